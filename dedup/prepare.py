@@ -1,0 +1,90 @@
+"""The per-article stages composed: raw text in, fingerprint and credits out.
+
+``Preparer.run`` takes a chunk of raw texts through credit/dateline removal,
+site-chrome removal, normalization, shingling and MinHash, and hands the index
+one ``Prepared`` chunk. It holds no index state, so worker processes can run it
+(``--jobs``) while the index stays in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from . import credits as credit_lines
+from .config import Config
+from .fingerprint import Fingerprinter, passage_keys
+from .normalize import drop_chrome, line_keys, normalize
+from .shingle import Shingler
+from .wires import WireRegistry
+
+
+@dataclass
+class Prepared:
+    """Fingerprints of a chunk of articles, row ``i`` for text ``i``.
+
+    Attributes:
+        signatures: ``(n, num_perm)`` uint32 MinHash signatures.
+        sizes: number of distinct shingles per article.
+        content_hashes: 64-bit hash of the shingle sequence of the credit- and
+            chrome-free text (equal hashes mean an exact duplicate).
+        credits: per article, the wire credits found (``credits.Credit``).
+        mentions: per article, the wire mentions found (weaker evidence).
+        passage_keys: band keys of every article's passages, concatenated.
+        passage_offsets: article ``i``'s passage keys are
+            ``passage_keys[passage_offsets[i]:passage_offsets[i + 1]]``.
+    """
+
+    signatures: np.ndarray
+    sizes: np.ndarray
+    content_hashes: np.ndarray
+    credits: list[tuple]
+    mentions: list[tuple]
+    passage_keys: np.ndarray
+    passage_offsets: np.ndarray
+
+    def passages(self, i: int) -> np.ndarray:
+        """The passage band keys of article ``i``."""
+        return self.passage_keys[self.passage_offsets[i]:self.passage_offsets[i + 1]]
+
+
+class Preparer:
+    """Runs the text stages for one configuration and wire registry."""
+
+    def __init__(self, config: Config, wires: WireRegistry) -> None:
+        self.config = config
+        self.wires = wires
+        self._shingler = Shingler(config.word_ngram, config.cjk_ngram)
+        self._fingerprinter = Fingerprinter(config.num_perm, config.seed, config.scheme)
+
+    def run(self, texts: Sequence[str], chrome: Collection[int] = ()) -> Prepared:
+        """Fingerprint ``texts`` after removing credits and the ``chrome`` lines.
+
+        Args:
+            texts: raw article texts.
+            chrome: short-line keys known to be site chrome.
+        """
+        max_words = self.config.chrome_max_words
+        bodies, found, mentioned = [], [], []
+        for text in texts:
+            detected = credit_lines.detect(text, self.wires)
+            found.append(detected.credits)
+            mentioned.append(detected.mentions)
+            body = detected.body if detected.body.strip() else text
+            bodies.append(normalize(drop_chrome(body, chrome, max_words)))
+        (values, offsets), (sequence, sequence_docs) = self._shingler.batch_with_sequence(bodies)
+        signatures = self._fingerprinter.signatures(values, offsets)
+        pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed)
+        # Exact = the same token sequence (punctuation and spacing aside).
+        bounds = np.searchsorted(sequence_docs, np.arange(len(bodies) + 1))
+        hashes = np.fromiter((xxhash.xxh3_64_intdigest(sequence[bounds[i]:bounds[i + 1]].tobytes())
+                              for i in range(len(bodies))), dtype=np.uint64, count=len(bodies))
+        return Prepared(signatures, np.diff(offsets).astype(np.uint32), hashes, found,
+                        mentioned, pkeys, poffsets)
+
+    def chrome_keys(self, texts: Sequence[str]) -> list[set[int]]:
+        """Short-line keys of each raw text, for learning site chrome."""
+        return [line_keys(t, self.config.chrome_max_words) for t in texts]

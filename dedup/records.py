@@ -1,0 +1,191 @@
+"""The data that flows through the pipeline: ``Article`` in, ``Verdict`` out.
+
+``parse_record`` turns one decoded JSON object (from a file, a JSON line or a
+library caller) into an ``Article`` or raises ``BadRecord`` naming what is
+wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import BadRecord
+
+TEXT_FIELDS = ("id", "title", "url", "source", "text", "html")
+ISO_EXAMPLE = "2025-05-08T09:53:00+08:00"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from any source.
+
+    Attributes:
+        id: unique identifier (file path, record id, or ``file:line``).
+        text: the article text (already extracted if it came as HTML).
+        title: headline, if known.
+        url: where it was published, if known.
+        source: the publisher (``"Xinhua"``, ``"Daily Harbor"``), if known.
+        published: publication time, if known (stored in UTC; a time without
+            an offset is taken as UTC).
+        canonical: a canonical/og URL that the page itself declares, if any.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+    canonical: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.published is not None:
+            stamp = self.published
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=timezone.utc)
+            object.__setattr__(self, "published", stamp.astimezone(timezone.utc))
+
+
+@dataclass
+class Verdict:
+    """What the index says about one article (the output contract).
+
+    ``similarity``/``containment`` are measured against the cluster's original
+    and are ``None`` for originals. ``containment`` is the share of the smaller
+    of the two texts found in the larger one.
+    """
+
+    id: str
+    cluster: int | None
+    original: str
+    duplicate: bool
+    relation: str | None
+    similarity: float | None
+    containment: float | None
+    source: str | None
+    origin_source: str | None
+    why: list[str] = field(default_factory=list)
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    reattributed: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the verdict as a JSON-ready dict, contract fields first."""
+        return {
+            "id": self.id,
+            "cluster": self.cluster,
+            "original": self.original,
+            "duplicate": self.duplicate,
+            "relation": self.relation,
+            "similarity": self.similarity,
+            "containment": self.containment,
+            "source": self.source,
+            "origin_source": self.origin_source,
+            "why": list(self.why),
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+        }
+
+
+def parse_published(value: Any, *, where: str | None = None, line: int | None = None,
+                    record_id: str | None = None) -> datetime | None:
+    """Parse an ISO 8601 timestamp into an aware UTC datetime.
+
+    A timestamp without a UTC offset is taken as UTC (documented in the README).
+
+    Raises:
+        BadRecord: the value is not an ISO 8601 string.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadRecord(f'"published" must be an ISO 8601 string, got {type(value).__name__}; '
+                        f"use e.g. {ISO_EXAMPLE}", where=where, line=line, record_id=record_id)
+    text = value.strip()
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRecord(f'"published" is not an ISO 8601 date ({value!r}); use e.g. {ISO_EXAMPLE}',
+                        where=where, line=line, record_id=record_id) from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc)
+
+
+def parse_record(obj: Any, *, default_id: str, where: str | None = None,
+                 line: int | None = None) -> tuple[Article, str | None]:
+    """Validate one decoded JSON record.
+
+    Args:
+        obj: the decoded JSON value.
+        default_id: id to use when the record has none (e.g. ``file:line``).
+        where: file name for error messages.
+        line: line number for error messages.
+
+    Returns:
+        ``(article, html)``: ``html`` is the raw HTML when the record gave
+        ``html`` instead of ``text`` (the caller extracts it), else ``None``.
+
+    Raises:
+        BadRecord: the record is not an object, a field has the wrong type, or
+            it has neither ``text`` nor ``html``.
+    """
+    if not isinstance(obj, dict):
+        raise BadRecord(f"expected a JSON object with a \"text\" field, got {_json_kind(obj)}",
+                        where=where, line=line)
+    raw_id = obj.get("id")
+    record_id = default_id
+    if raw_id is not None:
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+            raise BadRecord(f'"id" must be a string or an integer, got {_json_kind(raw_id)}',
+                            where=where, line=line)
+        record_id = str(raw_id)
+        if not record_id.strip():
+            raise BadRecord('"id" is empty; give each record a unique id or leave it out',
+                            where=where, line=line)
+    for name in TEXT_FIELDS[1:]:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BadRecord(f'"{name}" must be a string, got {_json_kind(value)}',
+                            where=where, line=line, record_id=record_id)
+    text, html = obj.get("text"), obj.get("html")
+    if text is None and html is None:
+        raise BadRecord('no "text" (or "html") field; each record needs the article text',
+                        where=where, line=line, record_id=record_id)
+    published = parse_published(obj.get("published"), where=where, line=line, record_id=record_id)
+    article = Article(
+        id=record_id,
+        text=text if text is not None else "",
+        title=_clean(obj.get("title")),
+        url=_clean(obj.get("url")),
+        source=_clean(obj.get("source")),
+        published=published,
+    )
+    return article, (html if text is None else None)
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,200 @@
+"""The index: recall against exact Jaccard, no chaining, clusters, queries."""
+
+import random
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+
+from dedup import Article, BadRecord, Config, Index
+from dedup.normalize import normalize
+from dedup.shingle import Shingler
+
+from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
+
+VOCAB = vocabulary()
+
+
+def exact_jaccard(a: str, b: str, config: Config = Config()) -> float:
+    shingler = Shingler(config.word_ngram, config.cjk_ngram)
+    x, y = set(shingler.shingles(normalize(a)).tolist()), set(shingler.shingles(normalize(b)).tolist())
+    return len(x & y) / len(x | y)
+
+
+def _pairs(n, low, high, seed, chinese=False, rates=(0.0, 0.035)):
+    """n (original, copy, exact J) pairs with exact J in [low, high]."""
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        if chinese:
+            base = chinese_story(rng, rng.randint(400, 900))
+            copy = chinese_edit(rng, base, rng.uniform(*rates))
+        else:
+            base = story(rng, VOCAB, rng.randint(300, 700))
+            copy = edit(rng, VOCAB, base, rng.uniform(*rates))
+        j = exact_jaccard(base, copy)
+        if low <= j <= high:
+            out.append((base, copy, j))
+    return out
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["english", "chinese"])
+def test_recall_at_threshold_plus_margin(chinese):
+    """≥ 99 % of pairs with exact J ≥ 0.85 end up in the same cluster."""
+    pairs = _pairs(300, 0.85, 1.0, seed=11 + chinese, chinese=chinese)
+    index = Index()
+    articles = []
+    for i, (base, copy, _) in enumerate(pairs):
+        articles.append(Article(id=f"o{i}", text=base))
+        articles.append(Article(id=f"c{i}", text=copy))
+    random.Random(5).shuffle(articles)
+    index.add_many(articles)
+    found = sum(index.get(f"o{i}").cluster == index.get(f"c{i}").cluster for i in range(len(pairs)))
+    assert found / len(pairs) >= 0.99
+
+
+def test_no_false_merges_well_below_threshold():
+    pairs = _pairs(200, 0.3, 0.6, seed=21, rates=(0.06, 0.16))
+    index = Index()
+    for i, (base, copy, _) in enumerate(pairs):
+        index.add(Article(id=f"o{i}", text=base))
+        index.add(Article(id=f"c{i}", text=copy))
+    merged = sum(index.get(f"o{i}").cluster == index.get(f"c{i}").cluster for i in range(len(pairs)))
+    assert merged / len(pairs) <= 0.01
+
+
+def test_unrelated_stories_stay_apart():
+    rng = random.Random(3)
+    index = Index()
+    verdicts = index.add_many([Article(id=str(i), text=story(rng, VOCAB, 400)) for i in range(300)])
+    assert all(not v.duplicate for v in verdicts)
+    assert len(index.clusters()) == 300
+
+
+def test_no_chaining_through_weak_links():
+    """A~B and B~C but A≁C (different stories): C must not join A's cluster."""
+    rng = random.Random(8)
+    a = story(rng, VOCAB, 300).split(" ")
+    c = story(rng, VOCAB, 300).split(" ")
+    b = a[:270] + c[:30]  # B = most of A, plus the start of C
+    chained = [b[:]]
+    # Each link keeps ~90 % of the previous text and adds 10 % of C.
+    for step in range(1, 10):
+        prev = chained[-1]
+        chained.append(prev[30:] + c[30 * step:30 * step + 30])
+    index = Index()
+    index.add(Article(id="A", text=" ".join(a)))
+    for i, words in enumerate(chained):
+        index.add(Article(id=f"L{i}", text=" ".join(words)))
+    index.add(Article(id="C", text=" ".join(c)))
+    assert exact_jaccard(" ".join(a), " ".join(b)) >= 0.8
+    assert exact_jaccard(" ".join(a), " ".join(c)) < 0.05
+    assert index.get("L0").cluster == index.get("A").cluster
+    assert index.get("C").cluster != index.get("A").cluster
+    # Every member of A's cluster really is a copy of A, by one of the rules.
+    cluster = index.get("A").cluster
+    members = next(c for c in index.clusters() if c.id == cluster).members
+    assert 2 <= len(members) < 6
+    for v in members[1:]:
+        assert v.original == members[0].id
+        assert v.similarity >= 0.8 or v.containment >= 0.8
+
+
+def test_exact_copies_and_verdict_contract():
+    rng = random.Random(4)
+    text = story(rng, VOCAB, 400)
+    index = Index()
+    first = index.add(Article(id="wire", text=text, source="Xinhua"))
+    second = index.add(Article(id="copy", text="\u00a0" + text.replace(".", " ."), source="Herald"))
+    assert first.original == "wire" and not first.duplicate and first.relation is None
+    assert first.similarity is None and first.containment is None
+    assert second.original == "wire" and second.duplicate and second.relation == "exact"
+    assert second.similarity == 1.0 and second.containment == 1.0
+    assert second.origin_source == "Xinhua" and second.source == "Herald"
+    assert second.cluster == first.cluster
+    assert any("exact copy of 'wire'" in w for w in second.why)
+    keys = set(second.to_dict())
+    assert {"id", "cluster", "original", "duplicate", "relation", "similarity", "containment",
+            "source", "origin_source", "why"} <= keys
+
+
+def test_wire_copy_arriving_later_becomes_original():
+    rng = random.Random(6)
+    text = story(rng, VOCAB, 400)
+    index = Index()
+    index.add(Article(id="site", text=text, source="Daily Harbor"))
+    verdict = index.add(Article(id="xinhua", text=text, source="Xinhua News Agency"))
+    assert verdict.reattributed == {"event": "reattributed", "cluster": verdict.cluster,
+                                    "old_original": "site", "new_original": "xinhua",
+                                    "why": verdict.reattributed["why"]}
+    assert index.get("site").original == "xinhua"
+    assert index.get("site").duplicate
+    assert index.get("xinhua").origin_source == "Xinhua"
+
+
+def test_earliest_published_wins_with_time_zones():
+    rng = random.Random(9)
+    text = story(rng, VOCAB, 400)
+    index = Index()
+    # 09:00+08:00 is 01:00Z: earlier than 02:00Z although the clock reads later.
+    index.add(Article(id="later", text=text,
+                      published=datetime(2025, 5, 8, 2, 0, tzinfo=timezone.utc)))
+    index.add(Article(id="earlier", text=text,
+                      published=datetime.fromisoformat("2025-05-08T09:00:00+08:00")))
+    assert index.get("later").original == "earlier"
+    assert any("earliest published: 2025-05-08T01:00:00Z" in w for w in index.get("later").why)
+
+
+def test_query_does_not_add():
+    rng = random.Random(10)
+    text = story(rng, VOCAB, 300)
+    index = Index()
+    index.add(Article(id="a", text=text))
+    verdict = index.query(Article(id="q", text=text))
+    assert verdict.original == "a" and verdict.duplicate and len(index) == 1
+    assert index.query(Article(id="z", text=story(rng, VOCAB, 300))).cluster is None
+
+
+def test_duplicate_id_and_nothing_to_fingerprint_are_errors():
+    index = Index()
+    index.add(Article(id="a", text="some words here"))
+    with pytest.raises(BadRecord, match="duplicate id"):
+        index.add(Article(id="a", text="other words"))
+    with pytest.raises(BadRecord, match="no words to fingerprint"):
+        index.add(Article(id="b", text="!!! ... ???"))
+    assert len(index) == 1
+
+
+def test_remove_picks_a_new_original():
+    rng = random.Random(12)
+    text = story(rng, VOCAB, 300)
+    index = Index()
+    index.add(Article(id="a", text=text))
+    index.add(Article(id="b", text=text))
+    index.add(Article(id="c", text=text))
+    assert index.remove("a")
+    assert not index.remove("a")
+    assert index.get("b").original == "b" and index.get("c").original == "b"
+    assert index.query(Article(id="q", text=text)).original == "b"
+
+
+def test_jobs_give_the_same_verdicts():
+    rng = random.Random(13)
+    texts = [story(rng, VOCAB, 300) for _ in range(40)]
+    articles = [Article(id=f"{i}", text=texts[i % 25]) if i < 25 else
+                Article(id=f"{i}", text=edit(rng, VOCAB, texts[i % 25], 0.01)) for i in range(1200)]
+    one = Index()
+    one.add_many(articles, jobs=1)
+    two = Index()
+    two.add_many(articles, jobs=2)
+    assert [v.to_dict() for v in one.verdicts()] == [v.to_dict() for v in two.verdicts()]
+
+
+def test_config_is_validated():
+    from dedup import ConfigError
+    with pytest.raises(ConfigError, match="num_perm must be"):
+        Config(num_perm=3)
+    with pytest.raises(ConfigError, match="bands × rows = 200 exceeds num_perm = 128"):
+        Config(bands=(20, 10))
+    assert Config.from_dict(Config(threshold=0.7).to_dict()) == Config(threshold=0.7)
+    assert np.all(Config(threshold=0.9).bands == (14, 9))

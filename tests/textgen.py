@@ -1,0 +1,63 @@
+"""Synthetic news-like texts for tests: stories, copies with controlled edits.
+
+Words are invented (syllable strings) so texts share shingles only where a
+test makes them share; everything is seeded.
+"""
+
+from __future__ import annotations
+
+import random
+
+_SYLLABLES = ["ka", "lo", "mi", "ter", "san", "vo", "ri", "den", "ul", "pra", "nes", "bo", "cha",
+              "fi", "gor", "hal", "jun", "ket", "lim", "mor", "nu", "pel", "qui", "ros", "tav"]
+
+
+def vocabulary(size: int = 6000, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 4))))
+    return sorted(words)
+
+
+def story(rng: random.Random, vocab: list[str], words: int = 400) -> str:
+    """A text of ``words`` words in sentences and paragraphs."""
+    out, sentence = [], []
+    for i in range(words):
+        w = vocab[min(int(rng.paretovariate(0.9)) - 1, len(vocab) - 1)] if rng.random() < 0.3 \
+            else rng.choice(vocab)
+        sentence.append(w.capitalize() if not sentence else w)
+        if len(sentence) >= rng.randint(8, 20):
+            out.append(" ".join(sentence) + ".")
+            sentence = []
+        if out and len(out) % 4 == 0 and not sentence and i % 3 == 0:
+            out.append("\n\n")
+    if sentence:
+        out.append(" ".join(sentence) + ".")
+    return " ".join(out).replace(" \n\n ", "\n\n")
+
+
+def edit(rng: random.Random, vocab: list[str], text: str, rate: float) -> str:
+    """Replace a share ``rate`` of the words with random others."""
+    words = text.split(" ")
+    for i in range(len(words)):
+        if rng.random() < rate:
+            words[i] = rng.choice(vocab)
+    return " ".join(words)
+
+
+def chinese_story(rng: random.Random, chars: int = 600) -> str:
+    """A text of common Han characters in sentences."""
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    out = []
+    for i in range(chars):
+        out.append(rng.choice(pool))
+        if i % rng.randint(15, 30) == 0 and i:
+            out.append("，" if rng.random() < 0.6 else "。")
+    return "".join(out) + "。"
+
+
+def chinese_edit(rng: random.Random, text: str, rate: float) -> str:
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    return "".join(rng.choice(pool) if ("\u4e00" <= ch <= "\u9fff" and rng.random() < rate) else ch
+                   for ch in text)
