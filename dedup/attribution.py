@@ -1,10 +1,11 @@
 """Origin attribution: which member of a cluster is the original, and why.
 
 Ranking (first difference decides): published by a known wire (source or URL
-domain) > a credit line naming a wire > earliest ``published`` (UTC) > the
-fuller text > first seen. Every decision is explained in short evidence
-strings; conflicts (two wires credited, a copy dated before the wire's own)
-are reported, not hidden.
+domain) > not declaring a canonical URL on another site > a credit line naming
+a wire > earliest ``published`` (UTC) > the fuller text > first seen. Every
+decision is explained in short evidence strings; conflicts (two wires credited,
+a copy dated before the wire's own, a canonical URL naming another member) are
+reported, not hidden.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 _FAR_FUTURE = float("inf")
 
@@ -31,11 +33,80 @@ class Member:
     wire_evidence: str | None = None
     credited: tuple[str, ...] = field(default_factory=tuple)
     credit_text: str | None = None
+    canonical: str | None = None
+    canonical_wire: str | None = None
+
+    @property
+    def points_elsewhere(self) -> bool:
+        """True when the page declares a canonical URL on another site than its own.
+
+        Such a page says it is a copy: the canonical URL is where the story was
+        published first. Sites count as the same when one host is the other or
+        a subdomain of it (``www.`` ignored), so ``m.site.example`` pointing at
+        ``site.example`` is not evidence.
+        """
+        return _other_site(self.url, self.canonical)
 
     def rank(self) -> tuple:
         """Sort key: the smallest key is the most likely original."""
         stamp = self.published.timestamp() if self.published else _FAR_FUTURE
-        return (self.wire is None, not self.credited, stamp, -self.size, self.arrival)
+        return (self.wire is None, self.points_elsewhere, not self.credited, stamp, -self.size,
+                self.arrival)
+
+
+def host(url: str | None) -> str | None:
+    """The lower-case host of ``url`` without ``www.``, or None."""
+    if not url:
+        return None
+    text = url.strip()
+    if "://" not in text and not text.startswith("//"):
+        text = "//" + text
+    try:
+        name = urlsplit(text).hostname
+    except ValueError:
+        return None
+    name = (name or "").rstrip(".").removeprefix("www.")
+    return name or None
+
+
+def same_page(a: str | None, b: str | None) -> bool:
+    """Whether two URLs name the same page (scheme, ``www.``, fragment, final ``/`` ignored)."""
+    if not a or not b:
+        return False
+    return _page_key(a) == _page_key(b)
+
+
+def _page_key(url: str) -> tuple[str | None, str, str]:
+    text = url.strip()
+    if "://" not in text and not text.startswith("//"):
+        text = "//" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return (None, url, "")
+    return (host(url), parts.path.rstrip("/") or "/", parts.query)
+
+
+def _other_site(url: str | None, canonical: str | None) -> bool:
+    own, theirs = host(url), host(canonical)
+    if own is None or theirs is None:
+        return False
+    return not (own == theirs or own.endswith("." + theirs) or theirs.endswith("." + own))
+
+
+def canonical_evidence(url: str | None, canonical: str | None,
+                       canonical_wire: str | None) -> list[str]:
+    """The evidence string for a page whose canonical URL is on another site.
+
+    Example:
+        >>> canonical_evidence("https://dailyharbor.example/a", "https://english.news.cn/x",
+        ...                    "Xinhua")
+        ['canonical URL points to english.news.cn (Xinhua)']
+    """
+    if not _other_site(url, canonical):
+        return []
+    wire = f" ({canonical_wire})" if canonical_wire else f": {canonical}"
+    return [f"canonical URL points to {host(canonical)}{wire}"]
 
 
 def iso(stamp: datetime | None) -> str | None:
@@ -56,15 +127,24 @@ def choose_original(members: Sequence[Member]) -> tuple[Member, list[str]]:
     if len(ranked) == 1:
         return best, []
     runner = ranked[1]
-    return best, [_deciding_reason(best, runner)]
+    why = [_deciding_reason(best, runner)]
+    naming = [m for m in members if m is not best and m.points_elsewhere
+              and same_page(m.canonical, best.url)]
+    if naming:
+        why.append(f"original: the canonical URL of {len(naming)} "
+                   f"cop{'y' if len(naming) == 1 else 'ies'} points to it ({best.url})")
+    return best, why
 
 
 def _deciding_reason(best: Member, runner: Member) -> str:
     if best.wire is not None and runner.wire is None:
         return f"original: published by wire {best.wire} ({best.wire_evidence})"
+    if runner.points_elsewhere and not best.points_elsewhere:
+        return (f"original: {runner.id!r} declares a canonical URL on another site "
+                f"({host(runner.canonical)})")
     if best.credited and not runner.credited:
         return f"original: its credit line names {', '.join(best.credited)}"
-    a, b = best.rank()[2], runner.rank()[2]
+    a, b = best.rank()[3], runner.rank()[3]  # the publication times
     if a != b:
         later = iso(runner.published) if runner.published else "no date"
         prefix = "earliest published" if best.wire is None else f"earliest copy from wire {best.wire}"
@@ -78,29 +158,40 @@ def origin_source(original: Member, members: Sequence[Member]) -> tuple[str | No
     """The source a cluster is attributed to, with evidence.
 
     The original's wire if it is a wire's own copy; else the wire its members'
-    credit lines name most (the original's credits first on a tie); else the
-    original's publisher.
+    credit lines (and canonical URLs on a wire's domain) name most (the
+    original's first on a tie); else the original's publisher.
     """
     if original.wire is not None:
         return original.wire, []
     votes: Counter[str] = Counter()
+    by_canonical: Counter[str] = Counter()
     for member in members:
-        votes.update(set(member.credited))
+        named = set(member.credited)
+        if member.canonical_wire and member.points_elsewhere:
+            if member.canonical_wire not in named:
+                by_canonical[member.canonical_wire] += 1
+            named.add(member.canonical_wire)
+        votes.update(named)
     if votes:
         top = max(votes.values())
-        winners = [w for w in original.credited if votes[w] == top] or \
+        own = list(original.credited) + ([original.canonical_wire] if original.canonical_wire
+                                         and original.points_elsewhere else [])
+        winners = [w for w in own if votes[w] == top] or \
                   sorted(w for w, n in votes.items() if n == top)
         wire = winners[0]
         n = votes[wire]
-        return wire, [f"origin {wire}: named by the credit line of {n} of {len(members)} "
-                      f"article{'s' if len(members) > 1 else ''} (its own copy is not in the index)"]
+        what = "credit line or canonical URL" if by_canonical[wire] else "credit line"
+        plural = "s" if len(members) > 1 else ""
+        return wire, [f"origin {wire}: named by the {what} of {n} of {len(members)} "
+                      f"article{plural} (its own copy is not in the index)"]
     return original.source, []
 
 
 def conflicts(original: Member, members: Sequence[Member]) -> list[str]:
     """Evidence that disagrees with the attribution."""
     notes = []
-    wires = sorted({m.wire for m in members if m.wire} | {w for m in members for w in m.credited})
+    wires = sorted({m.wire for m in members if m.wire} | {w for m in members for w in m.credited}
+                   | {m.canonical_wire for m in members if m.canonical_wire and m.points_elsewhere})
     if len(wires) > 1:
         notes.append(f"conflict: more than one wire named in this cluster: {', '.join(wires)}")
     if original.wire is not None and original.published is not None:
@@ -109,4 +200,12 @@ def conflicts(original: Member, members: Sequence[Member]) -> list[str]:
                     and member.published < original.published:
                 notes.append(f"conflict: {member.id!r} is dated {iso(member.published)}, before the "
                              f"wire's own copy ({iso(original.published)})")
+    for member in members:
+        if not member.points_elsewhere or same_page(member.canonical, original.url):
+            continue
+        named = next((m for m in members if m is not member and m is not original
+                      and same_page(member.canonical, m.url)), None)
+        if named is not None:
+            notes.append(f"conflict: the canonical URL of {member.id!r} points to {named.id!r}, "
+                         f"not to the original")
     return notes

@@ -316,21 +316,24 @@ def _paren_datelines(text: str, start: int, end: int, wires: WireRegistry,
     district, the second the agency.
     """
     limit = min(end, start + 2 * _HEAD_MAX)
-    candidates, pos = [], start
-    while len(candidates) < 3:
+    fallback, pos = None, start
+    for _ in range(3):
         found_at = [i for i in (text.find("(", pos, limit), text.find("（", pos, limit)) if i >= 0]
         if not found_at:
             break
         m = _PAREN.match(text, min(found_at), end)
         pos = m.end() if m else min(found_at) + 1
-        if m and not _HAN.search(text, start, m.start()):  # Han heads: see _zh_dateline
-            codes = [p for p in _CODE_SPLIT.split(m["codes"]) if p.strip()]
-            named = [wires.by_code(code) for code in codes]
-            candidates.append((not (named and all(named)), m, codes, named))
-    for _, m, codes, named in sorted(candidates, key=lambda c: c[0]):
-        if _paren_dateline(text, start, m, codes, named, end, found):
-            return True
-    return False
+        if m is None or _HAN.search(text, start, m.start()):  # Han heads: see _zh_dateline
+            continue
+        codes = [p for p in _CODE_SPLIT.split(m["codes"]) if p.strip()]
+        named = [wires.by_code(code) for code in codes]
+        if named and all(named):
+            if _paren_dateline(text, start, m, codes, named, end, found):
+                return True
+        elif fallback is None and all(
+                w or _unknown_code(c) for w, c in zip(named, codes, strict=True)):
+            fallback = (m, codes, named)
+    return fallback is not None and _paren_dateline(text, start, *fallback, end, found)
 
 
 def _paren_dateline(text: str, start: int, m: re.Match, codes: list[str],

@@ -59,3 +59,13 @@ class ConfigMismatch(DedupError):
 
 class IndexFormatError(DedupError):
     """A saved index is corrupted, truncated, or written by a newer format."""
+
+
+class StoreError(DedupError):
+    """An index store cannot be used as asked: missing, opened read-only, locked by
+    another process, or a write failed (disk full); nothing acknowledged is lost."""
+
+
+class StoreUnavailable(StoreError):
+    """An index server (Redis) cannot be reached or did not answer in time; the
+    message names the server. Nothing acknowledged is lost: retry the call."""

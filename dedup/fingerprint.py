@@ -19,7 +19,11 @@ fed the same shingle hashes, and can be wrapped in a ``LeanMinHash``.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
+
+from .shingle import check_engine, load_kernels
 
 EMPTY = np.uint32(0xFFFFFFFF)
 # Work in slices of about this many (shingle × permutation) cells (~32 MB).
@@ -49,6 +53,9 @@ _MAX_PROBES = 64
 class Fingerprinter:
     """Computes MinHash signatures for a fixed ``num_perm``/``seed``/``scheme``.
 
+    ``engine`` is ``"numba"`` (compiled kernel, ``oph32`` only), ``"numpy"``
+    or ``"auto"`` (numba when installed); the signatures are identical.
+
     Example:
         >>> fp = Fingerprinter(128, 1)
         >>> sig = fp.signatures(np.array([1, 2, 3], dtype=np.uint32), np.array([0, 3]))
@@ -56,10 +63,14 @@ class Fingerprinter:
         (1, 128)
     """
 
-    def __init__(self, num_perm: int, seed: int, scheme: str = "oph32") -> None:
+    def __init__(self, num_perm: int, seed: int, scheme: str = "oph32",
+                 engine: str = "auto") -> None:
         self.num_perm = num_perm
         self.seed = seed
         self.scheme = scheme
+        self.engine = check_engine(engine)
+        self._kernels: ModuleType | None = None
+        self._loaded = False  # kernels are loaded on first use: importing numba takes ~0.3 s
         self._a, self._b = permutations(num_perm, seed)
         # oph32: the bin hash and the in-bin value hash are two seeded
         # bijections of the shingle hash; probes[t, i] is where empty bin i
@@ -77,6 +88,13 @@ class Fingerprinter:
         """
         if self.scheme == "affine32":
             return self._affine(values, offsets)
+        if not self._loaded:
+            self._kernels, self._loaded = load_kernels(self.engine), True
+        if self._kernels is not None:
+            return self._kernels.oph_signatures(
+                values.astype(np.uint32, copy=False), offsets.astype(np.int64, copy=False),
+                self.num_perm, np.uint64(self._mix_bin), np.uint64(self._mix_value),
+                self._probes)
         return self._oph(values, offsets)
 
     def _oph(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -155,14 +173,14 @@ def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray | float:
 # holds several. Each passage gets PASSAGE_BANDS keys of PASSAGE_ROWS min-hashes:
 # a passage kept with light edits (J = 0.8) matches with p = 0.95, an unrelated
 # one sharing a stock phrase (J = 0.1) with p = 0.03.
-PASSAGE_MEAN = 64
+PASSAGE_MEAN = 32
 PASSAGE_MIN = 8
 PASSAGE_BANDS = 3
 PASSAGE_ROWS = 2
 
 
 def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
-                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+                 seed: int, *, kernels: ModuleType | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Band keys of the content-defined passages of each document.
 
     Args:
@@ -170,11 +188,19 @@ def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
         sequence_docs: the document number of each shingle (non-decreasing).
         ndocs: number of documents.
         seed: index seed (salts the passage min-hashes).
+        kernels: the compiled kernels to use (`shingle.load_kernels`), or
+            None for numpy; the keys are the same.
 
     Returns:
         ``(keys, offsets)``: document ``i``'s keys are
         ``keys[offsets[i]:offsets[i+1]]``, ``PASSAGE_BANDS`` per passage.
     """
+    width = PASSAGE_BANDS * PASSAGE_ROWS
+    salts = np.random.RandomState(seed ^ 0xFA55).randint(0, 1 << 32, width, dtype=np.uint32)
+    if kernels is not None:
+        return kernels.passage_keys(sequence.astype(np.uint32, copy=False),
+                                    sequence_docs.astype(np.int64, copy=False), ndocs, salts,
+                                    PASSAGE_MEAN, PASSAGE_MIN, PASSAGE_BANDS, PASSAGE_ROWS)
     empty = np.zeros(0, dtype=np.uint64), np.zeros(ndocs + 1, dtype=np.int64)
     if len(sequence) == 0:
         return empty
@@ -184,11 +210,10 @@ def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
     pid = np.cumsum(starts) - 1
     count = int(pid[-1]) + 1
     sizes = np.bincount(pid, minlength=count)
-    width = PASSAGE_BANDS * PASSAGE_ROWS
-    salts = np.random.RandomState(seed ^ 0xFA55).randint(0, 1 << 32, width, dtype=np.uint32)
-    mins = np.full((count, width), EMPTY, dtype=np.uint32)
+    mins = np.full((width, count), EMPTY, dtype=np.uint32)  # rows contiguous for ufunc.at
     for r in range(width):
-        np.minimum.at(mins[:, r], pid, fmix32(seq ^ salts[r]))
+        np.minimum.at(mins[r], pid, fmix32(seq ^ salts[r]))
+    mins = mins.T
     keep = sizes >= PASSAGE_MIN
     mins = mins[keep].astype(np.uint64)
     docs = sequence_docs[np.flatnonzero(starts)][keep]
@@ -204,8 +229,23 @@ def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
 
 
 def passage_containment(mine: np.ndarray, theirs: np.ndarray) -> float:
-    """Share of my passages (``PASSAGE_BANDS`` keys each) with a key in ``theirs``."""
-    if len(mine) == 0:
+    """Share of my passages (``PASSAGE_BANDS`` keys each) with a key in ``theirs``.
+
+    With four passages or more, my first and last passage are left out: a
+    content-defined passage that straddles the edge of the shared text (an
+    excerpt's last passage runs into "Read the full story…"; a wire story's
+    first passage starts, inside an expanded article, in the middle of local
+    text) differs even when every word of the wire text is kept. On the
+    generated corpus (bench/accuracy.py) this raises the share of excerpts
+    measured at ≥ 0.8 from 48 % to 81 % (expanded: 83 % to 94 %); no sibling
+    story (a different event borrowing a few sentences) reaches 0.5.
+    """
+    if len(mine) == 0 or len(theirs) == 0:
         return 0.0
-    hit = np.isin(mine, theirs).reshape(-1, PASSAGE_BANDS).any(axis=1)
+    # searchsorted on a few dozen keys: ~50x cheaper than np.isin's set machinery.
+    ordered = np.sort(theirs)
+    found = ordered[np.minimum(np.searchsorted(ordered, mine), len(ordered) - 1)] == mine
+    hit = found.reshape(-1, PASSAGE_BANDS).any(axis=1)
+    if len(hit) >= 4:
+        hit = hit[1:-1]
     return float(hit.mean())

@@ -1,68 +1,47 @@
-"""The index: fingerprints in, verdicts out; owns all state.
+"""The index engine: fingerprints in, verdicts out.
 
 ``Index.add`` finds LSH candidates, verifies each candidate cluster against
 its original (estimated Jaccard and containment both ways), joins the best
 cluster or starts a new one, and re-attributes the cluster when the newcomer
 ranks as a better original. Matching only against a cluster's original is what
-keeps A~B, B~C from chaining A and C together.
+keeps A~B, B~C from chaining A and C together. All state lives in a store
+(``dedup.store``): in memory, or persisted with ``Index.open``.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
+import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import numpy as np
 
-from .attribution import Member, choose_original, conflicts, iso, origin_source
+from .attribution import (
+    Member,
+    canonical_evidence,
+    choose_original,
+    conflicts,
+    iso,
+    origin_source,
+)
 from .config import Config
-from .errors import BadRecord
-from .fingerprint import PASSAGE_BANDS, passage_containment
-from .lsh import BandTable, band_keys
+from .errors import BadRecord, ConfigError, StoreError
+from .fingerprint import PASSAGE_BANDS
+from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
+from .store import ClusterState, Doc, MemoryStore, Probe, Store, open_store
+from .verify import Match, compare, measure
 from .wires import WireRegistry
 
 CHUNK = 512
 _RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
-
-
-@dataclass(slots=True)
-class _Doc:
-    id: str
-    title: str | None
-    url: str | None
-    source: str | None
-    published: datetime | None
-    arrival: int
-    wire: str | None
-    wire_evidence: str | None
-    credited: tuple[str, ...]
-    credit_text: str | None
-    mentions: tuple[str, ...]
-    cluster: int = 0
-
-
-@dataclass
-class _Cluster:
-    id: int
-    original: int
-    members: list[int] = field(default_factory=list)
-    votes: Counter = field(default_factory=Counter)
-
-
-@dataclass
-class _Probe:
-    """An article's fingerprints, stored or not yet."""
-
-    sig: np.ndarray
-    size: int
-    content_hash: int
-    passages: np.ndarray
+__all__ = ["CHUNK", "Cluster", "Index", "Match"]
 
 
 def _group(rows: np.ndarray, slots: np.ndarray, count: int) -> list[set[int]]:
@@ -71,21 +50,6 @@ def _group(rows: np.ndarray, slots: np.ndarray, count: int) -> list[set[int]]:
     for row, slot in zip(rows.tolist(), slots.tolist()):
         out[row].add(slot)
     return out
-
-
-@dataclass(frozen=True)
-class Match:
-    """How an article relates to a cluster's original."""
-
-    relation: str
-    similarity: float
-    copy_in_original: float
-    original_in_copy: float
-
-    @property
-    def containment(self) -> float:
-        """Share of the smaller text found in the larger one."""
-        return max(self.copy_in_original, self.original_in_copy)
 
 
 @dataclass(frozen=True)
@@ -98,11 +62,39 @@ class Cluster:
     members: list[Verdict]
 
 
+def _seconds(max_age: float | timedelta | None) -> float | None:
+    if max_age is None:
+        return None
+    seconds = max_age.total_seconds() if isinstance(max_age, timedelta) else max_age
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or \
+            not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"max_age must be a positive number of seconds or a timedelta, "
+                          f"got {max_age!r}")
+    return float(seconds)
+
+
 class Index:
-    """A near-duplicate index of news articles (in memory).
+    """A near-duplicate index of news articles.
+
+    ``Index(config)`` keeps everything in memory; :meth:`Index.open` keeps it
+    in a file (or, through another backend, on a server) and restores it.
 
     Safe to share between threads: every read and write of the index state
-    holds one re-entrant lock; the text stages run outside it.
+    holds the store's re-entrant lock; the text stages (credits, shingles,
+    MinHash) run outside it, so threads fingerprint in parallel.
+
+    Args:
+        config: the configuration (default ``Config()``); ignored when
+            ``store`` is given.
+        wires: the wire registry (default: the packaged one).
+        max_docs: keep at most this many articles: the oldest (by arrival)
+            are evicted after each write. ``None``: no limit.
+        max_age: evict articles added more than this long ago (seconds or a
+            ``timedelta``), checked after each write. ``None``: no limit.
+        keep_text: keep each article's raw text (see :meth:`text`).
+        clock: the time source for ``max_age`` (default ``time.time``); a
+            replay of an old crawl can pass a simulated clock.
+        store: a backend from ``dedup.store`` (``Index.open`` passes one).
 
     Example:
         >>> from dedup import Index, Article
@@ -112,35 +104,84 @@ class Index:
         'a'
     """
 
-    def __init__(self, config: Config | None = None, *, wires: WireRegistry | None = None) -> None:
-        self.config = config or Config()
-        self.wires = wires or WireRegistry.default()
+    def __init__(self, config: Config | None = None, *, wires: WireRegistry | None = None,
+                 max_docs: int | None = None, max_age: float | timedelta | None = None,
+                 keep_text: bool = False, clock: Callable[[], float] = time.time,
+                 store: Store | None = None) -> None:
+        if store is None:
+            store = MemoryStore(config or Config(), wires or WireRegistry.default(),
+                                keep_text=keep_text)
+        if max_docs is not None and (not isinstance(max_docs, int) or isinstance(max_docs, bool)
+                                     or max_docs < 1):
+            raise ConfigError(f"max_docs must be a positive integer, got {max_docs!r}")
+        self._store = store
+        self.config = store.config
+        self.wires = store.wires
+        self.max_docs = max_docs
+        self.max_age = _seconds(max_age)
+        self._clock = clock
         self._preparer = Preparer(self.config, self.wires)
-        self._lock = threading.RLock()
-        self._sigs = np.zeros((0, self.config.num_perm), dtype=np.uint32)
-        self._sizes = np.zeros(0, dtype=np.uint32)
-        self._hashes = np.zeros(0, dtype=np.uint64)
-        self._pk = np.zeros(0, dtype=np.uint64)  # passage keys of all slots, concatenated
-        self._pk_used = 0
-        self._pk_start = np.zeros(0, dtype=np.int64)
-        self._pk_len = np.zeros(0, dtype=np.int64)
-        self._docs: list[_Doc | None] = []
-        self._slot_of: dict[str, int] = {}
-        self._clusters: dict[int, _Cluster] = {}
-        self._next_cluster = 1
-        self._arrival = 0
-        self._table = BandTable()
-        self._passages = BandTable()
-        self._chrome_counts: Counter[int] = Counter()
-        self._chrome: set[int] = set()
+        self._lock = store.lock
+        self._depth = 0
+        self._closed = False
+
+    @classmethod
+    def open(cls, location: str, *, create: bool = True, config: Config | None = None,
+             wires: WireRegistry | None = None, max_docs: int | None = None,
+             max_age: float | timedelta | None = None, keep_text: bool = True,
+             fsync: bool = False, readonly: bool = False,
+             clock: Callable[[], float] = time.time) -> Index:
+        """Open (or create) a persistent index.
+
+        ``location`` is a file path: an SQLite file in WAL mode holding the
+        configuration, every article's fingerprints and metadata, the clusters
+        and (unless ``keep_text=False``) the texts, zlib-compressed. The whole
+        index is loaded into memory on open; every write is committed before
+        the call that made it returns (or at the end of a :meth:`batch`).
+        ``redis://host:port/db?prefix=NAME`` opens an index on a Redis server
+        that many processes share (``dedup.redis_store.RedisStore``).
+
+        Args:
+            location: the index file, or a ``redis://`` location.
+            create: create the index if the file does not exist.
+            config: the configuration; ``None`` takes the stored one (or the
+                default for a new index). A different stored one raises.
+            wires: the wire registry; ``None`` takes the stored one.
+            max_docs: retention by count (runtime policy, not stored).
+            max_age: retention by age (runtime policy, not stored).
+            keep_text: store new articles' texts.
+            fsync: also survive power loss (fsync on every commit, ~7 ms
+                here); without it a commit survives the process being killed
+                (``kill -9``) but an OS crash may lose the last commits.
+            readonly: open for reading only (no lock; another process may be
+                writing).
+            clock: time source for ``max_age``.
+
+        Raises:
+            ConfigMismatch: the index was built with another configuration or
+                wire registry; the message names the fields.
+            IndexFormatError: not a dedup index, corrupted, truncated, or
+                written by a newer dedup.
+            StoreError: it does not exist (``create=False``), or another
+                process has it open for writing.
+        """
+        store = open_store(location, create=create, config=config, wires=wires,
+                           keep_text=keep_text, fsync=fsync, readonly=readonly)
+        return cls(store=store, max_docs=max_docs, max_age=max_age, clock=clock)
 
     # -- public API ---------------------------------------------------------
 
+    @property
+    def location(self) -> str | None:
+        """Where the index lives (``None`` in memory)."""
+        return self._store.location
+
     def __len__(self) -> int:
-        return len(self._slot_of)
+        return len(self._store)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._slot_of
+        with self._lock:
+            return isinstance(article_id, str) and self._store.slot(article_id) is not None
 
     def __enter__(self) -> Index:
         return self
@@ -149,14 +190,41 @@ class Index:
         self.close()
 
     def close(self) -> None:
-        """Release resources (nothing to do for an in-memory index)."""
+        """Commit what is pending and release the store (idempotent)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if not self._store.readonly:
+                self._store.commit()
+            self._store.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[Index]:
+        """A bulk session: writes inside it are committed once, at its end.
+
+        The session holds the index for its thread (other threads wait), so
+        nothing another thread adds is left uncommitted. An ``add`` inside it
+        is durable only when the session ends.
+
+        Example:
+            >>> with index.batch():
+            ...     for article in articles:
+            ...         index.add(article)
+        """
+        with self._writing():
+            yield self
 
     def add(self, article: Article) -> Verdict:
         """Add one article; return its verdict against everything seen so far.
 
+        The verdict's ``reattributed`` attribute is set when this article
+        became its cluster's original in place of an earlier one.
+
         Raises:
             BadRecord: the id is already in the index, or the text has nothing
                 to fingerprint.
+            StoreError: the index is read-only or could not be written.
         """
         result = self.add_many([article])[0]
         if isinstance(result, BadRecord):
@@ -178,15 +246,18 @@ class Index:
 
         Returns:
             A ``Verdict`` per article, or the ``BadRecord`` that says why it
-            was not added (duplicate id, nothing to fingerprint).
+            was not added (duplicate id, nothing to fingerprint). Each chunk
+            of 512 is committed as one transaction.
         """
+        self._check_writable()
         if learn_chrome:
-            self.learn_chrome(articles, jobs=jobs)
+            self._learn(articles, jobs)
         results: list[Verdict | BadRecord] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
-            with self._lock:
+            with self._writing():
                 results.extend(self._index_chunk(chunk, prepared))
+                self._retain()
             if progress is not None:
                 progress(len(chunk))
         return results
@@ -196,13 +267,13 @@ class Index:
         prepared = self._prepare([article.text])
         with self._lock:
             keys = band_keys(prepared.signatures, *self.config.bands)
-            candidates = set(self._table.query(keys)[1].tolist())
             pkeys = prepared.passages(0)
-            if len(pkeys):
-                candidates.update(self._passages.query(pkeys.reshape(-1, PASSAGE_BANDS))[1].tolist())
+            (_, slots), (_, pslots) = self._store.candidates(
+                keys, pkeys.reshape(-1, PASSAGE_BANDS), prepared.signatures)
+            candidates = set(slots.tolist()) | set(pslots.tolist())
             doc = self._describe(article, prepared, 0, arrival=-1)
-            probe = _Probe(prepared.signatures[0], int(prepared.sizes[0]),
-                           int(prepared.content_hashes[0]), pkeys)
+            probe = Probe(prepared.signatures[0], int(prepared.sizes[0]),
+                          int(prepared.content_hashes[0]), pkeys)
             found = self._best_match(probe, candidates)
             if found is None:
                 return self._verdict_for(doc, None, None)
@@ -215,6 +286,97 @@ class Index:
         Returns:
             How many distinct lines are now site chrome.
         """
+        self._check_writable()
+        with self._writing():
+            self._learn(articles, jobs)
+            return len(self._store.chrome())
+
+    def get(self, article_id: str) -> Verdict | None:
+        """The current verdict of a stored article (after re-attributions)."""
+        with self._lock:
+            slot = self._store.slot(article_id)
+            return None if slot is None else self._current_verdict(slot)
+
+    def text(self, article_id: str) -> str | None:
+        """The stored raw text of an article (``None`` if absent or not kept).
+
+        Raises:
+            IndexFormatError: the stored text is damaged.
+        """
+        with self._lock:
+            slot = self._store.slot(article_id)
+            return None if slot is None else self._store.text(slot)
+
+    def verdicts(self) -> Iterator[Verdict]:
+        """Current verdicts of every stored article, in arrival order."""
+        with self._lock:
+            return iter([self._current_verdict(s) for s in self._store.live_slots()])
+
+    def clusters(self, *, min_size: int = 1) -> list[Cluster]:
+        """Clusters in order of creation, each with its members' verdicts."""
+        with self._lock:
+            return [self.cluster(c.id) for c in self._store.clusters()
+                    if len(c.members) >= min_size]
+
+    def cluster(self, cluster_id: int) -> Cluster | None:
+        """One cluster with its members' verdicts (``None`` if there is none)."""
+        with self._lock:
+            try:
+                state = self._store.cluster(cluster_id)
+            except KeyError:
+                return None
+            members = [self._current_verdict(s) for s in sorted(
+                state.members, key=lambda s: (s != state.original, s))]
+            return Cluster(state.id, members[0].id, members[0].origin_source, members)
+
+    def remove(self, article_id: str) -> bool:
+        """Forget an article; its cluster picks a new original if it was one."""
+        self._check_writable()
+        with self._writing():
+            slot = self._store.slot(article_id)
+            if slot is None:
+                return False
+            self._forget(slot, "removed")
+            return True
+
+    def stats(self) -> dict[str, Any]:
+        """Articles, clusters, copies, configuration and backend facts."""
+        with self._lock:
+            sizes = [len(c.members) for c in self._store.clusters()]
+            with_copies = [n for n in sizes if n > 1]
+            out = {"articles": len(self._store), "clusters": len(sizes),
+                   "clusters_with_copies": len(with_copies),
+                   "copies": sum(with_copies) - len(with_copies),
+                   "chrome_lines": len(self._store.chrome()),
+                   "retention": {"max_docs": self.max_docs, "max_age": self.max_age},
+                   "config": self.config.to_dict()}
+            out.update({k: v for k, v in self._store.describe().items() if k not in out})
+            return out
+
+    # -- writes ----------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise StoreError("the index is closed")
+        reason = self._store.unwritable()
+        if reason:
+            raise StoreError(reason)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the lock; the outermost write tidies and commits at its end."""
+        with self._lock:
+            self._check_writable()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._store.tidy()
+                    self._store.commit()
+
+    def _learn(self, articles: Iterable[Article], jobs: int) -> None:
         texts = [a.text for a in articles]
         chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
         if jobs > 1 and len(chunks) > 1:
@@ -223,65 +385,39 @@ class Index:
                 results = list(pool.map(_worker_chrome, chunks))
         else:
             results = [self._preparer.chrome_keys(c) for c in chunks]
-        with self._lock:
+        with self._lock:  # committed with the next write
             for keys_per_doc in results:
-                self._count_chrome(keys_per_doc)
-            return len(self._chrome)
+                self._store.count_chrome(keys_per_doc)
 
-    def get(self, article_id: str) -> Verdict | None:
-        """The current verdict of a stored article (after re-attributions)."""
-        with self._lock:
-            slot = self._slot_of.get(article_id)
-            return None if slot is None else self._current_verdict(slot)
+    def _forget(self, slot: int, how: str) -> None:
+        store = self._store
+        doc, cluster = store.remove_doc(slot)
+        if cluster is not None and cluster.original == slot:
+            best, _ = choose_original([self._member(s) for s in cluster.members])
+            store.set_original(cluster, store.slot(best.id),
+                               f"original {doc.id!r} was {how}; {best.id!r} re-chosen among the "
+                               f"remaining members")
 
-    def verdicts(self) -> Iterator[Verdict]:
-        """Current verdicts of every stored article, in arrival order."""
-        with self._lock:
-            slots = sorted(self._slot_of.values())
-            return iter([self._current_verdict(s) for s in slots])
-
-    def clusters(self, *, min_size: int = 1) -> list[Cluster]:
-        """Clusters in order of creation, each with its members' verdicts."""
-        with self._lock:
-            out = []
-            for cluster in self._clusters.values():
-                if len(cluster.members) < min_size:
-                    continue
-                members = [self._current_verdict(s) for s in sorted(
-                    cluster.members, key=lambda s: (s != cluster.original, s))]
-                out.append(Cluster(cluster.id, members[0].id, members[0].origin_source, members))
-            return out
-
-    def remove(self, article_id: str) -> bool:
-        """Forget an article; its cluster picks a new original if it was one."""
-        with self._lock:
-            slot = self._slot_of.pop(article_id, None)
-            if slot is None:
-                return False
-            doc = self._docs[slot]
-            self._docs[slot] = None
-            self._table.discard(np.array([slot]))
-            self._passages.discard(np.array([slot]))
-            cluster = self._clusters[doc.cluster]
-            cluster.members.remove(slot)
-            cluster.votes.subtract(set(doc.credited))
-            if not cluster.members:
-                del self._clusters[cluster.id]
-            elif cluster.original == slot:
-                best, _ = choose_original([self._member(s) for s in cluster.members])
-                cluster.original = self._slot_of[best.id]
-            return True
+    def _retain(self) -> None:
+        store = self._store
+        if self.max_docs is not None:
+            for _ in range(len(store) - self.max_docs):
+                self._forget(store.oldest(), f"evicted (retention: max_docs={self.max_docs})")
+        if self.max_age is not None:
+            limit = self._clock() - self.max_age
+            while (slot := store.oldest()) is not None and store.doc(slot).added < limit:
+                self._forget(slot, f"evicted (retention: max_age={self.max_age:g}s)")
 
     # -- preparation ---------------------------------------------------------
 
     def _prepare(self, texts: Sequence[str]) -> Prepared:
         with self._lock:
-            chrome = frozenset(self._chrome)
+            chrome = self._store.chrome()
         return self._preparer.run(texts, chrome)
 
     def _prepare_chunks(self, chunks: list[Sequence[Article]], jobs: int) -> Iterator[Prepared]:
         with self._lock:
-            chrome = frozenset(self._chrome)
+            chrome = self._store.chrome()
         if jobs <= 1 or len(chunks) <= 1:
             for chunk in chunks:
                 yield self._preparer.run([a.text for a in chunk], chrome)
@@ -290,30 +426,25 @@ class Index:
                                  initargs=(self.config, self.wires)) as pool:
             yield from pool.map(_worker_prepare, (([a.text for a in c], chrome) for c in chunks))
 
-    def _count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
-        threshold = self.config.chrome_min_docs
-        counts = self._chrome_counts
-        for keys in keys_per_doc:
-            for key in keys:
-                counts[key] += 1
-                if counts[key] == threshold:
-                    self._chrome.add(key)
-
     # -- indexing ------------------------------------------------------------
 
-    def _index_chunk(self, chunk: Sequence[Article], prepared: Prepared) -> list[Verdict | BadRecord]:
+    def _index_chunk(self, chunk: Sequence[Article],
+                     prepared: Prepared) -> list[Verdict | BadRecord]:
+        store = self._store
         keys = band_keys(prepared.signatures, *self.config.bands)
-        by_doc = _group(*self._table.query(keys), len(chunk))
         pkeys = prepared.passage_keys.reshape(-1, PASSAGE_BANDS)
+        (rows, slots), (prows, pslots) = store.candidates(keys, pkeys, prepared.signatures,
+                                                          [a.id for a in chunk])
+        by_doc = _group(rows, slots, len(chunk))
         passage_doc = np.repeat(np.arange(len(chunk)),
                                 np.diff(prepared.passage_offsets) // PASSAGE_BANDS)
-        prows, pslots = self._passages.query(pkeys)
         by_doc_partial = _group(passage_doc[prows], pslots, len(chunk))
         local: dict[int, list[int]] = {}
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
+        now = self._clock()
         for i, article in enumerate(chunk):
-            if article.id in self._slot_of:
+            if store.slot(article.id) is not None:
                 results.append(BadRecord(
                     "duplicate id: an article with this id is already in the index; "
                     "ids must be unique (the later record is skipped)", record_id=article.id))
@@ -328,52 +459,23 @@ class Index:
                 hit = local.get(key)
                 if hit:
                     candidates.update(hit)
-            slot = self._store(article, prepared, i)
+            doc = self._describe(article, prepared, i, 0)
+            doc.added = now
+            slot = store.add_doc(doc, prepared, i, article.text)
             for key in own_keys:
                 local.setdefault(key, []).append(slot)
             added.append((i, slot))
             results.append(self._place(slot, candidates))
         if added:
             rows = [i for i, _ in added]
-            slots = np.array([s for _, s in added], dtype=np.uint32)
-            self._table.insert(slots, keys[rows])
+            new = np.array([s for _, s in added], dtype=np.uint32)
             counts = np.diff(prepared.passage_offsets)[rows] // PASSAGE_BANDS
-            if counts.sum():
-                mine = np.concatenate([prepared.passages(i) for i in rows])
-                self._passages.insert(np.repeat(slots, counts), mine.reshape(-1, PASSAGE_BANDS))
+            mine = np.concatenate([prepared.passages(i) for i in rows])
+            store.index_keys(new, keys[rows], np.repeat(new, counts),
+                             mine.reshape(-1, PASSAGE_BANDS))
         return results
 
-    def _store(self, article: Article, prepared: Prepared, i: int) -> int:
-        slot = len(self._docs)
-        if slot >= len(self._sigs):
-            grow = max(1024, len(self._sigs))
-            self._sigs = np.concatenate((self._sigs, np.zeros((grow, self.config.num_perm),
-                                                              dtype=np.uint32)))
-            self._sizes = np.concatenate((self._sizes, np.zeros(grow, dtype=np.uint32)))
-            self._hashes = np.concatenate((self._hashes, np.zeros(grow, dtype=np.uint64)))
-            self._pk_start = np.concatenate((self._pk_start, np.zeros(grow, dtype=np.int64)))
-            self._pk_len = np.concatenate((self._pk_len, np.zeros(grow, dtype=np.int64)))
-        self._sigs[slot] = prepared.signatures[i]
-        self._sizes[slot] = prepared.sizes[i]
-        self._hashes[slot] = prepared.content_hashes[i]
-        passages = prepared.passages(i)
-        if self._pk_used + len(passages) > len(self._pk):
-            self._pk = np.concatenate((self._pk, np.zeros(max(len(self._pk), 1 << 14,
-                                                              len(passages)), dtype=np.uint64)))
-        self._pk[self._pk_used:self._pk_used + len(passages)] = passages
-        self._pk_start[slot], self._pk_len[slot] = self._pk_used, len(passages)
-        self._pk_used += len(passages)
-        self._docs.append(self._describe(article, prepared, i, self._arrival))
-        self._arrival += 1
-        self._slot_of[article.id] = slot
-        return slot
-
-    def _probe(self, slot: int) -> _Probe:
-        start = int(self._pk_start[slot])
-        return _Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
-                      self._pk[start:start + int(self._pk_len[slot])])
-
-    def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> _Doc:
+    def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> Doc:
         wire, evidence = None, None
         if article.source and (found := self.wires.by_source(article.source)):
             wire, evidence = found, f"source {article.source!r}"
@@ -383,39 +485,40 @@ class Index:
         credited = tuple(dict.fromkeys(c.wire for c in credits if c.wire))
         credit_text = next((c.text for c in credits if c.wire), None)
         mentions = tuple(dict.fromkeys(m.wire for m in prepared.mentions[i] if m.wire))
-        return _Doc(article.id, article.title, article.url, article.source, article.published,
-                    arrival, wire, evidence, credited, credit_text, mentions)
+        canonical = article.canonical
+        return Doc(article.id, article.title, article.url, article.source, article.published,
+                   arrival, wire, evidence, credited, credit_text, mentions, canonical=canonical,
+                   canonical_wire=self.wires.by_url(canonical) if canonical else None)
 
     def _place(self, slot: int, candidates: set[int]) -> Verdict:
-        doc = self._docs[slot]
-        found = self._best_match(self._probe(slot), candidates)
+        store = self._store
+        found = self._best_match(store.probe(slot), candidates)
         if found is None:
-            cluster = _Cluster(self._next_cluster, slot, [slot])
-            self._next_cluster += 1
-            self._clusters[cluster.id] = cluster
-            cluster.votes.update(set(doc.credited))
-            doc.cluster = cluster.id
+            store.new_cluster(slot)
             return self._current_verdict(slot)
         cluster, _ = found
-        cluster.members.append(slot)
-        cluster.votes.update(set(doc.credited))
-        doc.cluster = cluster.id
+        store.join(cluster, slot)
         old = cluster.original
         if self._member(slot).rank() < self._member(old).rank():
-            cluster.original = slot
+            store.set_original(cluster, slot)
             verdict = self._current_verdict(slot)
             verdict.reattributed = {
                 "event": "reattributed", "cluster": cluster.id,
-                "old_original": self._docs[old].id, "new_original": doc.id,
+                "old_original": store.doc(old).id, "new_original": store.doc(slot).id,
                 "why": [w for w in verdict.why if w.startswith("original:")]}
             return verdict
         return self._current_verdict(slot)
 
-    def _best_match(self, probe: _Probe, candidates: set[int]) -> tuple[_Cluster, Match] | None:
-        cluster_ids = {self._docs[s].cluster for s in candidates if self._docs[s] is not None}
+    def _best_match(self, probe: Probe, candidates: set[int]) -> tuple[ClusterState, Match] | None:
+        store = self._store
+        cluster_ids = set()
+        for s in candidates:
+            doc = store.doc(s)
+            if doc is not None and doc.cluster:
+                cluster_ids.add(doc.cluster)
         if not cluster_ids:
             return None
-        clusters = [self._clusters[c] for c in sorted(cluster_ids)]
+        clusters = [store.cluster(c) for c in sorted(cluster_ids)]
         matches = self._compare(probe, [c.original for c in clusters])
         best = None
         for cluster, match in zip(clusters, matches):
@@ -426,83 +529,31 @@ class Index:
                 best = (score, cluster, match)
         return None if best is None else (best[1], best[2])
 
-    def _compare(self, probe: _Probe, others: list[int]) -> list[Match | None]:
+    def _compare(self, probe: Probe, others: list[int]) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
-        cfg = self.config
-        sims = np.mean(self._sigs[others] == probe.sig[None, :], axis=1)
-        out: list[Match | None] = []
-        for slot, sim in zip(others, sims.tolist()):
-            size, other_size = probe.size, int(self._sizes[slot])
-            if probe.content_hash == int(self._hashes[slot]):
-                out.append(Match("exact", 1.0, 1.0, 1.0))
-                continue
-            inter = sim * (size + other_size) / (1.0 + sim)
-            copy_in, orig_in = min(1.0, inter / size), min(1.0, inter / other_size)
-            similar_length = min(size, other_size) > cfg.partial_size_ratio * max(size, other_size)
-            # A copy of about the same length is near when J passes, or when the
-            # shorter text is mostly inside the longer one (trimmed tail plus a
-            # local intro: J ≈ 0.75, containment ≈ 0.9).
-            by_containment = cfg.containment_threshold < 1.0 and similar_length and \
-                max(copy_in, orig_in) >= cfg.containment_threshold
-            if sim >= cfg.threshold or by_containment:
-                out.append(Match("near", round(sim, 4), round(copy_in, 4), round(orig_in, 4)))
-                continue
-            out.append(self._partial(probe, slot, sim))
-        return out
-
-    def _partial(self, probe: _Probe, slot: int, sim: float) -> Match | None:
-        """Excerpt/expanded check for articles of different length.
-
-        Containment is measured on passages (robust to any length ratio) and,
-        when the shorter text has at least half the length of the longer,
-        also estimated from Jaccard and the sizes (robust to scattered edits
-        that break passages); the larger of the two counts.
-        """
-        cfg = self.config
-        size, other_size = probe.size, int(self._sizes[slot])
-        short, long_ = min(size, other_size), max(size, other_size)
-        if cfg.containment_threshold >= 1.0 or short < cfg.min_shingles or \
-                short > cfg.partial_size_ratio * long_:
-            return None
-        theirs = self._probe(slot).passages
-        copy_in = passage_containment(probe.passages, theirs)
-        orig_in = passage_containment(theirs, probe.passages)
-        if 2 * short >= long_:
-            inter = sim * (size + other_size) / (1.0 + sim)
-            copy_in = max(copy_in, min(1.0, inter / size))
-            orig_in = max(orig_in, min(1.0, inter / other_size))
-        if size < other_size and copy_in >= cfg.containment_threshold:
-            return Match("excerpt", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
-        if size > other_size and orig_in >= cfg.containment_threshold:
-            return Match("expanded", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
-        return None
+        store = self._store
+        sims = np.mean(store.signatures(others) == probe.sig[None, :], axis=1)
+        return compare(self.config, probe, [store.probe(s) for s in others], sims.tolist())
 
     # -- verdicts --------------------------------------------------------------
 
     def _member(self, slot: int) -> Member:
-        d = self._docs[slot]
-        return Member(d.id, d.source, d.url, d.published, int(self._sizes[slot]), d.arrival,
-                      d.wire, d.wire_evidence, d.credited, d.credit_text)
+        d = self._store.doc(slot)
+        return Member(d.id, d.source, d.url, d.published, self._store.size(slot), d.arrival,
+                      d.wire, d.wire_evidence, d.credited, d.credit_text,
+                      canonical=d.canonical, canonical_wire=d.canonical_wire)
 
     def _current_verdict(self, slot: int) -> Verdict:
-        doc = self._docs[slot]
-        cluster = self._clusters[doc.cluster]
+        doc = self._store.doc(slot)
+        cluster = self._store.cluster(doc.cluster)
         match = None
         if cluster.original != slot:
-            match = self._compare(self._probe(slot), [cluster.original])[0]
+            match = self._compare(self._store.probe(slot), [cluster.original])[0]
             if match is None:  # e.g. matched an earlier original; report what it measures now
-                match = self._measure(slot, cluster.original)
+                match = measure(self._store.probe(slot), self._store.probe(cluster.original))
         return self._verdict_for(doc, cluster, match)
 
-    def _measure(self, slot: int, other: int) -> Match:
-        sim = float(np.mean(self._sigs[slot] == self._sigs[other]))
-        a, b = int(self._sizes[slot]), int(self._sizes[other])
-        mine, theirs = self._probe(slot).passages, self._probe(other).passages
-        return Match("near" if a == b else ("excerpt" if a < b else "expanded"), round(sim, 4),
-                     round(passage_containment(mine, theirs), 4),
-                     round(passage_containment(theirs, mine), 4))
-
-    def _verdict_for(self, doc: _Doc, cluster: _Cluster | None, match: Match | None) -> Verdict:
+    def _verdict_for(self, doc: Doc, cluster: ClusterState | None, match: Match | None) -> Verdict:
         why: list[str] = []
         if cluster is None:  # a query that matched nothing
             origin = doc.wire or (doc.credited[0] if doc.credited else doc.source)
@@ -510,12 +561,13 @@ class Index:
             why.extend(self._credit_evidence(doc))
             return Verdict(doc.id, None, doc.id, False, None, None, None, doc.source, origin,
                            why, doc.title, doc.url, iso(doc.published))
-        original = self._docs[cluster.original]
+        original = self._store.doc(cluster.original)
         is_original = original is doc
         members = [self._member(s) for s in cluster.members]
         if doc.arrival < 0:  # a query is judged alongside the members
             members.append(Member(doc.id, doc.source, doc.url, doc.published, 0, 1 << 62,
-                                  doc.wire, doc.wire_evidence, doc.credited, doc.credit_text))
+                                  doc.wire, doc.wire_evidence, doc.credited, doc.credit_text,
+                                  canonical=doc.canonical, canonical_wire=doc.canonical_wire))
         _, reasons = choose_original(members)
         origin, origin_why = origin_source(self._member(cluster.original), members)
         copies = len(members) - 1
@@ -526,6 +578,7 @@ class Index:
             why.append(f"{match.relation} copy of {original.id!r}: similarity "
                        f"{match.similarity:.2f}, containment {match.containment:.2f}")
         why.extend(reasons)
+        why.extend(cluster.notes)
         why.extend(origin_why)
         why.extend(self._credit_evidence(doc))
         if copies:
@@ -539,12 +592,13 @@ class Index:
             published=iso(doc.published))
 
     @staticmethod
-    def _credit_evidence(doc: _Doc) -> list[str]:
+    def _credit_evidence(doc: Doc) -> list[str]:
         notes = []
         if doc.credited:
             notes.append(f"credit line names {', '.join(doc.credited)}: {doc.credit_text!r}")
         if doc.mentions:
             notes.append(f"mentions {', '.join(doc.mentions)} in the text (not a credit)")
+        notes.extend(canonical_evidence(doc.url, doc.canonical, doc.canonical_wire))
         return notes
 
 

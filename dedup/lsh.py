@@ -16,6 +16,7 @@ _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 _ROW_MULT = np.array([(0xC2B2AE3D27D4EB4F * (2 * i + 1)) % 2**64 | 1 for i in range(64)],
                      dtype=np.uint64)
 _BUFFER_LIMIT = 1 << 14  # entries kept in the dict before they become a sorted run
+_RUN_MIN = 256  # inserts at least this big go straight to a sorted run
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -49,7 +50,7 @@ class BandTable:
 
     def insert(self, slots: np.ndarray, keys: np.ndarray) -> None:
         """Add documents ``slots`` with their ``(len(slots), bands)`` keys."""
-        if len(slots) * keys.shape[1] >= _BUFFER_LIMIT:
+        if len(slots) * keys.shape[1] >= _RUN_MIN:
             flat_slots = np.repeat(slots.astype(np.uint32), keys.shape[1])
             self._add_run(keys.ravel(), flat_slots)
             return

@@ -54,11 +54,20 @@ class Prepared:
 class Preparer:
     """Runs the text stages for one configuration and wire registry."""
 
-    def __init__(self, config: Config, wires: WireRegistry) -> None:
+    def __init__(self, config: Config, wires: WireRegistry, engine: str = "auto") -> None:
+        """Set up the stages.
+
+        Args:
+            config: the index configuration.
+            wires: the wire registry.
+            engine: ``"numba"``, ``"numpy"`` or ``"auto"`` (numba when it is
+                installed: ``pip install "dedup[fast]"``); the fingerprints are
+                identical, only the speed differs.
+        """
         self.config = config
         self.wires = wires
-        self._shingler = Shingler(config.word_ngram, config.cjk_ngram)
-        self._fingerprinter = Fingerprinter(config.num_perm, config.seed, config.scheme)
+        self._shingler = Shingler(config.word_ngram, config.cjk_ngram, engine)
+        self._fingerprinter = Fingerprinter(config.num_perm, config.seed, config.scheme, engine)
 
     def run(self, texts: Sequence[str], chrome: Collection[int] = ()) -> Prepared:
         """Fingerprint ``texts`` after removing credits and the ``chrome`` lines.
@@ -77,7 +86,8 @@ class Preparer:
             bodies.append(normalize(drop_chrome(body, chrome, max_words)))
         (values, offsets), (sequence, sequence_docs) = self._shingler.batch_with_sequence(bodies)
         signatures = self._fingerprinter.signatures(values, offsets)
-        pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed)
+        pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed,
+                                       kernels=self._shingler.compiled())
         # Exact = the same token sequence (punctuation and spacing aside).
         bounds = np.searchsorted(sequence_docs, np.arange(len(bodies) + 1))
         hashes = np.fromiter((xxhash.xxh3_64_intdigest(sequence[bounds[i]:bounds[i + 1]].tobytes())

@@ -2,15 +2,18 @@
 
 Spaced scripts (Latin, Cyrillic, Arabic/Urdu, Devanagari, …) are cut into
 words; Han, Kana and Hangul have no spaces, so every character is a token.
-Whole batches of documents are tokenised and hashed in numpy: each token is
+Whole batches of documents are tokenised and hashed at once: each token is
 hashed once from its UTF-8 bytes, and n-gram hashes are combined
 arithmetically from token hashes, so no string is built per token or shingle.
+Two engines give identical results: a compiled kernel (``dedup[fast]``, numba)
+that reads each document's bytes once, and plain numpy.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 
@@ -18,6 +21,8 @@ _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af
 # One token per Han/Kana/Hangul character, one per run of other letters/digits.
 TOKEN = re.compile(f"[{_CJK_RANGES}]|[^\\W_{_CJK_RANGES}]+")
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+ENGINES = ("auto", "numba", "numpy")
 
 # Bytes that are part of a token once a text is in "token form": ASCII letters
 # and digits, plus every byte of a multi-byte UTF-8 character (non-ASCII
@@ -27,13 +32,17 @@ for _c in b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _WORD_BYTE[_c] = True
 _WORD_BYTE[0x80:] = True
 
-# Polynomial token hash: T = Σ byte_j · P^j (mod 2^64), then a 64-bit finalizer.
-_P = np.uint64(0x100000001B3 * 2 + 1)
-_P_INV = np.uint64(pow(int(_P), -1, 2**64))
+# Polynomial token hash: T = Σ byte_i · P^i (mod 2^64), then a 64-bit finalizer.
+_P = 0x100000001B3 * 2 + 1
+_POWERS = np.array([pow(_P, i, 2**64) for i in range(64)], dtype=np.uint64)
 # Odd multipliers, one per position in an n-gram, so "a b" and "b a" differ.
 _POSITION = np.array([(0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 | 1 for i in range(16)],
                      dtype=np.uint64)
 _U32 = np.uint64(32)
+# The numpy engine works on sub-batches of about this many bytes of text, so
+# that its ~20 whole-array temporaries (8 bytes per byte of text) stay in the
+# CPU cache: measured 1.6x faster than one pass over a 512-article chunk.
+_SUB_BATCH_BYTES = 1 << 16
 
 
 def tokens(normalized: str) -> list[str]:
@@ -56,18 +65,68 @@ def token_form(normalized: str, word_ngram: int, cjk_ngram: int) -> tuple[bytes,
     return " ".join(toks).encode("utf-8"), n
 
 
+def char_classes() -> np.ndarray:
+    """Class of every BMP code point for the compiled tokeniser.
+
+    0: not part of a token; 1: a letter or digit that joins its neighbours
+    into a word; 2: a Han/Kana/Hangul character, a token by itself. Built with
+    the same regular expression as :data:`TOKEN`, so both engines agree.
+    """
+    bmp = "".join(map(chr, range(0x10000)))
+    classes = np.zeros(0x10000, dtype=np.uint8)
+    for m in re.finditer(r"[^\W_]+", bmp):
+        classes[m.start():m.end()] = 1
+    for m in re.finditer(f"[{_CJK_RANGES}]+", bmp):
+        classes[m.start():m.end()] = 2
+    classes.flags.writeable = False
+    return classes
+
+
+def check_engine(engine: str) -> str:
+    """Return ``engine`` if it names an engine, else raise ValueError."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    return engine
+
+
+def load_kernels(engine: str) -> ModuleType | None:
+    """The compiled kernels (``dedup._kernels``) ``engine`` asks for, or None for numpy.
+
+    Raises:
+        ImportError: ``engine="numba"`` and numba cannot be imported.
+    """
+    if check_engine(engine) == "numpy":
+        return None
+    try:
+        from . import _kernels
+    except ImportError:
+        if engine == "numba":
+            raise ImportError('engine="numba" needs numba: pip install "dedup[fast]"') from None
+        return None
+    return _kernels
+
+
 @dataclass
 class Shingler:
     """Turns batches of normalized texts into shingle-hash sets.
 
-    Holds only a cache of powers of the hash base (grown on demand), so one
-    instance per index or worker is enough.
+    Attributes:
+        word_ngram: shingle size in words for spaced scripts.
+        cjk_ngram: shingle size in characters for Han/Kana/Hangul texts.
+        engine: ``"numba"`` (compiled kernel), ``"numpy"``, or ``"auto"``
+            (numba when installed). Both give identical shingles.
+
+    Holds no state but its settings (and, once used, the loaded kernel).
     """
 
     word_ngram: int = 5
     cjk_ngram: int = 4
-    _pow: np.ndarray = field(default_factory=lambda: np.ones(1, dtype=np.uint64), repr=False)
-    _inv: np.ndarray = field(default_factory=lambda: np.ones(1, dtype=np.uint64), repr=False)
+    engine: str = "auto"
+    _kernels: ModuleType | None = field(default=None, init=False, repr=False, compare=False)
+    _loaded: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_engine(self.engine)
 
     def shingles(self, normalized: str) -> np.ndarray:
         """Sorted distinct uint32 shingle hashes of one normalized text.
@@ -98,35 +157,99 @@ class Shingler:
             :meth:`batch`, and every shingle in text order with its document
             number (for passage fingerprints).
         """
+        compiled = self.compiled()
+        if compiled is not None:
+            return self._compiled_batch(compiled, texts)
         forms = [token_form(t, self.word_ngram, self.cjk_ngram) for t in texts]
-        data = b"\n".join(f for f, _ in forms) + b"\n"
-        buf = np.frombuffer(data, dtype=np.uint8)
-        doc_end = np.cumsum([len(f) + 1 for f, _ in forms])  # byte after each doc's "\n"
-        token_hash, token_start = self._token_hashes(buf)
-        token_doc = np.searchsorted(doc_end, token_start, side="right")
-        sizes = np.array([n for _, n in forms], dtype=np.int64)
-        return _ngram_sets(token_hash, token_doc, sizes, len(texts))
+        return _numpy_batch(forms)
 
-    def _powers(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(self._pow) < length:
-            size = max(length, 2 * len(self._pow))
-            self._pow = np.multiply.accumulate(np.full(size, _P, dtype=np.uint64))
-            self._pow = np.concatenate(([np.uint64(1)], self._pow[:-1]))
-            self._inv = np.multiply.accumulate(np.full(size, _P_INV, dtype=np.uint64))
-            self._inv = np.concatenate(([np.uint64(1)], self._inv[:-1]))
-        return self._pow[:length], self._inv[:length]
+    def compiled(self) -> ModuleType | None:
+        """The kernels module this shingler uses, or None for the numpy engine.
 
-    def _token_hashes(self, buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        word = _WORD_BYTE[buf]
-        edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        powers, inverse = self._powers(len(buf) + 1)
-        prefix = np.zeros(len(buf) + 1, dtype=np.uint64)
-        np.cumsum(buf.astype(np.uint64) * powers[:len(buf)], out=prefix[1:])
-        h = (prefix[ends] - prefix[starts]) * inverse[starts]
-        h ^= (ends - starts).astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-        return _fmix64(h), starts
+        Loaded on first use (importing numba takes ~0.3 s).
+
+        Raises:
+            ImportError: ``engine="numba"`` and numba cannot be imported.
+        """
+        if not self._loaded:
+            self._kernels, self._loaded = load_kernels(self.engine), True
+        return self._kernels
+
+    def _compiled_batch(self, compiled: ModuleType, texts: list[str]):
+        parts = []
+        for text in texts:
+            if text.isascii():
+                parts.append(text.encode("ascii"))
+            elif _BEYOND_BMP.search(text) is None:
+                # Lone surrogates (from JSON escapes) are not tokens; keep them encodable.
+                parts.append(text.encode("utf-8", "surrogatepass"))
+            else:  # the kernel's class table covers the BMP: give it the tokens only
+                parts.append(" ".join(TOKEN.findall(text)).encode("utf-8"))
+        ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+        starts = ends - np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        data = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        values, offsets, sequence, docs = compiled.shingle_docs(
+            data, starts, ends, compiled.CLASSES, self.word_ngram, self.cjk_ngram,
+            _POWERS, _POSITION)
+        return (values, offsets), (sequence, docs)
+
+
+def _numpy_batch(forms: list[tuple[bytes, int]]) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                          tuple[np.ndarray, np.ndarray]]:
+    """The numpy engine over token forms, in cache-sized sub-batches."""
+    groups, size, first = [], 0, 0
+    for i, (form, _) in enumerate(forms):
+        size += len(form) + 1
+        if size >= _SUB_BATCH_BYTES:
+            groups.append((first, i + 1))
+            first, size = i + 1, 0
+    if first < len(forms) or not groups:
+        groups.append((first, len(forms)))
+    if len(groups) == 1:
+        return _numpy_group(forms)
+    values, offsets, sequence, docs = [], [np.zeros(1, dtype=np.int64)], [], []
+    done = 0
+    for lo, hi in groups:
+        (v, o), (s, d) = _numpy_group(forms[lo:hi])
+        values.append(v)
+        offsets.append(o[1:] + done)
+        done += len(v)
+        sequence.append(s)
+        docs.append(d + lo)
+    return ((np.concatenate(values), np.concatenate(offsets)),
+            (np.concatenate(sequence), np.concatenate(docs)))
+
+
+def _numpy_group(forms: list[tuple[bytes, int]]) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                          tuple[np.ndarray, np.ndarray]]:
+    data = b"\n".join(f for f, _ in forms) + b"\n"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    doc_end = np.cumsum([len(f) + 1 for f, _ in forms])  # byte after each doc's "\n"
+    token_hash, token_start = _token_hashes(buf)
+    token_doc = np.searchsorted(doc_end, token_start, side="right")
+    sizes = np.array([n for _, n in forms], dtype=np.int64)
+    return _ngram_sets(token_hash, token_doc, sizes, len(forms))
+
+
+def _token_hashes(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every token (maximal run of word bytes) of ``buf`` at once.
+
+    ``T = Σ byte_i · P^i`` over the token's bytes (position ``i`` from the
+    token start, capped at 63), plus its length, through a 64-bit finalizer.
+    """
+    idx = np.flatnonzero(_WORD_BYTE[buf])
+    if len(idx) == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    new = np.empty(len(idx), dtype=bool)
+    new[0] = True
+    np.not_equal(idx[1:], idx[:-1] + 1, out=new[1:])
+    first = np.flatnonzero(new)
+    lengths = np.diff(first, append=len(idx))
+    rel = np.arange(len(idx)) - np.repeat(first, lengths)
+    vals = buf[idx].astype(np.uint64) * _POWERS[np.minimum(rel, 63)]
+    h = np.add.reduceat(vals, first)
+    h ^= lengths.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    return _fmix64(h), idx[first]
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 ``read_paths`` walks folders recursively and yields, in a stable order, an
 ``Article`` per record, a ``BadRecord`` for each record that cannot be used
-(the run goes on) and a ``Skipped`` notice for files it ignores on purpose.
+(the run goes on), a ``Skipped`` item for files it ignores on purpose and a
+``Notice`` for what the user should know (a missing extra, a WARC's skip
+counts). HTML goes through ``dedup.extract``, WARC/ARC through ``dedup.warc``.
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from .errors import BadRecord
+from .extract import HTML_EXTRA_NOTICE, extract_page, page_article, trafilatura_module
 from .records import Article, parse_published, parse_record
 
 TEXT_SUFFIXES = {".txt", ".md"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED = TEXT_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+SUPPORTED = TEXT_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES | set(WARC_SUFFIXES)
 FRONT_MATTER_KEYS = {"title", "url", "source", "published", "id"}
 
 
@@ -37,6 +41,21 @@ class Skipped:
         return f"{self.where}: skipped: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Notice(Skipped):
+    """Something to tell the user that skips no record.
+
+    A missing extra (``install dedup[html] …``) or a WARC's summary (pages read,
+    records skipped by kind, in ``counts``). It subclasses ``Skipped`` so that
+    a caller that reports ``Skipped`` items reports these too.
+    """
+
+    counts: dict[str, int] | None = None
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
 Item = Article | BadRecord | Skipped
 
 
@@ -48,16 +67,24 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
     to the folder given (or its name, for a file given directly).
 
     Yields:
-        ``Article``, ``BadRecord`` or ``Skipped`` items.
+        ``Article``, ``BadRecord``, ``Skipped`` and ``Notice`` items (a notice
+        about a missing extra once per call).
     """
+    told: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _walk(path)
+            items = _walk(path)
         elif path.exists():
-            yield from read_file(path, path.name)
+            items = read_file(path, path.name)
         else:
-            yield BadRecord("no such file or folder", where=str(raw))
+            items = iter([BadRecord("no such file or folder", where=str(raw))])
+        for item in items:
+            if isinstance(item, Notice) and item.counts is None:
+                if item.reason in told:
+                    continue
+                told.add(item.reason)
+            yield item
 
 
 def _walk(root: Path) -> Iterator[Item]:
@@ -72,23 +99,43 @@ def _walk(root: Path) -> Iterator[Item]:
             if name.startswith("."):
                 yield Skipped(str(path), "hidden file")
                 continue
-            if path.suffix.lower() not in SUPPORTED:
+            if not _supported(name):
                 yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                               f"supported: {', '.join(sorted(SUPPORTED))}")
                 continue
             yield from read_file(path, rel)
 
 
+def _supported(name: str) -> bool:
+    return Path(name).suffix.lower() in SUPPORTED or name.lower().endswith(WARC_SUFFIXES)
+
+
 def read_file(path: Path, rel: str) -> Iterator[Item]:
-    """Read one file; ``rel`` is its id (txt/md/html/json) or id prefix (jsonl)."""
+    """Read one file; ``rel`` is its id (txt/md/html/json) or id prefix (jsonl).
+
+    A WARC/ARC file's articles take their ids from the records' target URIs.
+    """
     suffix = path.suffix.lower()
     where = str(path)
+    if path.name.lower().endswith(WARC_SUFFIXES):
+        from .warc import read_warc
+        try:
+            with path.open("rb") as stream:
+                yield from read_warc(stream, where)
+        except OSError as exc:
+            yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
+        return
+    if suffix in HTML_SUFFIXES:
+        yield from _read_html_file(path, where, rel)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
         yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
         return
     if suffix in JSONL_SUFFIXES:
+        if b'"html"' in data:
+            yield from _html_notice(where)
         yield from _read_jsonl(data, where, rel)
         return
     try:
@@ -99,10 +146,8 @@ def read_file(path: Path, rel: str) -> Iterator[Item]:
         return
     if suffix in JSON_SUFFIXES:
         yield from _read_json(text, where, rel)
-    elif suffix in HTML_SUFFIXES:
-        yield _finish(extract_html(text, rel), where, None)
     else:
-        yield _finish(_read_text(text, where, rel), where, None)
+        yield finish(_read_text(text, where, rel), where, None)
 
 
 def read_lines(lines: Iterable[bytes | str], where: str = "<stdin>", *, plain_text: bool = False,
@@ -124,7 +169,7 @@ def read_lines(lines: Iterable[bytes | str], where: str = "<stdin>", *, plain_te
             continue
         default_id = f"{number}" if where == "<stdin>" else f"{where}:{number}"
         if plain_text:
-            yield number, _finish(Article(id=default_id, text=raw.rstrip("\r\n")), where, number)
+            yield number, finish(Article(id=default_id, text=raw.rstrip("\r\n")), where, number)
         else:
             yield number, _parse_json_line(raw, where, number, default_id)
 
@@ -148,8 +193,8 @@ def _parse_json_line(raw: str, where: str, number: int, default_id: str) -> Arti
     except BadRecord as exc:
         return exc
     if html is not None:
-        article = _merge_html(article, html)
-    return _finish(article, where, number)
+        return _merge_html(article, html, where, number)
+    return finish(article, where, number)
 
 
 def _read_json(text: str, where: str, rel: str) -> Iterator[Item]:
@@ -159,6 +204,8 @@ def _read_json(text: str, where: str, rel: str) -> Iterator[Item]:
         yield BadRecord(f"not valid JSON ({exc})", where=where)
         return
     records = obj if isinstance(obj, list) else [obj]
+    if any(isinstance(r, dict) and "html" in r for r in records):
+        yield from _html_notice(where)
     for position, record in enumerate(records):
         default_id = rel if len(records) == 1 else f"{rel}#{position}"
         try:
@@ -167,8 +214,9 @@ def _read_json(text: str, where: str, rel: str) -> Iterator[Item]:
             yield exc
             continue
         if html is not None:
-            article = _merge_html(article, html)
-        yield _finish(article, where, None)
+            yield _merge_html(article, html, where, None)
+            continue
+        yield finish(article, where, None)
 
 
 def _read_text(text: str, where: str, rel: str) -> Article | BadRecord:
@@ -192,7 +240,8 @@ def _read_text(text: str, where: str, rel: str) -> Article | BadRecord:
                    published=published)
 
 
-def _finish(item: Article | BadRecord, where: str, line: int | None) -> Article | BadRecord:
+def finish(item: Article | BadRecord, where: str | None,
+           line: int | None) -> Article | BadRecord:
     """Reject articles with nothing to fingerprint."""
     if isinstance(item, Article) and not item.text.strip():
         return BadRecord("empty article (no text after extraction)", where=where, line=line,
@@ -218,83 +267,64 @@ def _decode(data: bytes) -> str:
 
 # --- HTML ------------------------------------------------------------------
 
-_SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-              "button", "svg", "template", "iframe", "select"}
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-               "article", "blockquote", "pre", "figcaption", "dd", "dt", "ul", "ol", "table"}
+def _html_notice(where: str) -> Iterator[Notice]:
+    if trafilatura_module() is None:
+        yield Notice(where, HTML_EXTRA_NOTICE)
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-        self.in_title = False
-        self.title = ""
-        self.meta: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-        elif tag == "title":
-            self.in_title = True
-        elif tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
-            if key and "content" in a:
-                self.meta.setdefault(key, a["content"])
-        elif tag == "link" and "canonical" in a.get("rel", "").lower().split():
-            self.meta.setdefault("canonical", a.get("href", ""))
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS and self.skip:
-            self.skip -= 1
-        elif tag == "title":
-            self.in_title = False
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title += data
-        elif not self.skip:
-            self.parts.append(data)
+def _read_html_file(path: Path, where: str, rel: str) -> Iterator[Item]:
+    """One page per file; the page's encoding is the one it declares (UTF-8 by default)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
+        return
+    if b"\x00" in data[:8192]:
+        yield BadRecord("binary data (NUL bytes); expected an HTML page", where=where)
+        return
+    module = trafilatura_module()
+    if module is None:
+        yield Notice(where, HTML_EXTRA_NOTICE)
+        try:
+            data = _decode(data)
+        except BadRecord as exc:
+            yield BadRecord(exc.reason, where=where)
+            return
+    try:
+        page = extract_page(data, trafilatura=module)
+    except BadRecord as exc:
+        yield BadRecord(exc.reason, where=where, record_id=rel)
+        return
+    yield finish(page_article(page, rel), where, None)
 
 
-def extract_html(html: str, article_id: str) -> Article | BadRecord:
-    """Plain HTML extraction: visible text outside nav/header/footer/script.
+def extract_html(html: str | bytes, article_id: str, **record: Any) -> Article | BadRecord:
+    """An ``Article`` from one HTML page (trafilatura if installed, else basic).
 
-    Fills title, canonical URL, site name and publication time from the usual
-    ``<meta>`` tags when present.
+    Args:
+        html: the page.
+        article_id: its id.
+        **record: ``title``, ``url``, ``source``, ``published`` the record gives;
+            they win over what the page says (``url`` is also where relative
+            links resolve against).
+
+    Returns:
+        The article, or a ``BadRecord`` when the page cannot be parsed or holds
+        no text.
     """
-    parser = _TextExtractor()
     try:
-        parser.feed(html)
-        parser.close()
-    except Exception as exc:  # html.parser is lenient; this is a last resort
-        return BadRecord(f"cannot parse HTML: {exc}", record_id=article_id)
-    lines = ("".join(parser.parts)).splitlines()
-    text = "\n".join(" ".join(line.split()) for line in lines if line.strip())
-    meta = parser.meta
-    try:
-        published = parse_published(meta.get("article:published_time") or None,
-                                     record_id=article_id)
-    except BadRecord:
-        published = None
-    canonical = meta.get("canonical") or meta.get("og:url") or None
-    return Article(id=article_id, text=text,
-                   title=(meta.get("og:title") or parser.title.strip() or None),
-                   url=canonical, source=meta.get("og:site_name") or None,
-                   published=published, canonical=canonical)
+        page = extract_page(html, url=record.get("url"))
+    except BadRecord as exc:
+        return BadRecord(exc.reason, record_id=article_id)
+    return finish(page_article(page, article_id, **record), None, None)
 
 
-def _merge_html(article: Article, html: str) -> Article:
-    """Fill a record that gave ``html`` from the extracted page; record fields win."""
-    page = extract_html(html, article.id)
-    if isinstance(page, BadRecord):
-        return article
-    return Article(id=article.id, text=page.text, title=article.title or page.title,
-                   url=article.url or page.url, source=article.source or page.source,
-                   published=article.published or page.published, canonical=page.canonical)
+def _merge_html(article: Article, html: str, where: str, line: int | None) -> Article | BadRecord:
+    """Extract a record's ``html``; the record's own fields win over the page's."""
+    try:
+        page = extract_page(html, url=article.url)
+    except BadRecord as exc:
+        return BadRecord(exc.reason, where=where, line=line, record_id=article.id)
+    merged = page_article(page, article.id, title=article.title, url=article.url,
+                          source=article.source, published=article.published)
+    return finish(merged, where, line)

@@ -1,0 +1,205 @@
+"""How a Redis index lays out its keys and records, and the writes of a section.
+
+Key layout (P = the prefix; integers as decimal strings; no pickle anywhere):
+
+* ``P:header`` hash: format, format_version, backend, dedup_version, created,
+  config (JSON), wires (JSON), next_arrival, next_cluster.
+* ``P:lock``: the index lock (a token with a lease); ``P:applied:<token>``:
+  that writer's last applied sequence number (1-day expiry).
+* ``P:ids`` id → arrival; ``P:meta`` arrival → JSON metadata (id, added,
+  size, title, url, source, published, wire and credit evidence);
+  ``P:cl`` arrival → cluster; ``P:order`` zset of arrivals (oldest first);
+  ``P:texts`` arrival → zlib-compressed text.
+* ``P:fp`` arrival → fingerprints, little-endian: version byte (1), size u32,
+  content hash u64, ``num_perm`` signature u32s, passage band keys u64s.
+* ``P:clusters`` cluster → JSON ``{"original", "members", "notes"}``.
+* ``P:p:<passage key, u64 big-endian>`` set of arrivals.
+* ``P:chrome_counts`` short line → documents; ``P:chrome`` list of the
+  chrome lines in the order they became chrome (clients fetch what is new).
+* Whole-text bands: datasketch's ``MinHashLSH`` Redis layout, basename ``P``,
+  ``prepickle=False``, the article id (UTF-8) as key: ``P_bucket_<band u16
+  big-endian>`` hash band value → bucket key, the bucket sets of ids, and
+  ``P_keys`` hash id → list key, lists of each id's band values. A band value
+  is the signature's ``rows`` values as big-endian u32 bytes, as datasketch's
+  ``_byteswap`` makes it from ``LeanMinHash(..., scheme="affine32")``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .errors import IndexFormatError
+from .fingerprint import PASSAGE_BANDS
+from .store import ClusterState, Doc, Probe
+
+_META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", "credited",
+                "credit_text", "mentions", "canonical", "canonical_wire")
+_FP_HEAD = struct.Struct("<BIQ")  # record version, size, content hash
+_U32 = struct.Struct(">I")
+
+
+class Layout:
+    """The key names of one index.
+
+    Args:
+        prefix: the index's prefix (``?prefix=``).
+        bands: LSH bands.
+        rows: values per band.
+    """
+
+    def __init__(self, prefix: str, bands: int, rows: int) -> None:
+        self.prefix = prefix
+        self.key = {name: f"{prefix}:{name}" for name in (
+            "header", "ids", "meta", "cl", "fp", "texts", "order", "clusters")}
+        base = prefix.encode()
+        self.tables = [base + b"_bucket_" + struct.pack(">H", j) for j in range(bands)]
+        self.keys_name = base + b"_keys"
+        self._passages = base + b":p:"
+        self._rows = rows
+
+    def bands(self, sig: np.ndarray) -> list[bytes]:
+        """datasketch's band values of a signature (big-endian u32 bytes)."""
+        width = 4 * self._rows
+        raw = sig[:len(self.tables) * self._rows].astype(">u4").tobytes()
+        return [raw[j * width:(j + 1) * width] for j in range(len(self.tables))]
+
+    def buckets(self, sig: np.ndarray) -> list[bytes]:
+        """The datasketch bucket key (a set of article ids) of each band."""
+        return [t + b for t, b in zip(self.tables, self.bands(sig), strict=True)]
+
+    def passage(self, key: int) -> bytes:
+        """The set of arrivals that have passage band key ``key``."""
+        return self._passages + struct.pack(">Q", key)
+
+
+def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
+              new: Iterable[tuple[int, Doc, Probe, bytes | None, bool]],
+              clusters: Iterable[tuple[int, ClusterState | None]],
+              counters: tuple[int, int]) -> bytes:
+    """The operations of the ``apply`` script (``dedup.redis_lua.APPLY``) for a section,
+    encoded as that script reads them.
+
+    Args:
+        layout: the key names.
+        gone: ``(arrival, doc, fingerprints)`` of stored articles removed.
+        new: ``(arrival, doc, fingerprints, compressed text, indexed)`` of new
+            articles (``indexed``: make it findable in the LSH tables).
+        clusters: ``(id, state)`` of changed clusters (``None``: deleted).
+        counters: ``(next_arrival, next_cluster)``.
+    """
+    parts: list[bytes] = []
+    k = layout.key
+
+    def op(*args: Any) -> None:
+        parts.append(_U32.pack(len(args)))
+        for arg in args:
+            raw = arg if isinstance(arg, bytes) else str(arg).encode("utf-8")
+            parts.append(_U32.pack(len(raw)))
+            parts.append(raw)
+
+    def cmd(*args: Any) -> None:
+        op("C", *args)
+
+    for a, doc, probe in gone:
+        ident = doc.id.encode()
+        cmd("HDEL", k["ids"], ident)
+        for name in ("meta", "cl", "fp", "texts"):
+            cmd("HDEL", k[name], a)
+        cmd("ZREM", k["order"], a)
+        for table, band in zip(layout.tables, layout.bands(probe.sig), strict=True):
+            op("S", table + band, ident, table, band)
+        cmd("HDEL", layout.keys_name, ident)
+        cmd("DEL", layout.keys_name + ident)
+        for key in np.unique(probe.passages).tolist():
+            cmd("SREM", layout.passage(key), a)
+    for a, doc, probe, text, indexed in new:
+        ident = doc.id.encode()
+        cmd("HSET", k["ids"], ident, a)
+        cmd("HSET", k["meta"], a, pack_meta(doc, probe.size))
+        cmd("HSET", k["cl"], a, doc.cluster)
+        cmd("HSET", k["fp"], a, pack_fp(probe))
+        cmd("ZADD", k["order"], a, a)
+        if text is not None:
+            cmd("HSET", k["texts"], a, text)
+        if indexed:  # as datasketch's MinHashLSH.insert writes it
+            bands = layout.bands(probe.sig)
+            listed = layout.keys_name + ident
+            cmd("HSET", layout.keys_name, ident, listed)
+            cmd("DEL", listed)
+            cmd("RPUSH", listed, *bands)
+            for table, band in zip(layout.tables, bands, strict=True):
+                cmd("HSET", table, band, table + band)
+                cmd("SADD", table + band, ident)
+            for key in np.unique(probe.passages).tolist():
+                cmd("SADD", layout.passage(key), a)
+    for cid, cluster in clusters:
+        if cluster is None:
+            cmd("HDEL", k["clusters"], cid)
+        else:
+            cmd("HSET", k["clusters"], cid, orjson.dumps(
+                {"original": cluster.original, "members": cluster.members,
+                 "notes": cluster.notes}))
+    cmd("HSET", k["header"], "next_arrival", counters[0], "next_cluster", counters[1])
+    return b"".join(parts)
+
+
+def pack_meta(doc: Doc, size: int) -> bytes:
+    """An article's metadata record (JSON)."""
+    fields = {name: getattr(doc, name) for name in _META_FIELDS}
+    fields["published"] = doc.published.isoformat() if doc.published else None
+    return orjson.dumps({"id": doc.id, "added": doc.added, "size": size, **fields})
+
+
+def unpack_meta(raw: bytes, arrival: int, cluster: bytes | None, where: str) -> tuple[Doc, int]:
+    """``(doc, size)`` from a metadata record.
+
+    Raises:
+        IndexFormatError: the record is damaged.
+    """
+    try:
+        fields = orjson.loads(raw)
+        published = fields.get("published")
+        doc = Doc(id=fields["id"], arrival=arrival, cluster=int(cluster or 0),
+                  added=fields["added"], **{k: fields.get(k) for k in _META_FIELDS})
+        doc.published = datetime.fromisoformat(published) if published else None
+        doc.credited = tuple(doc.credited or ())
+        doc.mentions = tuple(doc.mentions or ())
+        return doc, int(fields["size"])
+    except (KeyError, ValueError, TypeError, orjson.JSONDecodeError) as exc:
+        raise IndexFormatError(f"{where}: the metadata of article {arrival} is damaged "
+                               f"({exc})") from None
+
+
+def unpack_cluster(cid: int, raw: bytes) -> ClusterState:
+    """A cluster from its JSON record."""
+    record = orjson.loads(raw)
+    return ClusterState(cid, record["original"], record["members"], record["notes"])
+
+
+def pack_fp(probe: Probe) -> bytes:
+    """An article's fingerprint record."""
+    return (_FP_HEAD.pack(1, probe.size, probe.content_hash) + probe.sig.astype("<u4").tobytes()
+            + probe.passages.astype("<u8").tobytes())
+
+
+def unpack_fp(raw: bytes, num_perm: int, where: str) -> Probe:
+    """Fingerprints from their record.
+
+    Raises:
+        IndexFormatError: wrong length or version.
+    """
+    head, sig_bytes = _FP_HEAD.size, 4 * num_perm
+    rest = len(raw) - head - sig_bytes
+    if rest < 0 or rest % (8 * PASSAGE_BANDS) or raw[0] != 1:
+        raise IndexFormatError(f"{where}: a fingerprint record has the wrong length or version; "
+                               f"the index is damaged")
+    _, size, content_hash = _FP_HEAD.unpack_from(raw)
+    sig = np.frombuffer(raw, dtype="<u4", count=num_perm, offset=head).astype(np.uint32)
+    passages = np.frombuffer(raw, dtype="<u8", offset=head + sig_bytes).astype(np.uint64)
+    return Probe(sig, size, content_hash, passages)

@@ -1,0 +1,608 @@
+"""The shared backend: one index on a Redis server for a fleet of crawlers.
+
+``RedisStore`` answers the ``Store`` calls against Redis, so every process that
+opens ``redis://host:port/db?prefix=NAME`` adds to and queries the same index.
+Whole-text LSH bands are kept in datasketch's Redis layout (basename ``NAME``);
+the rest is plain hashes and sets of packed bytes and JSON (no pickle).
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .config import Config
+from .errors import ConfigError, ConfigMismatch, IndexFormatError, StoreError, StoreUnavailable
+from .fingerprint import PASSAGE_BANDS
+from .prepare import Prepared
+from .redis_link import RedisLink, parse_location
+from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
+from .sqlite_store import FORMAT, FORMAT_VERSION, _wires_from_json, _wires_json
+from .store import ClusterState, Doc, Probe, Store
+from .wires import WireRegistry
+
+_FLUSH_EVERY = 2048  # new articles a long batch session writes at a time
+_LOAD_CHUNK = 1000
+
+
+class _IndexLock:
+    """The engine's lock: a re-entrant thread lock here; the index lock on the
+    server is taken by the first call that touches shared state and released
+    (with the section's writes) at the outermost exit."""
+
+    def __init__(self, store: RedisStore) -> None:
+        self._store = store
+        self._thread = threading.RLock()
+        self._depth = 0
+
+    def __enter__(self) -> _IndexLock:
+        self._thread.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0:
+                self._store._end_section(failed=exc_type is not None)
+        finally:
+            self._thread.release()
+
+
+class RedisStore(Store):
+    """An index on a Redis server, shared by every process that opens it.
+
+    Concurrency: one index lock per prefix (``P:lock``, ``SET PX`` with a
+    random token, taken and released by Lua scripts). Correctness first: the
+    engine's placement (candidates, compare, join or new cluster, re-attribute,
+    index keys) reads and writes many structures, and its verification and
+    attribution are Python (numpy compares, ranking) that cannot run inside
+    Redis, so one process at a time holds the lock for that whole critical
+    section; two processes adding copies of one story at the same moment then
+    end in one cluster. Writes are fenced: they are applied by a Lua script
+    that first checks the lock still holds this store's token (a process that
+    stalled past the lease cannot overwrite another's work) and records a
+    sequence number, so a write retried after a lost reply is applied once.
+    Then round trips, which are most of the time the lock is held: the lock
+    is taken in the same pipeline as the section's first read, one Lua script
+    returning the LSH candidates with their documents, clusters, members and
+    originals' fingerprints, and the id checks; the section's writes go in one
+    Lua call that also releases the lock and wakes the longest waiter. A plain
+    ``add`` is 3 round trips: the site-chrome counts (no lock), lock +
+    candidates + id check, writes + release.
+
+    Durability: writes are acknowledged (``add`` returns) after the server
+    executed them; with ``appendonly yes`` and ``appendfsync always`` the
+    AOF is fsynced before that reply, so a restarted server loses no
+    acknowledged article. A section that ends with an exception writes
+    nothing (long batch sessions are written every 2,048 new articles).
+
+    Keys: ``dedup.redis_records`` (whole-text bands in datasketch's layout).
+
+    Args:
+        location: ``redis://[:password@]host:port/db?prefix=NAME`` (see
+            ``dedup.redis_link.RedisLocation`` for ``timeout``, ``retry``,
+            ``lock_wait``).
+        create: create the index if the prefix holds none.
+        config: expected configuration (``None``: the stored one).
+        wires: expected wire registry (``None``: the stored one).
+        keep_text: store new articles' texts (zlib-compressed).
+        fsync: require the server to fsync every write (``appendfsync
+            always``); raises ``ConfigError`` if it verifiably does not.
+        readonly: writes raise ``StoreError``.
+
+    Raises:
+        StoreUnavailable: the server cannot be reached or does not answer.
+        ConfigMismatch, IndexFormatError, StoreError: as for an index file.
+    """
+
+    def __init__(self, location: str, *, create: bool = True, config: Config | None = None,
+                 wires: WireRegistry | None = None, keep_text: bool = True, fsync: bool = False,
+                 readonly: bool = False) -> None:
+        self.where = parse_location(location)
+        self.location = self.where.display
+        self.readonly = readonly
+        self._store_text = keep_text
+        self.lock = _IndexLock(self)
+        self._k = Layout(self.where.prefix, 1, 1).key  # the header's key, for opening
+        self._count_at_close = 0
+        self._chrome_lines: list[int] = []  # in the order they became chrome
+        self._chrome_set: frozenset[int] = frozenset()
+        self._chrome_fresh = False
+        self._link = RedisLink(self.where, self._acquired)
+        self.counters = self._link.counters  # this process's traffic (describe, bench)
+        self._run = self._link.run
+        self._reset_session()
+        try:
+            self._open(create, config, wires, fsync)
+        except BaseException:
+            self._link.close()
+            raise
+
+    # -- opening ---------------------------------------------------------------
+
+    def _open(self, create: bool, config: Config | None, wires: WireRegistry | None,
+              fsync: bool) -> None:
+        self._link.load_scripts()  # also the reachability check: opening never retries
+        header = self._header()
+        if not header:
+            if not create or self.readonly:
+                raise StoreError(f"no index at {self.location}; create one with dedup stream "
+                                 f"--index or dedup batch --index (or Index.open(location))")
+            if int(self._run([("EXISTS", self._k["ids"], self._k["meta"])], locked=False)[0]):
+                raise IndexFormatError(f"{self.location} holds index keys but no header; "
+                                       f"delete the prefix's keys or use another prefix")
+            from . import __version__
+            rows = {"format": FORMAT, "format_version": FORMAT_VERSION, "backend": "redis",
+                    "dedup_version": __version__,
+                    "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "config": orjson.dumps((config or Config()).to_dict()),
+                    "wires": _wires_json(wires or WireRegistry.default()),
+                    "next_arrival": 0, "next_cluster": 1}
+            args = [x for kv in rows.items() for x in kv]
+            self._run([("script", "create", self._k["header"], *args)], locked=False)
+            header = self._header()
+        stored_config, stored_wires = self._check_header(header)
+        if config is not None and config != stored_config:
+            raise ConfigMismatch(
+                f"{self.location} was built with another configuration: "
+                f"{'; '.join(stored_config.differences(config))} (stored != asked); open it "
+                f"without these options to use the stored ones, or use another prefix")
+        if wires is not None and _wires_json(wires) != _wires_json(stored_wires):
+            raise ConfigMismatch(
+                f"{self.location} was built with another wire registry (wires: the stored "
+                f"registry != the one given); open it without --wires to use the stored one")
+        self.config, self.wires = stored_config, stored_wires
+        self._layout = Layout(self.where.prefix, *stored_config.bands)
+        if fsync:
+            persistence = self._link.persistence()
+            if persistence.get("appendfsync") not in (None, "always"):
+                raise ConfigError(
+                    f"--fsync: Redis at {self.where.server} runs with "
+                    f"{persistence['mode']}; an acknowledged article could be lost on power "
+                    f"loss; configure appendonly yes and appendfsync always, or drop --fsync")
+
+    def _header(self) -> dict[str, str]:
+        raw = self._run([("HGETALL", self._k["header"])], locked=False)[0]
+        return {k.decode(): v.decode("utf-8", "replace") for k, v in raw.items()}
+
+    def _check_header(self, header: dict[str, str]) -> tuple[Config, WireRegistry]:
+        where = self.location
+        if header.get("format") != FORMAT:
+            raise IndexFormatError(f"{where} holds a hash that is not a dedup index header")
+        try:
+            version = int(header["format_version"])
+        except (KeyError, ValueError):
+            raise IndexFormatError(f"{where}: the header has no valid format_version") from None
+        if version > FORMAT_VERSION:
+            raise IndexFormatError(f"{where} was written by a newer dedup "
+                                   f"({header.get('dedup_version', '?')}, index format {version}); "
+                                   f"upgrade dedup")
+        try:
+            return (Config.from_dict(orjson.loads(header["config"])),
+                    _wires_from_json(header["wires"]))
+        except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
+            raise IndexFormatError(f"{where}: the header is damaged ({exc})") from None
+
+    def _hold(self) -> None:
+        if not self._link.held:
+            self._run([], locked=True)
+
+    def _acquired(self, next_arrival: int, next_cluster: int, count: int) -> None:
+        self._next_arrival, self._next_cluster, self._count = next_arrival, next_cluster, count
+
+    # -- the section: what this process read and wrote while holding the lock ---
+
+    def _reset_session(self) -> None:
+        self._next_arrival = self._next_cluster = self._count = 0
+        self._docs: dict[int, Doc | None] = {}  # None: removed, or not in the index
+        self._sizes: dict[int, int] = {}
+        self._fps: dict[int, Probe] = {}
+        self._ids: dict[str, int | None] = {}
+        self._clusters: dict[int, ClusterState | None] = {}
+        self._all_loaded = self._all_clusters = False
+        self._reset_writes()
+
+    def _reset_writes(self) -> None:
+        self._new: dict[int, bytes | None] = {}  # new arrival -> compressed text
+        self._indexed: set[int] = set()
+        self._gone: dict[int, tuple[Doc, Probe]] = {}
+        self._dirty: set[int] = set()
+        self._buckets: dict[bytes, set[int]] = {}  # LSH keys not yet written
+        self._pass: dict[int, set[int]] = {}
+
+    def _end_section(self, failed: bool) -> None:
+        try:
+            if self._link.held and not failed and (self._new or self._gone or self._dirty):
+                self._flush(release=True)
+        finally:
+            self._link.release()
+            self._reset_session()
+
+    def _flush(self, *, release: bool) -> None:
+        gone = [(a, doc, probe) for a, (doc, probe) in self._gone.items()]
+        new = [(a, self._docs[a], self._fps[a], text, a in self._indexed)
+               for a, text in self._new.items()]
+        clusters = [(cid, self._clusters.get(cid)) for cid in sorted(self._dirty)]
+        ops = write_ops(self._layout, gone, new, clusters, (self._next_arrival, self._next_cluster))
+        self._link.apply(ops, release=release)
+        self._reset_writes()
+
+    def _lookup(self, *, ids: Sequence[str] = (), slots: Sequence[int] = (),
+                clusters: Sequence[int] = (), buckets: Sequence[bytes] = (),
+                passages: Sequence[bytes] = ()) -> tuple[list, list, list]:
+        """One LOOKUP script: ids, LSH buckets and passage keys to arrivals, plus
+        every document found with its cluster, the cluster's members and the
+        fingerprints of originals and of the asked slots; all cached."""
+        args: list[Any] = [self.where.prefix, len(self._layout.tables), PASSAGE_BANDS]
+        for part in (ids, slots, clusters, buckets, passages):
+            args.append(len(part))
+            args.extend(part)
+        found = self._run([("script", "lookup", *args)], locked=True)[0]
+        ids_out, buckets_out, passages_out, docs, clusters_out, fps = found
+        for i in range(0, len(docs), 3):
+            a = int(docs[i])
+            if a not in self._docs:
+                self._docs[a], self._sizes[a] = unpack_meta(docs[i + 2], a, docs[i + 1],
+                                                            self.location)
+        for i in range(0, len(clusters_out), 2):
+            cid = int(clusters_out[i])
+            if cid not in self._clusters:
+                self._clusters[cid] = unpack_cluster(cid, clusters_out[i + 1])
+        for i in range(0, len(fps), 2):
+            a = int(fps[i])
+            if a not in self._fps:
+                self._fps[a] = unpack_fp(fps[i + 1], self.config.num_perm, self.location)
+        for ident, a in zip(ids, ids_out, strict=True):
+            self._ids.setdefault(ident, int(a) if a else None)
+        for a in slots:
+            self._docs.setdefault(a, None)
+        for cid in clusters:
+            self._clusters.setdefault(cid, None)
+        return ids_out, buckets_out, passages_out
+
+    def _load_all(self) -> None:
+        """Every stored document, cluster and fingerprint (for verdicts/export)."""
+        if self._all_loaded:
+            return
+        self._load_clusters()
+        order = self._run([("ZRANGE", self._k["order"], 0, -1)], locked=True)[0]
+        arrivals = [int(a) for a in order if int(a) not in self._docs]
+        for start in range(0, len(arrivals), _LOAD_CHUNK):
+            part = arrivals[start:start + _LOAD_CHUNK]
+            metas, cls, fps = self._run([("HMGET", self._k[n], *part)
+                                         for n in ("meta", "cl", "fp")], locked=True)
+            for a, meta, cid, fp in zip(part, metas, cls, fps, strict=True):
+                if meta is None or fp is None:
+                    raise IndexFormatError(f"{self.location} is inconsistent: article {a} is "
+                                           f"listed without its metadata or fingerprints")
+                self._docs[a], self._sizes[a] = unpack_meta(meta, a, cid, self.location)
+                self._fps[a] = unpack_fp(fp, self.config.num_perm, self.location)
+        self._all_loaded = True
+
+    def _load_clusters(self) -> None:
+        if self._all_clusters:
+            return
+        cursor = 0
+        while True:
+            cursor, page = self._run([("HSCAN", self._k["clusters"], cursor, "COUNT",
+                                       _LOAD_CHUNK)], locked=True)[0]
+            for cid, raw in page.items():
+                cid = int(cid)
+                if cid not in self._clusters:
+                    self._clusters[cid] = unpack_cluster(cid, raw)
+            if int(cursor) == 0:
+                break
+        self._all_clusters = True
+
+    # -- documents ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        with self.lock:
+            if self._link.held:
+                return self._count
+            if self._link.closed:  # as counted when it was closed
+                return self._count_at_close
+            return int(self._run([("HLEN", self._k["ids"])], locked=False)[0])
+
+    def slot(self, article_id: str) -> int | None:
+        if article_id not in self._ids:
+            self._lookup(ids=[article_id])
+        return self._ids[article_id]
+
+    def doc(self, slot: int) -> Doc:
+        if slot not in self._docs:
+            self._lookup(slots=[slot])
+        return self._docs[slot]
+
+    def probe(self, slot: int) -> Probe:
+        if slot not in self._fps:
+            self._lookup(slots=[slot])
+        return self._fps[slot]
+
+    def signatures(self, slots: Sequence[int]) -> np.ndarray:
+        missing = [s for s in slots if s not in self._fps]
+        if missing:
+            self._lookup(slots=missing)
+        if not len(slots):
+            return np.zeros((0, self.config.num_perm), dtype=np.uint32)
+        return np.stack([self._fps[s].sig for s in slots])
+
+    def size(self, slot: int) -> int:
+        if slot not in self._sizes:
+            self._lookup(slots=[slot])
+        return self._sizes[slot]
+
+    def live_slots(self) -> list[int]:
+        self._load_all()
+        return sorted(a for a, d in self._docs.items() if d is not None)
+
+    def oldest(self) -> int | None:
+        first = self._run([("ZRANGE", self._k["order"], 0, len(self._gone))], locked=True)[0]
+        live = [int(a) for a in first if int(a) not in self._gone]
+        live += [a for a in self._new if self._docs.get(a) is not None]
+        return min(live, default=None)
+
+    def text(self, slot: int) -> str | None:
+        if slot in self._new:
+            blob = self._new[slot]
+        else:
+            blob = self._run([("HGET", self._k["texts"], slot)], locked=True)[0]
+        if blob is None:
+            return None
+        try:
+            return zlib.decompress(blob).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError) as exc:
+            raise IndexFormatError(f"{self.location}: the stored text of article {slot} cannot "
+                                   f"be read ({exc})") from None
+
+    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
+        self._hold()
+        slot = self._next_arrival
+        self._next_arrival += 1
+        doc.arrival = slot
+        probe = Probe(np.array(prepared.signatures[i], dtype=np.uint32), int(prepared.sizes[i]),
+                      int(prepared.content_hashes[i]), np.array(prepared.passages(i)))
+        self._docs[slot], self._fps[slot], self._sizes[slot] = doc, probe, probe.size
+        self._ids[doc.id] = slot
+        keep = self._store_text and text is not None
+        self._new[slot] = zlib.compress(text.encode("utf-8"), 6) if keep else None
+        self._count += 1
+        return slot
+
+    def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
+        doc, probe = self.doc(slot), self.probe(slot)
+        cluster = self.cluster(doc.cluster)
+        self._hold()
+        self._docs[slot], self._ids[doc.id] = None, None
+        self._count -= 1
+        if slot in self._new:
+            del self._new[slot]
+            self._indexed.discard(slot)
+            for bucket in self._buckets.values():
+                bucket.discard(slot)
+            for bucket in self._pass.values():
+                bucket.discard(slot)
+        else:
+            self._gone[slot] = (doc, probe)
+        cluster.members.remove(slot)
+        self._dirty.add(cluster.id)
+        if not cluster.members:
+            self._clusters[cluster.id] = None
+            return doc, None
+        return doc, cluster
+
+    # -- LSH ---------------------------------------------------------------------
+
+    def candidates(self, keys: np.ndarray, passage_keys: np.ndarray,
+                   signatures: np.ndarray | None = None, ids: Sequence[str] = ()
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        if signatures is None:
+            raise StoreError("RedisStore.candidates needs the signatures (datasketch's "
+                             "bucket keys are the raw band values)")
+        names = [name for sig in signatures for name in self._layout.buckets(sig)]
+        pkeys = passage_keys.ravel().tolist()
+        _, found, pfound = self._lookup(ids=[i for i in ids if i not in self._ids],
+                                        buckets=names,
+                                        passages=[struct.pack(">Q", k) for k in pkeys])
+        whole = self._pairs(found, names, self._buckets, len(self._layout.tables))
+        partial = self._pairs(pfound, pkeys, self._pass, PASSAGE_BANDS)
+        return whole, partial
+
+    def _pairs(self, found: list, keys: Sequence, pending: dict, per_row: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, slots)`` from the LOOKUP's flat ``row, arrival`` list and the
+        keys not yet written, for the live documents."""
+        hits = [(int(found[j]), int(found[j + 1])) for j in range(0, len(found), 2)]
+        if pending:
+            hits += [(i // per_row, a) for i, key in enumerate(keys)
+                     for a in pending.get(key, ())]
+        live = [(row, a) for row, a in hits if self._docs.get(a) is not None]
+        return (np.array([r for r, _ in live], dtype=np.int64),
+                np.array([a for _, a in live], dtype=np.uint32))
+
+    def index_keys(self, slots: np.ndarray, keys: np.ndarray, passage_slots: np.ndarray,
+                   passage_keys: np.ndarray) -> None:
+        self._hold()
+        for slot in slots.tolist():
+            self._indexed.add(slot)
+            for name in self._layout.buckets(self._fps[slot].sig):
+                self._buckets.setdefault(name, set()).add(slot)
+        for slot, row in zip(passage_slots.tolist(), passage_keys.tolist(), strict=True):
+            for key in row:
+                self._pass.setdefault(key, set()).add(slot)
+        if len(self._new) >= _FLUSH_EVERY:  # a consistent point: every new article placed
+            self._flush(release=False)
+
+    # -- clusters ----------------------------------------------------------------
+
+    def cluster(self, cluster_id: int) -> ClusterState:
+        if cluster_id not in self._clusters:
+            self._lookup(clusters=[cluster_id])
+        cluster = self._clusters[cluster_id]
+        if cluster is None:
+            raise KeyError(cluster_id)
+        return cluster
+
+    def clusters(self) -> Iterable[ClusterState]:
+        self._load_clusters()
+        return [c for _, c in sorted(self._clusters.items()) if c is not None]
+
+    def new_cluster(self, slot: int) -> ClusterState:
+        self._hold()
+        cluster = ClusterState(self._next_cluster, slot, [slot])
+        self._next_cluster += 1
+        self._clusters[cluster.id] = cluster
+        self._docs[slot].cluster = cluster.id
+        self._dirty.add(cluster.id)
+        return cluster
+
+    def join(self, cluster: ClusterState, slot: int) -> None:
+        cluster.members.append(slot)
+        self._docs[slot].cluster = cluster.id
+        self._dirty.add(cluster.id)
+
+    def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None:
+        cluster.original = slot
+        if note is not None:
+            cluster.notes = (cluster.notes + [note])[-3:]
+        self._dirty.add(cluster.id)
+
+    # -- chrome --------------------------------------------------------------------
+
+    def chrome(self) -> frozenset[int]:
+        """The chrome lines, fresh from the server (or as the last count returned them)."""
+        if self._chrome_fresh:
+            self._chrome_fresh = False
+        else:
+            self._sync_chrome({})
+        return self._chrome_set
+
+    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
+        """Add to the shared short-line counts at once (increments commute, so
+        they need no lock; a line counted by an add that then fails stays
+        counted, as in memory)."""
+        if self.readonly:
+            return
+        counts: Counter[int] = Counter()
+        for keys in keys_per_doc:
+            counts.update(keys)
+        self._sync_chrome(counts)
+        self._chrome_fresh = True
+
+    def _sync_chrome(self, counts: dict[int, int]) -> None:
+        args = [x for key, n in counts.items() for x in (key, n)]
+        got = self._run([("script", "chrome", self.where.prefix, self.config.chrome_min_docs,
+                          len(self._chrome_lines), *args)], locked=False)[0]
+        if got:
+            self._chrome_lines.extend(int(k) for k in got)
+            self._chrome_set = frozenset(self._chrome_lines)
+
+    # -- life cycle ------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Nothing to do here: the section's writes are sent with the lock's
+        release (one Lua call) when the engine's outermost lock exits, which is
+        before the ``add`` that made them returns."""
+
+    def close(self) -> None:
+        if self._link.closed:
+            return
+        try:
+            if self._link.held and (self._new or self._gone or self._dirty):
+                self._flush(release=True)
+            try:
+                self._count_at_close = len(self)
+            except StoreError:
+                pass  # unreachable: the close itself has nothing left to lose
+        finally:
+            self._link.close()  # releases the lock if still held
+            self._reset_session()
+
+    def describe(self) -> dict[str, Any]:
+        header = self._header()
+        k = self._k
+        articles, clusters, texts = (int(x) for x in self._run(
+            [("HLEN", k["ids"]), ("HLEN", k["clusters"]), ("HLEN", k["texts"])], locked=False))
+        server = self._run([("INFO", "server"), ("INFO", "memory")], locked=False)
+        return {
+            "backend": "redis", "location": self.location, "server": self.where.server,
+            "prefix": self.where.prefix,
+            "format_version": int(header.get("format_version", 0)),
+            "dedup_version": header.get("dedup_version"), "created": header.get("created"),
+            "articles": articles, "clusters": clusters, "texts_stored": texts,
+            "config": orjson.loads(header["config"]),
+            "wire_agencies": len(orjson.loads(header["wires"])),
+            "redis_version": server[0].get("redis_version"),
+            "redis_memory": server[1].get("used_memory_human"),
+            "persistence": self._link.persistence()["mode"],
+            "this_process": dict(self.counters),
+        }
+
+
+def describe_location(location: str) -> dict[str, Any]:
+    """Facts about a Redis index for ``dedup index stats`` (read-only, no lock).
+
+    Raises:
+        StoreUnavailable, StoreError, IndexFormatError: as ``RedisStore``.
+    """
+    store = RedisStore(location, create=False, readonly=True)
+    try:
+        facts = store.describe()
+        sizes = [len(orjson.loads(raw)["members"]) for _, raw in
+                 store._link.redis.hscan_iter(store._k["clusters"], count=_LOAD_CHUNK)]
+        with_copies = [n for n in sizes if n > 1]
+        facts["clusters_with_copies"] = len(with_copies)
+        facts["copies"] = sum(with_copies) - len(with_copies)
+        return facts
+    finally:
+        store.close()
+
+
+def datasketch_lsh(location: str) -> Any:
+    """A ``datasketch.MinHashLSH`` on the same Redis tables as the index.
+
+    Query it with ``LeanMinHash(seed=config.seed, hashvalues=signature,
+    scheme="affine32")``; keys are article ids as UTF-8 bytes.
+
+    Example:
+        >>> lsh = datasketch_lsh("redis://127.0.0.1:6379/0?prefix=news")
+        >>> lsh.query(LeanMinHash(seed=1, hashvalues=sig, scheme="affine32"))
+        [b'xinhua-20250508-cn-pt-talks', ...]
+    """
+    from datasketch import MinHashLSH
+    store = RedisStore(location, create=False, readonly=True)
+    try:
+        kwargs = store._link.redis.connection_pool.connection_kwargs
+        return MinHashLSH(num_perm=store.config.num_perm, params=store.config.bands,
+                          prepickle=False, storage_config={
+                              "type": "redis", "basename": store.where.prefix.encode(),
+                              "redis": {k: kwargs[k] for k in ("host", "port", "db", "password")
+                                        if kwargs.get(k) is not None}})
+    finally:
+        store.close()
+
+
+def index_exists(location: str) -> bool:
+    """Whether the prefix at ``location`` holds an index header.
+
+    Raises:
+        StoreUnavailable: the server cannot be reached.
+    """
+    try:
+        RedisStore(location, create=False, readonly=True).close()
+    except IndexFormatError:
+        return True  # something is there: opening it will say what is wrong
+    except StoreUnavailable:
+        raise
+    except StoreError:
+        return False
+    return True

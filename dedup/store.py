@@ -1,0 +1,449 @@
+"""Index state behind one small interface: the engine asks, a backend answers.
+
+The engine (``dedup.index.Index``) decides verdicts; a **store** holds what it
+decides over: documents and their fingerprints, the LSH band tables, clusters
+and the site-chrome counts. Every backend answers the calls of :class:`Store`:
+
+* **documents** — ``len(store)``, ``slot(id)``, ``doc(slot)``, ``probe(slot)``
+  (signature, size, content hash, passage keys), ``signatures(slots)``,
+  ``live_slots()`` (arrival order), ``oldest()``, ``text(slot)``;
+  ``add_doc(doc, prepared, i, text)`` stores one article and returns its slot,
+  ``remove_doc(slot)`` forgets it (and drops it from its cluster).
+* **LSH** — ``candidates(band_keys, passage_keys, signatures, ids)`` returns
+  ``(rows, slots)`` pairs for whole-text bands and for passages (the asking
+  rows' signatures are for backends keyed by raw band values, as datasketch's
+  Redis layout is; their ids let a server backend answer the ``slot(id)``
+  checks that follow from the same round trip); ``index_keys(...)`` makes a
+  chunk's new documents findable (called once per chunk, after placement).
+* **clusters** — ``cluster(id)``, ``clusters()``, ``new_cluster(slot)``,
+  ``join(cluster, slot)``, ``set_original(cluster, slot, note)``.
+* **chrome** — ``chrome()`` (frozen set of short-line keys that are chrome),
+  ``count_chrome(keys_per_doc)``.
+* **life cycle** — ``unwritable()`` (why writes are refused, or None),
+  ``lock`` (a context manager the engine holds around every read and write;
+  re-entrant), ``commit()`` (make every write so far durable;
+  the engine calls it before an ``add`` returns, or at the end of a
+  ``with index.batch():`` session), ``close()``, ``readonly``, ``location``.
+
+A *slot* is a backend's own small integer for a stored document; slots are
+only valid while the engine holds ``lock`` (a backend may renumber them in
+``tidy()``, which the engine calls at the end of a write). Cluster ids and
+arrival numbers are stable and are what a persistent backend writes down.
+
+:class:`MemoryStore` keeps everything in numpy arrays and ``BandTable``s (the
+fast path). ``dedup.sqlite_store.SqliteStore`` is a MemoryStore that also
+writes every change through to an SQLite file and rebuilds itself from it on
+open. A shared backend (Redis) implements the same calls against the server,
+with ``lock`` taking a cross-process lock so that cluster updates are atomic.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from .config import Config
+from .errors import ConfigError
+from .fingerprint import PASSAGE_BANDS
+from .lsh import BandTable, band_keys
+from .prepare import Prepared
+from .wires import WireRegistry
+
+_MIN_COMPACT = 4096  # dead slots tolerated before the arrays are compacted
+
+
+@dataclass(slots=True)
+class Doc:
+    """What the engine keeps about one stored article (everything but fingerprints)."""
+
+    id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published: datetime | None
+    arrival: int
+    wire: str | None
+    wire_evidence: str | None
+    credited: tuple[str, ...]
+    credit_text: str | None
+    mentions: tuple[str, ...]
+    cluster: int = 0
+    added: float = 0.0  # wall-clock time it was added (seconds), for max_age retention
+    canonical: str | None = None  # canonical URL the page declares
+    canonical_wire: str | None = None  # the wire whose domain that URL is on
+
+
+@dataclass(slots=True)
+class ClusterState:
+    """A cluster as the store holds it: members are slots, in arrival order."""
+
+    id: int
+    original: int
+    members: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # why the original was re-chosen (last 3)
+
+
+@dataclass(slots=True)
+class Probe:
+    """An article's fingerprints, stored or not yet."""
+
+    sig: np.ndarray
+    size: int
+    content_hash: int
+    passages: np.ndarray
+
+
+class Store(ABC):
+    """The calls the engine makes on its state (see the module docstring).
+
+    Attributes:
+        config: the index configuration (frozen; a persistent store checks it
+            against the one it was built with).
+        wires: the wire registry the stored verdicts were made with.
+        lock: re-entrant context manager held around every call.
+        location: where the state lives (``None`` in memory).
+        readonly: writes raise ``StoreError``.
+    """
+
+    config: Config
+    wires: WireRegistry
+    lock: AbstractContextManager[Any]
+    location: str | None = None
+    readonly: bool = False
+
+    # documents
+    @abstractmethod
+    def __len__(self) -> int: ...
+    @abstractmethod
+    def slot(self, article_id: str) -> int | None: ...
+    @abstractmethod
+    def doc(self, slot: int) -> Doc: ...
+    @abstractmethod
+    def probe(self, slot: int) -> Probe: ...
+    @abstractmethod
+    def signatures(self, slots: Sequence[int]) -> np.ndarray: ...
+    @abstractmethod
+    def size(self, slot: int) -> int: ...
+    @abstractmethod
+    def live_slots(self) -> list[int]: ...
+    @abstractmethod
+    def oldest(self) -> int | None: ...
+    @abstractmethod
+    def text(self, slot: int) -> str | None: ...
+    @abstractmethod
+    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int: ...
+    @abstractmethod
+    def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]: ...
+    # LSH
+    @abstractmethod
+    def candidates(self, keys: np.ndarray, passage_keys: np.ndarray,
+                   signatures: np.ndarray | None = None, ids: Sequence[str] = ()
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]: ...
+    @abstractmethod
+    def index_keys(self, slots: np.ndarray, keys: np.ndarray, passage_slots: np.ndarray,
+                   passage_keys: np.ndarray) -> None: ...
+    # clusters
+    @abstractmethod
+    def cluster(self, cluster_id: int) -> ClusterState: ...
+    @abstractmethod
+    def clusters(self) -> Iterable[ClusterState]: ...
+    @abstractmethod
+    def new_cluster(self, slot: int) -> ClusterState: ...
+    @abstractmethod
+    def join(self, cluster: ClusterState, slot: int) -> None: ...
+    @abstractmethod
+    def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None: ...
+    # chrome
+    @abstractmethod
+    def chrome(self) -> frozenset[int]: ...
+    @abstractmethod
+    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None: ...
+    # life cycle
+    def unwritable(self) -> str | None:
+        """Why writes are refused right now (read-only, a failed write), or None."""
+        return f"the index {self.location} was opened read-only" if self.readonly else None
+
+    def tidy(self) -> None:  # noqa: B027 - optional for a backend
+        """Reclaim space after removals (may renumber slots)."""
+
+    def commit(self) -> None:  # noqa: B027 - optional for a backend
+        """Make every write so far durable (nothing to do in memory)."""
+
+    def close(self) -> None:  # noqa: B027 - optional for a backend
+        """Release files and connections."""
+
+    def describe(self) -> dict[str, Any]:
+        """Facts for ``dedup index stats``."""
+        return {"backend": type(self).__name__, "location": self.location}
+
+
+class MemoryStore(Store):
+    """All state in this process: numpy arrays, two ``BandTable``s, dicts.
+
+    Args:
+        config: the index configuration.
+        wires: the wire registry.
+        keep_text: keep each article's raw text (for reports and ``explain``).
+    """
+
+    def __init__(self, config: Config, wires: WireRegistry, *, keep_text: bool = False) -> None:
+        self.config = config
+        self.wires = wires
+        self.keep_text = keep_text
+        self.lock = threading.RLock()
+        self._sigs = np.zeros((0, config.num_perm), dtype=np.uint32)
+        self._sizes = np.zeros(0, dtype=np.uint32)
+        self._hashes = np.zeros(0, dtype=np.uint64)
+        self._pk = np.zeros(0, dtype=np.uint64)  # passage keys of all slots, concatenated
+        self._pk_used = 0
+        self._pk_start = np.zeros(0, dtype=np.int64)
+        self._pk_len = np.zeros(0, dtype=np.int64)
+        self._docs: list[Doc | None] = []
+        self._texts: list[str | None] = []
+        self._slot_of: dict[str, int] = {}
+        self._clusters: dict[int, ClusterState] = {}
+        self._next_cluster = 1
+        self._arrival = 0
+        self._first_live = 0
+        self._dead = 0
+        self._table = BandTable()
+        self._passages = BandTable()
+        self._chrome_counts: Counter[int] = Counter()
+        self._chrome: set[int] = set()
+        self._chrome_frozen: frozenset[int] = frozenset()
+
+    # -- documents -------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def slot(self, article_id: str) -> int | None:
+        return self._slot_of.get(article_id)
+
+    def doc(self, slot: int) -> Doc:
+        return self._docs[slot]
+
+    def probe(self, slot: int) -> Probe:
+        start = int(self._pk_start[slot])
+        return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
+                     self._pk[start:start + int(self._pk_len[slot])])
+
+    def signatures(self, slots: Sequence[int]) -> np.ndarray:
+        return self._sigs[slots]
+
+    def size(self, slot: int) -> int:
+        return int(self._sizes[slot])
+
+    def live_slots(self) -> list[int]:
+        return sorted(self._slot_of.values())
+
+    def oldest(self) -> int | None:
+        docs = self._docs
+        while self._first_live < len(docs) and docs[self._first_live] is None:
+            self._first_live += 1
+        return self._first_live if self._first_live < len(docs) else None
+
+    def text(self, slot: int) -> str | None:
+        return self._texts[slot] if self.keep_text else None
+
+    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
+        slot = len(self._docs)
+        if slot >= len(self._sigs):
+            self._grow(max(1024, len(self._sigs) // 4))
+        self._sigs[slot] = prepared.signatures[i]
+        self._sizes[slot] = prepared.sizes[i]
+        self._hashes[slot] = prepared.content_hashes[i]
+        self._put_passages(slot, prepared.passages(i))
+        doc.arrival = self._arrival
+        self._arrival += 1
+        self._docs.append(doc)
+        self._texts.append(text if self.keep_text else None)
+        self._slot_of[doc.id] = slot
+        return slot
+
+    def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
+        doc = self._docs[slot]
+        del self._slot_of[doc.id]
+        self._docs[slot] = None
+        self._texts[slot] = None
+        self._dead += 1
+        self._table.discard(np.array([slot]))
+        self._passages.discard(np.array([slot]))
+        cluster = self._clusters[doc.cluster]
+        cluster.members.remove(slot)
+        if not cluster.members:
+            del self._clusters[cluster.id]
+            return doc, None
+        return doc, cluster
+
+    def _grow(self, extra: int) -> None:
+        def more(array: np.ndarray) -> np.ndarray:
+            pad = np.zeros((extra,) + array.shape[1:], dtype=array.dtype)
+            return np.concatenate((array, pad))
+        self._sigs, self._sizes = more(self._sigs), more(self._sizes)
+        self._hashes = more(self._hashes)
+        self._pk_start, self._pk_len = more(self._pk_start), more(self._pk_len)
+
+    def _put_passages(self, slot: int, passages: np.ndarray) -> None:
+        if self._pk_used + len(passages) > len(self._pk):
+            extra = max(len(self._pk) // 4, 1 << 14, len(passages))
+            self._pk = np.concatenate((self._pk, np.zeros(extra, dtype=np.uint64)))
+        self._pk[self._pk_used:self._pk_used + len(passages)] = passages
+        self._pk_start[slot], self._pk_len[slot] = self._pk_used, len(passages)
+        self._pk_used += len(passages)
+
+    # -- LSH ---------------------------------------------------------------------
+
+    def candidates(self, keys: np.ndarray, passage_keys: np.ndarray,
+                   signatures: np.ndarray | None = None, ids: Sequence[str] = ()
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        return self._table.query(keys), self._passages.query(passage_keys)
+
+    def index_keys(self, slots: np.ndarray, keys: np.ndarray, passage_slots: np.ndarray,
+                   passage_keys: np.ndarray) -> None:
+        self._table.insert(slots, keys)
+        if len(passage_slots):
+            self._passages.insert(passage_slots, passage_keys)
+
+    # -- clusters ----------------------------------------------------------------
+
+    def cluster(self, cluster_id: int) -> ClusterState:
+        return self._clusters[cluster_id]
+
+    def clusters(self) -> Iterable[ClusterState]:
+        return list(self._clusters.values())
+
+    def new_cluster(self, slot: int) -> ClusterState:
+        cluster = ClusterState(self._next_cluster, slot, [slot])
+        self._next_cluster += 1
+        self._clusters[cluster.id] = cluster
+        self._docs[slot].cluster = cluster.id
+        return cluster
+
+    def join(self, cluster: ClusterState, slot: int) -> None:
+        cluster.members.append(slot)
+        self._docs[slot].cluster = cluster.id
+
+    def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None:
+        cluster.original = slot
+        if note is not None:
+            cluster.notes = (cluster.notes + [note])[-3:]
+
+    # -- chrome --------------------------------------------------------------------
+
+    def chrome(self) -> frozenset[int]:
+        return self._chrome_frozen
+
+    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
+        threshold = self.config.chrome_min_docs
+        counts = self._chrome_counts
+        grown = False
+        for keys in keys_per_doc:
+            for key in keys:
+                counts[key] += 1
+                if counts[key] == threshold:
+                    self._chrome.add(key)
+                    grown = True
+        if grown:
+            self._chrome_frozen = frozenset(self._chrome)
+
+    # -- compaction ------------------------------------------------------------------
+
+    def tidy(self) -> None:
+        """Renumber the live slots densely once most slots are dead (retention)."""
+        if self._dead < _MIN_COMPACT or self._dead < len(self._slot_of):
+            return
+        live = np.array(self.live_slots(), dtype=np.int64)
+        new_of = {int(old): new for new, old in enumerate(live.tolist())}
+        starts, lengths = self._pk_start[live], self._pk_len[live]
+        pk = np.concatenate([self._pk[s:s + n] for s, n in zip(starts.tolist(), lengths.tolist())]
+                            or [np.zeros(0, dtype=np.uint64)])
+        self._sigs, self._sizes = self._sigs[live], self._sizes[live]
+        self._hashes = self._hashes[live]
+        self._pk, self._pk_used, self._pk_len = pk, len(pk), lengths
+        self._pk_start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self._docs = [self._docs[s] for s in live.tolist()]
+        self._texts = [self._texts[s] for s in live.tolist()]
+        self._slot_of = {d.id: i for i, d in enumerate(self._docs)}
+        for cluster in self._clusters.values():
+            cluster.members = [new_of[s] for s in cluster.members]
+            cluster.original = new_of[cluster.original]
+        self._first_live, self._dead = 0, 0
+        self._rebuild_tables()
+
+    def _rebuild_tables(self) -> None:
+        """Rebuild both band tables from the stored fingerprints, in bulk."""
+        n = len(self._docs)
+        self._table, self._passages = BandTable(), BandTable()
+        if n == 0:
+            return
+        slots = np.arange(n, dtype=np.uint32)
+        self._table.insert(slots, band_keys(self._sigs[:n], *self.config.bands))
+        if self._pk_used:
+            per_doc = self._pk_len[:n] // PASSAGE_BANDS
+            self._passages.insert(np.repeat(slots, per_doc),
+                                  self._pk[:self._pk_used].reshape(-1, PASSAGE_BANDS))
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the numpy arrays and band tables (Python objects not counted)."""
+        arrays = (self._sigs, self._sizes, self._hashes, self._pk, self._pk_start, self._pk_len)
+        return sum(a.nbytes for a in arrays) + self._table.nbytes() + self._passages.nbytes()
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "memory", "location": None, "articles": len(self),
+                "clusters": len(self._clusters), "chrome_lines": len(self._chrome)}
+
+
+def open_store(location: str, *, create: bool = True, config: Config | None = None,
+               wires: WireRegistry | None = None, keep_text: bool = True, fsync: bool = False,
+               readonly: bool = False) -> Store:
+    """Open the backend that ``location`` names (see ``Index.open``).
+
+    A file path opens ``SqliteStore``; ``redis://host:port/db?prefix=NAME``
+    opens ``dedup.redis_store.RedisStore`` (an index shared by processes).
+
+    Raises:
+        ConfigError: the location names a backend this dedup does not have.
+    """
+    if str(location).startswith(("redis://", "rediss://")):
+        from .redis_store import RedisStore
+        return RedisStore(str(location), create=create, config=config, wires=wires,
+                          keep_text=keep_text, fsync=fsync, readonly=readonly)
+    if "://" in str(location):
+        scheme = str(location).split("://", 1)[0]
+        raise ConfigError(f"no index backend for {scheme}:// locations; give a file path "
+                          f"(an SQLite index file)")
+    from .sqlite_store import SqliteStore
+    return SqliteStore(str(location), create=create, config=config, wires=wires,
+                       keep_text=keep_text, fsync=fsync, readonly=readonly)
+
+
+def index_exists(location: str) -> bool:
+    """Whether ``location`` (a file path or a ``redis://`` URL) holds an index."""
+    if str(location).startswith(("redis://", "rediss://")):
+        from .redis_store import index_exists as redis_index_exists
+        return redis_index_exists(str(location))
+    import os
+    return os.path.exists(location)
+
+
+def describe_index(location: str) -> dict[str, Any]:
+    """Facts about a stored index, read without loading it (``dedup index stats``).
+
+    Raises:
+        StoreError: no index there (``StoreUnavailable``: its server is unreachable).
+        IndexFormatError: not a dedup index, or damaged.
+    """
+    if str(location).startswith(("redis://", "rediss://")):
+        from .redis_store import describe_location
+        return describe_location(str(location))
+    from .sqlite_store import describe_file
+    return describe_file(str(location))

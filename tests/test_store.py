@@ -1,0 +1,297 @@
+"""Persistent index: round trip, config and format errors, corruption, locking, retention."""
+
+import os
+import random
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dedup import (
+    Article,
+    BadRecord,
+    Config,
+    ConfigMismatch,
+    Index,
+    IndexFormatError,
+    StoreError,
+    WireRegistry,
+)
+from dedup.sqlite_store import _checksum, describe_file, vacuum
+
+from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
+
+VOCAB = vocabulary()
+T0 = datetime(2025, 5, 8, 8, 0, tzinfo=UTC)
+CHROME = "Share this story\nBack to top\n"
+
+
+def corpus(seed: int, stories: int = 40) -> list[Article]:
+    """Stories with copies, late wire copies (re-attribution), chrome lines, Chinese text."""
+    rng = random.Random(seed)
+    out = []
+    for s in range(stories):
+        chinese = s % 5 == 4
+        base = chinese_story(rng, 500) if chinese else story(rng, VOCAB, 250)
+        out.append(Article(id=f"s{s}", text=CHROME + base, source="Daily Harbor",
+                           published=T0 + timedelta(minutes=s)))
+        for c in range(s % 4):
+            text = chinese_edit(rng, base, 0.01) if chinese else edit(rng, VOCAB, base, 0.02)
+            out.append(Article(id=f"s{s}c{c}", text=text + "\n" + CHROME, source=f"Site {c}",
+                               published=T0 + timedelta(minutes=s - 1 + 2 * c)))
+        if s % 6 == 0:  # the wire's own copy arrives after the republications
+            out.append(Article(id=f"s{s}wire", text=base, source="Xinhua",
+                               url="https://english.news.cn/x"))
+    rng.shuffle(out)
+    return out
+
+
+def export(index: Index) -> list[tuple[dict, str | None]]:
+    return [(v.to_dict(), index.text(v.id)) for v in index.verdicts()]
+
+
+@pytest.fixture
+def built(tmp_path):
+    """An index file with a mix of single adds, a batch, and a removal; its export."""
+    path = str(tmp_path / "news.db")
+    articles = corpus(1)
+    with Index.open(path) as index:
+        for article in articles[:30]:
+            index.add(article)
+        index.add_many(articles[30:])
+        index.remove(articles[5].id)
+        expected = export(index)
+    return path, expected
+
+
+def test_round_trip_restores_the_same_verdicts_and_texts(built):
+    path, expected = built
+    with Index.open(path, create=False) as index:
+        assert export(index) == expected
+        assert any(v["duplicate"] for v, _ in expected)
+        assert any("published by wire Xinhua" in w for v, _ in expected for w in v["why"])
+        assert all(t is not None for _, t in expected)
+
+
+def test_reopened_index_gives_the_same_new_verdicts_as_one_never_closed(tmp_path):
+    articles = corpus(2, stories=50)
+    first, later = articles[:60], articles[60:]
+    memory = Index()
+    memory.add_many(first)
+    path = str(tmp_path / "a.db")
+    with Index.open(path) as index:
+        index.add_many(first)
+    with Index.open(path) as index:
+        reopened = [index.add(a).to_dict() for a in later]
+    kept = [memory.add(a).to_dict() for a in later]
+    assert reopened == kept
+    assert [v.to_dict() for v in Index.open(path, readonly=True).verdicts()] == \
+        [v.to_dict() for v in memory.verdicts()]
+
+
+def test_an_add_is_in_the_file_when_it_returns(tmp_path):
+    path = str(tmp_path / "a.db")
+    writer = Index.open(path)
+    writer.add(Article(id="a", text=story(random.Random(1), VOCAB, 200)))
+    reader = Index.open(path, readonly=True)  # another connection sees the committed row
+    assert "a" in reader and len(reader) == 1
+    with pytest.raises(StoreError, match="read-only"):
+        reader.add(Article(id="b", text="some other words here"))
+    reader.close()
+    writer.close()
+
+
+def test_a_batch_session_commits_once_at_its_end(tmp_path):
+    path = str(tmp_path / "a.db")
+    rng = random.Random(3)
+    with Index.open(path) as index:
+        with index.batch():
+            for i in range(5):
+                index.add(Article(id=str(i), text=story(rng, VOCAB, 150)))
+            assert describe_file(path)["articles"] == 0
+        assert describe_file(path)["articles"] == 5
+
+
+def test_a_second_writer_is_refused_and_a_missing_index_is_not_created(tmp_path):
+    path = str(tmp_path / "a.db")
+    with Index.open(path):
+        with pytest.raises(StoreError, match="open for writing in another process"):
+            Index.open(path)
+    with pytest.raises(StoreError, match="no index at"):
+        Index.open(str(tmp_path / "missing.db"), create=False)
+    assert not os.path.exists(tmp_path / "missing.db")
+
+
+def test_a_different_config_or_wire_registry_is_a_mismatch(built, tmp_path):
+    path, _ = built
+    with pytest.raises(ConfigMismatch, match=r"threshold: 0\.8 != 0\.7.*bands"):
+        Index.open(path, config=Config(threshold=0.7))
+    with pytest.raises(ConfigMismatch, match="num_perm: 128 != 64"):
+        Index.open(path, config=Config(num_perm=64))
+    extra = tmp_path / "wires.json"
+    extra.write_text('[{"name": "Lakeside Wire", "aliases": ["Lakeside Wire Service"]}]', "utf-8")
+    with pytest.raises(ConfigMismatch, match="wire registry"):
+        Index.open(path, wires=WireRegistry.load(extra))
+    with Index.open(path, config=Config(), wires=WireRegistry.default()) as index:
+        assert len(index) > 0
+
+
+def test_files_that_are_not_dedup_indexes_are_format_errors(tmp_path):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(os.urandom(8192))
+    with pytest.raises(IndexFormatError, match="not a dedup index"):
+        Index.open(str(garbage))
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(IndexFormatError, match="not a dedup index"):
+        Index.open(str(empty))
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(IndexFormatError, match="not a dedup index"):
+        Index.open(str(other))
+
+
+def test_an_index_from_a_newer_dedup_asks_for_an_upgrade(built):
+    path, _ = built
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE header SET value = '2', checksum = ? WHERE key = 'format_version'",
+                 (_checksum("format_version", "2"),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(IndexFormatError, match="written by a newer dedup.*upgrade dedup"):
+        Index.open(path)
+
+
+def test_a_truncated_index_is_a_format_error(built):
+    path, _ = built
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.truncate(size // 2)
+    with pytest.raises(IndexFormatError, match="corrupted"):
+        Index.open(path)
+
+
+def test_a_flipped_bit_in_a_signature_fails_its_checksum(built):
+    path, _ = built
+    with Index.open(path, readonly=True) as index:
+        store = index._store
+        slot = store.slot(index.get(next(iter(index.verdicts())).id).id)
+        signature = store.probe(slot).sig.astype("<u4").tobytes()
+    data = bytearray(open(path, "rb").read())
+    at = data.find(signature)
+    assert at > 0
+    data[at + 37] ^= 0x04
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(IndexFormatError, match="fails its checksum"):
+        Index.open(path)
+
+
+def test_random_bit_flips_never_give_silently_different_answers(built, tmp_path):
+    """Each flip either makes opening (or reading the text) fail, or changes nothing."""
+    path, expected = built
+    data = open(path, "rb").read()
+    rng = random.Random(17)
+    errors = 0
+    for trial in range(60):
+        copy = bytearray(data)
+        at = rng.randrange(100, len(copy))  # past the file header's magic string
+        copy[at] ^= 1 << rng.randrange(8)
+        flipped = tmp_path / f"flip{trial}.db"
+        flipped.write_bytes(bytes(copy))
+        try:
+            with Index.open(str(flipped), create=False) as index:
+                assert export(index) == expected, f"bit flip at byte {at} changed the answers"
+        except IndexFormatError:
+            errors += 1
+    assert errors > 0  # the flips did land on data
+
+
+def test_max_docs_evicts_the_oldest_and_says_so(tmp_path):
+    rng = random.Random(4)
+    text = story(rng, VOCAB, 250)
+    path = str(tmp_path / "a.db")
+    with Index.open(path, max_docs=3) as index:
+        index.add(Article(id="wire", text=text, source="Xinhua"))
+        index.add(Article(id="copy1", text=edit(rng, VOCAB, text, 0.01)))
+        for i in range(2):
+            index.add(Article(id=f"other{i}", text=story(rng, VOCAB, 250)))
+        assert len(index) == 3 and "wire" not in index
+        verdict = index.get("copy1")
+        assert verdict.original == "copy1"
+        assert any("original 'wire' was evicted (retention: max_docs=3); 'copy1' re-chosen"
+                   in w for w in verdict.why)
+        before = export(index)
+    with Index.open(path) as index:
+        assert export(index) == before
+
+
+def test_max_age_evicts_by_the_clock(tmp_path):
+    now = [1000.0]
+    rng = random.Random(5)
+    index = Index(max_age=timedelta(hours=1), clock=lambda: now[0])
+    index.add(Article(id="old", text=story(rng, VOCAB, 200)))
+    now[0] += 1800
+    index.add(Article(id="middle", text=story(rng, VOCAB, 200)))
+    now[0] += 2400
+    index.add(Article(id="new", text=story(rng, VOCAB, 200)))
+    assert "old" not in index and "middle" in index and "new" in index
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_eviction_compacts_memory_and_keeps_verdicts_right(monkeypatch, tmp_path, backend):
+    monkeypatch.setattr("dedup.store._MIN_COMPACT", 20)
+    rng = random.Random(6)
+    path = str(tmp_path / "a.db")
+    index = Index(max_docs=30) if backend == "memory" else Index.open(path, max_docs=30)
+    texts = [story(rng, VOCAB, 120) for _ in range(150)]
+    with index.batch():  # compactions renumber slots while writes wait for the commit
+        for i, text in enumerate(texts[:100]):
+            index.add(Article(id=f"a{i}", text=text))
+            if i % 7 == 0:
+                index.add(Article(id=f"a{i}copy", text=edit(rng, VOCAB, text, 0.01)))
+    for i, text in enumerate(texts[100:], start=100):
+        index.add(Article(id=f"a{i}", text=text))
+    if backend == "sqlite":
+        before = export(index)
+        index.close()
+        index = Index.open(path, max_docs=30)
+        assert export(index) == before
+    store = index._store
+    assert len(index) == 30 and len(store._docs) < 90  # dead slots were reclaimed
+    for i in range(120, 150):  # the kept ones are still found, through the rebuilt tables
+        verdict = index.query(Article(id=f"q{i}", text=edit(rng, VOCAB, texts[i], 0.01)))
+        assert verdict.original == f"a{i}"
+    assert index.query(Article(id="q0", text=texts[0])).cluster is None
+
+
+def test_bad_records_are_not_stored(tmp_path):
+    path = str(tmp_path / "a.db")
+    with Index.open(path) as index:
+        index.add(Article(id="a", text="some words to keep here"))
+        with pytest.raises(BadRecord, match="duplicate id"):
+            index.add(Article(id="a", text="other words"))
+    with Index.open(path) as index:
+        assert len(index) == 1 and index.text("a") == "some words to keep here"
+
+
+def test_vacuum_and_stats(built):
+    path, expected = built
+    facts = describe_file(path)
+    assert facts["articles"] == len(expected) and facts["format_version"] == 1
+    assert facts["clusters_with_copies"] == len({v["cluster"] for v, _ in expected
+                                                 if v["duplicate"]})
+    before, after = vacuum(path)
+    assert after <= before
+    with Index.open(path) as index:
+        assert export(index) == expected
+
+
+def test_an_index_without_texts(tmp_path):
+    path = str(tmp_path / "a.db")
+    with Index.open(path, keep_text=False) as index:
+        index.add(Article(id="a", text="some words to keep here"))
+        assert index.text("a") is None
+    shutil.copy(path, tmp_path / "b.db")
+    with Index.open(str(tmp_path / "b.db")) as index:
+        assert index.text("a") is None and len(index) == 1
