@@ -101,7 +101,7 @@ def group_scores(members: np.ndarray, labels_true: np.ndarray, labels_pred: np.n
 
 
 def evaluate(articles: list[Article], truth: list[dict], jobs: int = 1,
-             trace_sample: int = 2000, log=print) -> dict:
+             trace_sample: int = 2000) -> dict:
     """Cluster the corpus with dedup and score it (see the module docstring)."""
     t0 = time.perf_counter()
     index = Index(Config())
@@ -149,7 +149,7 @@ def evaluate(articles: list[Article], truth: list[dict], jobs: int = 1,
          "origin_source": verdicts[ids[i]].origin_source}
         for i in np.flatnonzero(~(np.array(origin_ok) & np.array(source_ok)))[:20].tolist()]
     if trace_sample:
-        report["trace"] = trace_accuracy(articles, truth, trace_sample, log)
+        report["trace"] = trace_accuracy(articles, truth, trace_sample)
     return report
 
 
@@ -176,7 +176,7 @@ def false_merges(truth: list[dict], labels_true: np.ndarray, labels_pred: np.nda
     return dict(kinds)
 
 
-def trace_accuracy(articles: list[Article], truth: list[dict], sample: int, log=print) -> dict:
+def trace_accuracy(articles: list[Article], truth: list[dict], sample: int) -> dict:
     """P@1 of ``dedup trace``: each sampled copy traced against every wire original and hard negative."""
     originals = [a for a, t in zip(articles, truth) if t["transform"] == "original"]
     copies = [(a, t) for a, t in zip(articles, truth) if t["transform"] != "original"]
@@ -251,7 +251,7 @@ def main(n: int, seed: int, zh_share: float, corpus: Path | None, cache: Path, j
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     path = corpus or corpus_for(n, seed, cache, zh_share, log)[0]
     articles, truth = load(path)
-    report = evaluate(articles, truth, jobs=jobs, trace_sample=trace_sample, log=log)
+    report = evaluate(articles, truth, jobs=jobs, trace_sample=trace_sample)
     report["corpus"] = str(path)
     click.echo(markdown(report))
     if json_out:

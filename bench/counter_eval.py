@@ -159,8 +159,8 @@ def markdown(report: dict) -> str:
     for c in CLASSES:
         g = tr["by_class"][c]
         lines.append(f"| {c} | {g['p_at_1']:.3f} | {g['in_top_5']:.3f} |")
-    lines += ["", f"{tr['duplicate_sources']} pairs of agency stories are (near-)identical texts; "
-              f"counting such a twin of the gold as correct, P@1 = "
+    lines += ["", f"(Near-)identical agency stories: {tr['duplicate_sources']} pair(s); counting "
+              f"such a twin of the gold story as correct, P@1 = "
               f"{tr['p_at_1_counting_duplicate_sources']:.3f}."]
     return "\n".join(lines)
 

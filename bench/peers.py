@@ -296,7 +296,8 @@ class EngineUnavailable(RuntimeError):
     """The dedup engine (or the API this benchmark expects of it) is not there yet."""
 
 
-def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None) -> np.ndarray:
+def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None,
+                 containment: float | None = None) -> np.ndarray:
     try:
         from dedup import Article, Config, Index
     except ImportError as e:
@@ -313,11 +314,15 @@ def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None) -> np.nda
         )
         for r in records
     ]
-    idx = Index(Config(threshold=THRESHOLD))
+    config = Config(threshold=THRESHOLD)
+    if containment is not None:
+        config = config.replace(containment_threshold=containment)
+    idx = Index(config)
     verdicts = idx.add_many(articles, jobs=jobs)
     if clock is not None:
         clock.mark_built()
-        clock.run.params = {"threshold": THRESHOLD, "jobs": jobs}
+        clock.run.params = {"threshold": THRESHOLD, "jobs": jobs,
+                            "containment": config.containment_threshold}
     if hasattr(idx, "verdicts"):
         # the final verdicts, after any re-attribution to an earlier-dated original
         verdicts = list(idx.verdicts())
@@ -353,13 +358,29 @@ def dedup_system(
     n_cjk: int = N_CJK,
     records: list[dict] | None = None,
 ) -> np.ndarray:
+    """dedup with its default settings (syndication: trims, excerpts, expansions too)."""
     return _dedup_pairs(records, jobs, clock)
+
+
+def dedup_jaccard(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK,
+                  records: list[dict] | None = None) -> np.ndarray:
+    """dedup judging by Jaccard alone (``--containment 1``): the peers' criterion, for the
+    precision/recall-at-J ≥ 0.8 comparison."""
+    return _dedup_pairs(records, jobs, clock, containment=1.0)
+
+
+def dedup_jobs2(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK,
+                records: list[dict] | None = None) -> np.ndarray:
+    """dedup with its default settings fingerprinting in 2 processes (``--jobs 2``)."""
+    return _dedup_pairs(records, 2, clock)
 
 
 # ---------------------------------------------------------------------------------- driver ---
 
 SYSTEMS: dict[str, Callable] = {
     "dedup": dedup_system,
+    "dedup-jaccard": dedup_jaccard,
+    "dedup-jobs2": dedup_jobs2,
     "datasketch": datasketch_default,
     "datasketch-tuned": datasketch_tuned,
     "rensa": rensa,
@@ -367,6 +388,8 @@ SYSTEMS: dict[str, Callable] = {
 }
 MODULES = {
     "dedup": "dedup",
+    "dedup-jaccard": "dedup",
+    "dedup-jobs2": "dedup",
     "datasketch": "datasketch",
     "datasketch-tuned": "datasketch",
     "rensa": "rensa",
@@ -396,20 +419,21 @@ def run_system(
     # A warm-up on a few texts loads lazy imports (datasketch pulls in scipy for its band optimiser)
     # so they count neither as index memory nor as time.
     warm = _Clock(Run(system))
-    if system == "dedup":
+    is_dedup = system.startswith("dedup")
+    if is_dedup:
         warm_records = [dict(r, id=f"warm-up-{r['id']}") for r in records[:3]]
-        dedup_system(texts[:3], jobs, warm, n_cjk, warm_records)
+        SYSTEMS[system](texts[:3], jobs, warm, n_cjk, warm_records)
     else:
         SYSTEMS[system](texts[:3], jobs, warm, n_cjk)
     del warm
-    if system != "dedup":
+    if not is_dedup:
         del records
         records = None
     gc.collect()
     run.rss_loaded = rss_bytes()
     clock = _Clock(run)
-    if system == "dedup":
-        pairs = dedup_system(texts, jobs, clock, n_cjk, records)
+    if is_dedup:
+        pairs = SYSTEMS[system](texts, jobs, clock, n_cjk, records)
         run.notes = "pairs: (duplicate, representative) per verdict"
     else:
         pairs = SYSTEMS[system](texts, jobs, clock, n_cjk)

@@ -222,7 +222,7 @@ def _row(r: dict, m: dict, dedup_rate: float | None) -> str:
     if "error" in r:
         return f"| {r['system']} | {r['error']} ||||||||||"
     ratio = "—"
-    if dedup_rate and r["system"] != "dedup":
+    if dedup_rate and not r["system"].startswith("dedup"):
         ratio = f"{dedup_rate / r['docs_per_s']:.2f}"
     cells = [
         r["system"],

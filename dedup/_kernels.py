@@ -4,11 +4,12 @@ Each kernel computes exactly what the numpy code in ``shingle.py`` and
 ``fingerprint.py`` computes, in one pass per document instead of many
 whole-batch temporaries: tokenising UTF-8 bytes, hashing tokens, combining
 n-grams, sorting each set, one-permutation MinHash and passage keys. Importing
-this module imports numba; ``shingle.kernels()`` does it on first use, so
-``import dedup`` stays fast and dedup works without numba. Kernels are compiled
-once and cached on disk (``cache=True``: next to this file, or numba's user-wide
-cache directory when the package directory is read-only), so worker processes
-load them instead of compiling.
+this module imports numba; ``shingle.Engine`` does it only when the kernels are
+wanted, so ``import dedup`` stays fast and dedup works without numba. Kernels
+are compiled once and cached on disk (``cache=True``: next to this file, or
+numba's user-wide cache directory when the package directory is read-only), so
+later processes, ``--jobs`` workers included, load them instead of compiling.
+All hashing is done in uint64 so that it wraps around exactly as numpy does.
 """
 
 from __future__ import annotations

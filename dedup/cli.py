@@ -26,7 +26,7 @@ from .index import Index
 from .store import describe_index, index_exists
 from .records import Article
 from .report import FORMATS, dumps, write_clusters, write_verdicts
-from .sources import Skipped, read_lines, read_paths
+from .sources import Skipped, bounded_lines, read_lines, read_paths
 from .wires import WireRegistry
 
 EXIT_SKIPPED = 3  # the run finished but some input records were skipped
@@ -130,11 +130,34 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
                                "without --clusters, with --format jsonl (the default)")
     with _library_errors():
         index = _open_index(index_path, threshold, containment, wires_file)
-    articles, skipped = _read_articles(paths)
-    progress = _progress(len(articles))
-    with _library_errors(), index:
-        index.learn_chrome(articles, jobs=jobs)
-        results = index.add_many(articles, jobs=jobs, learn_chrome=False, progress=progress)
+    signals = _Signals()  # SIGINT/SIGTERM stop the run between committed chunks
+    done = [0]
+    with signals:
+        articles, skipped = _read_articles(paths)
+        progress = _progress(len(articles))
+
+        def step(count: int) -> None:  # called after each chunk is committed
+            done[0] += count
+            if progress is not None:
+                progress(count)
+            if signals.signum is not None and done[0] < len(articles):
+                raise _Stop
+
+        try:
+            if signals.signum is not None:
+                raise _Stop
+            with _library_errors(), index:
+                index.learn_chrome(articles, jobs=jobs)
+                results = index.add_many(articles, jobs=jobs, learn_chrome=False, progress=step)
+        except _Stop:
+            if hasattr(progress, "finish"):
+                progress.finish()
+            index.close()
+            name = signal.Signals(signals.signum or signal.SIGINT).name
+            kept = (f"; the index {index_path} holds them: run again to add the rest (ids already "
+                    "in it are reported and skipped)") if index_path else ""
+            raise click.ClickException(f"stopped by {name} after {done[0]} of {len(articles)} "
+                                       f"articles{kept}") from None
     if hasattr(progress, "finish"):
         progress.finish()
     for result in results:
@@ -235,25 +258,28 @@ class _Signals:
         if self.reading:  # blocked on input: nothing is half done, stop now
             raise _Stop
 
-    def lines(self, stream: Any) -> Iterator[bytes]:
+    def lines(self, stream: Any) -> Iterator[bytes | BadRecord]:
+        """Lines of ``stream``, each bounded by the per-article cap (``bounded_lines``)."""
+        lines = bounded_lines(stream)
         while self.signum is None:
             self.reading = True
             try:
-                line = stream.readline()
+                line = next(lines, None)
             finally:
                 self.reading = False
-            if not line:
+            if line is None:
                 return
             yield line
 
 
-def _html_hint(lines: Iterator[bytes]) -> Iterator[bytes]:
+def _html_hint(lines: Iterator[bytes | BadRecord]) -> Iterator[bytes | BadRecord]:
     """Pass lines on; say once if records carry HTML and trafilatura is missing."""
     from .extract import HTML_EXTRA_NOTICE, trafilatura_module
 
     told = False
     for line in lines:
-        if not told and b'"html"' in line and trafilatura_module() is None:
+        if not told and isinstance(line, bytes) and b'"html"' in line \
+                and trafilatura_module() is None:
             _say(f"<stdin>: {HTML_EXTRA_NOTICE}")
             told = True
         yield line

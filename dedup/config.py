@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
+from .fingerprint import PASSAGE_MEAN
 
 SCHEMES = ("oph32", "affine32")
 
@@ -82,6 +83,10 @@ class Config:
         chrome_min_docs: a short line seen in at least this many articles is
             site chrome and is not fingerprinted.
         chrome_max_words: lines of at most this many tokens count as short.
+        passage_shingles: mean passage length (in shingles) of the passage
+            fingerprints used for excerpts and expansions. Recorded so that an
+            index is never read with passage keys cut another way; this version
+            supports only its built-in value.
     """
 
     num_perm: int = 128
@@ -96,6 +101,7 @@ class Config:
     bands: tuple[int, int] | None = field(default=None)
     chrome_min_docs: int = 3
     chrome_max_words: int = 12
+    passage_shingles: int = PASSAGE_MEAN
 
     def __post_init__(self) -> None:
         def need(ok: bool, message: str) -> None:
@@ -122,6 +128,9 @@ class Config:
              f"chrome_min_docs must be an integer ≥ 2, got {self.chrome_min_docs!r}")
         need(isinstance(self.chrome_max_words, int) and self.chrome_max_words >= 1,
              f"chrome_max_words must be a positive integer, got {self.chrome_max_words!r}")
+        need(self.passage_shingles == PASSAGE_MEAN,
+             f"passage_shingles must be {PASSAGE_MEAN} in this version of dedup, got "
+             f"{self.passage_shingles!r} (an index made by another version)")
         if self.bands is None:
             object.__setattr__(self, "bands", choose_bands(float(self.threshold), self.num_perm))
         else:

@@ -529,7 +529,8 @@ def _marker(text: str, start: int, end: int, role: str, wires: WireRegistry,
         names = wires.find_wires(said)
         reuters = label in _REUTERS_STYLE and (
             span[0] < start or ";" in said or label == "Editing by")
-        if reuters and "Reuters" in wires.names:
+        # by_source: a dict lookup, where wires.names builds a tuple on every call.
+        if reuters and wires.by_source("Reuters") == "Reuters":
             names = tuple(dict.fromkeys(("Reuters", *names)))
         found.add(names, "trailer", text, *span)
 

@@ -60,9 +60,10 @@ class Preparer:
         Args:
             config: the index configuration.
             wires: the wire registry.
-            engine: ``"numba"``, ``"numpy"`` or ``"auto"`` (numba when it is
-                installed: ``pip install "dedup[fast]"``); the fingerprints are
-                identical, only the speed differs.
+            engine: ``"numba"``, ``"numpy"`` or ``"auto"`` (numba, when it is
+                installed with ``pip install "dedup[fast]"``, after the first
+                thousands of articles; see `shingle.Engine`). The fingerprints
+                are identical; only the speed differs.
         """
         self.config = config
         self.wires = wires
@@ -87,7 +88,7 @@ class Preparer:
         (values, offsets), (sequence, sequence_docs) = self._shingler.batch_with_sequence(bodies)
         signatures = self._fingerprinter.signatures(values, offsets)
         pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed,
-                                       kernels=self._shingler.compiled())
+                                       kernels=self._shingler.kernels())
         # Exact = the same token sequence (punctuation and spacing aside).
         bounds = np.searchsorted(sequence_docs, np.arange(len(bodies) + 1))
         hashes = np.fromiter((xxhash.xxh3_64_intdigest(sequence[bounds[i]:bounds[i + 1]].tobytes())

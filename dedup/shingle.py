@@ -23,6 +23,11 @@ TOKEN = re.compile(f"[{_CJK_RANGES}]|[^\\W_{_CJK_RANGES}]+")
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
 _BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 ENGINES = ("auto", "numba", "numpy")
+# engine="auto" turns to the compiled kernels after this many documents: about
+# where the kernels have won back numba's start-up cost (~1 s of CPU against
+# ~150 µs saved per article, measured on the benchmark corpus), so a run never
+# spends much more than twice the CPU of the better choice for its size.
+AUTO_MIN_DOCS = 4096
 
 # Bytes that are part of a token once a text is in "token form": ASCII letters
 # and digits, plus every byte of a multi-byte UTF-8 character (non-ASCII
@@ -40,9 +45,10 @@ _POSITION = np.array([(0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 | 1 for i in ra
                      dtype=np.uint64)
 _U32 = np.uint64(32)
 # The numpy engine works on sub-batches of about this many bytes of text, so
-# that its ~20 whole-array temporaries (8 bytes per byte of text) stay in the
-# CPU cache: measured 1.6x faster than one pass over a 512-article chunk.
-_SUB_BATCH_BYTES = 1 << 16
+# that its whole-array temporaries (8 bytes per byte of text each) stay in the
+# CPU caches: measured 1.35x faster than one pass over a 512-article chunk
+# (1.8 MB of text); 16 KB sub-batches are as slow as none (per-call overhead).
+_SUB_BATCH_BYTES = 1 << 18
 
 
 def tokens(normalized: str) -> list[str]:
@@ -82,28 +88,54 @@ def char_classes() -> np.ndarray:
     return classes
 
 
-def check_engine(engine: str) -> str:
-    """Return ``engine`` if it names an engine, else raise ValueError."""
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    return engine
+class Engine:
+    """Which code runs the hot loops: the compiled kernels or numpy.
 
+    Both give identical results. ``"numba"`` always uses the kernels,
+    ``"numpy"`` never does, and ``"auto"`` (the default) switches to them once
+    :data:`AUTO_MIN_DOCS` documents went through it, when numba is installed:
+    loading numba and the cached kernels costs ~0.5–1 s of CPU per process,
+    which the kernels win back only over thousands of articles.
 
-def load_kernels(engine: str) -> ModuleType | None:
-    """The compiled kernels (``dedup._kernels``) ``engine`` asks for, or None for numpy.
-
-    Raises:
-        ImportError: ``engine="numba"`` and numba cannot be imported.
+    Example:
+        >>> Engine("numpy").kernels(10) is None
+        True
     """
-    if check_engine(engine) == "numpy":
-        return None
-    try:
-        from . import _kernels
-    except ImportError:
-        if engine == "numba":
-            raise ImportError('engine="numba" needs numba: pip install "dedup[fast]"') from None
-        return None
-    return _kernels
+
+    __slots__ = ("name", "_seen", "_module", "_settled")
+
+    def __init__(self, name: str = "auto") -> None:
+        if name not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
+        self.name = name
+        self._seen = 0
+        self._module: ModuleType | None = None
+        self._settled = name == "numpy"
+
+    def kernels(self, docs: int) -> ModuleType | None:
+        """The kernels module to use for a batch of ``docs`` documents, or None for numpy.
+
+        Raises:
+            ImportError: ``"numba"`` was asked for and numba cannot be imported.
+            RuntimeError: ``"numba"`` was asked for and numba has nowhere to
+                cache the compiled kernels (``"auto"`` then stays on numpy).
+        """
+        self._seen += docs
+        if not self._settled and (self.name == "numba" or self._seen >= AUTO_MIN_DOCS):
+            self._settled = True
+            try:
+                from . import _kernels
+            except ImportError:
+                if self.name == "numba":
+                    raise ImportError('engine="numba" needs numba: pip install "dedup[fast]"'
+                                      ) from None
+            except RuntimeError as exc:  # numba found no writable directory for its cache
+                if self.name == "numba":
+                    raise RuntimeError(f"{exc}; set NUMBA_CACHE_DIR to a writable directory"
+                                       ) from None
+            else:
+                self._module = _kernels
+        return self._module
 
 
 @dataclass
@@ -114,19 +146,18 @@ class Shingler:
         word_ngram: shingle size in words for spaced scripts.
         cjk_ngram: shingle size in characters for Han/Kana/Hangul texts.
         engine: ``"numba"`` (compiled kernel), ``"numpy"``, or ``"auto"``
-            (numba when installed). Both give identical shingles.
+            (see `Engine`). Both give identical shingles.
 
-    Holds no state but its settings (and, once used, the loaded kernel).
+    Holds no state but its settings (and which engine it has settled on).
     """
 
     word_ngram: int = 5
     cjk_ngram: int = 4
     engine: str = "auto"
-    _kernels: ModuleType | None = field(default=None, init=False, repr=False, compare=False)
-    _loaded: bool = field(default=False, init=False, repr=False, compare=False)
+    _engine: Engine = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_engine(self.engine)
+        self._engine = Engine(self.engine)
 
     def shingles(self, normalized: str) -> np.ndarray:
         """Sorted distinct uint32 shingle hashes of one normalized text.
@@ -157,25 +188,18 @@ class Shingler:
             :meth:`batch`, and every shingle in text order with its document
             number (for passage fingerprints).
         """
-        compiled = self.compiled()
+        compiled = self._engine.kernels(len(texts))
         if compiled is not None:
             return self._compiled_batch(compiled, texts)
         forms = [token_form(t, self.word_ngram, self.cjk_ngram) for t in texts]
         return _numpy_batch(forms)
 
-    def compiled(self) -> ModuleType | None:
-        """The kernels module this shingler uses, or None for the numpy engine.
-
-        Loaded on first use (importing numba takes ~0.3 s).
-
-        Raises:
-            ImportError: ``engine="numba"`` and numba cannot be imported.
-        """
-        if not self._loaded:
-            self._kernels, self._loaded = load_kernels(self.engine), True
-        return self._kernels
+    def kernels(self) -> ModuleType | None:
+        """The compiled kernels this shingler's last batch used (None: numpy)."""
+        return self._engine.kernels(0)
 
     def _compiled_batch(self, compiled: ModuleType, texts: list[str]):
+        """`batch_with_sequence` through the kernel: each text's UTF-8 bytes, read once."""
         parts = []
         for text in texts:
             if text.isascii():

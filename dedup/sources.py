@@ -10,6 +10,7 @@ counts). HTML goes through ``dedup.extract``, WARC/ARC through ``dedup.warc``.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 SUPPORTED = TEXT_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES | set(WARC_SUFFIXES)
 FRONT_MATTER_KEYS = {"title", "url", "source", "published", "id"}
+MAX_RECORD_BYTES = 10 * 1024 * 1024
+"""The per-article cap: a file (other than .jsonl and WARC/ARC), a JSON line or an
+archive record larger than this is reported and skipped, never read whole."""
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,10 @@ def read_file(path: Path, rel: str) -> Iterator[Item]:
     """
     suffix = path.suffix.lower()
     where = str(path)
+    problem = _unreadable(path)
+    if problem is not None:
+        yield BadRecord(problem, where=where)
+        return
     if path.name.lower().endswith(WARC_SUFFIXES):
         from .warc import read_warc
         try:
@@ -125,18 +134,19 @@ def read_file(path: Path, rel: str) -> Iterator[Item]:
         except OSError as exc:
             yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
         return
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(path, where, rel)
+        return
     if suffix in HTML_SUFFIXES:
         yield from _read_html_file(path, where, rel)
         return
     try:
-        data = path.read_bytes()
+        data = _read_capped(path)
     except OSError as exc:
         yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
         return
-    if suffix in JSONL_SUFFIXES:
-        if b'"html"' in data:
-            yield from _html_notice(where)
-        yield from _read_jsonl(data, where, rel)
+    except BadRecord as exc:
+        yield BadRecord(exc.reason, where=where)
         return
     try:
         text = _decode(data)
@@ -150,14 +160,68 @@ def read_file(path: Path, rel: str) -> Iterator[Item]:
         yield finish(_read_text(text, where, rel), where, None)
 
 
-def read_lines(lines: Iterable[bytes | str], where: str = "<stdin>", *, plain_text: bool = False,
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (a FIFO, a device, a loop), or ``None``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device); give a file or a folder"
+    return None
+
+
+def _too_big(size: int) -> BadRecord:
+    return BadRecord(f"record too large ({size:,} bytes; the limit is {MAX_RECORD_BYTES:,} "
+                     "bytes per article); split it or trim it")
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes; ``BadRecord`` if it is over ``MAX_RECORD_BYTES`` (never read whole)."""
+    with path.open("rb") as stream:
+        data = stream.read(MAX_RECORD_BYTES + 1)
+        if len(data) > MAX_RECORD_BYTES:
+            raise _too_big(os.fstat(stream.fileno()).st_size)
+    return data
+
+
+def bounded_lines(stream: Any, limit: int = MAX_RECORD_BYTES) -> Iterator[bytes | BadRecord]:
+    """Lines of a binary stream, each read with at most ``limit`` bytes in memory.
+
+    A longer line is skipped (read through in chunks and dropped) and a
+    ``BadRecord`` stands in its place, so line numbers stay right.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n") and len(line) == limit + 1:
+            yield line
+            continue
+        size = len(line)
+        while not line.endswith(b"\n"):
+            line = stream.readline(_CHUNK)
+            if not line:
+                break
+            size += len(line)
+        yield _too_big(size)
+
+
+def read_lines(lines: Iterable[bytes | str | BadRecord], where: str = "<stdin>", *,
+               plain_text: bool = False,
                first_line: int = 1) -> Iterator[tuple[int, Article | BadRecord | None]]:
     """Parse JSON lines (or plain-text lines) one at a time, as a stream does.
+
+    ``lines`` may hold a ``BadRecord`` in place of a line that could not be read
+    (``bounded_lines`` gives one for a line over the size cap).
 
     Yields:
         ``(line_number, item)``; ``item`` is ``None`` for blank lines.
     """
     for number, raw in enumerate(lines, start=first_line):
+        if isinstance(raw, BadRecord):
+            yield number, BadRecord(raw.reason, where=where, line=number)
+            continue
         if isinstance(raw, bytes):
             try:
                 raw = _decode(raw)
@@ -174,9 +238,29 @@ def read_lines(lines: Iterable[bytes | str], where: str = "<stdin>", *, plain_te
             yield number, _parse_json_line(raw, where, number, default_id)
 
 
-def _read_jsonl(data: bytes, where: str, rel: str) -> Iterator[Item]:
-    for number, item in read_lines(data.splitlines(), where):
-        if item is not None:
+def _read_jsonl(path: Path, where: str, rel: str) -> Iterator[Item]:
+    """One record per line, read line by line (each line under the size cap)."""
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
+        return
+    seen_html: list[bool] = []
+
+    def lines() -> Iterator[bytes | BadRecord]:
+        for line in bounded_lines(stream):
+            if not seen_html and isinstance(line, bytes) and b'"html"' in line:
+                seen_html.append(True)
+            yield line
+
+    told = False
+    with stream:
+        for number, item in read_lines(lines(), where):
+            if seen_html and not told:
+                told = True
+                yield from _html_notice(where)
+            if item is None:
+                continue
             if isinstance(item, Article) and item.id == f"{where}:{number}":
                 item = _with_id(item, f"{rel}:{number}")
             yield item
@@ -275,9 +359,12 @@ def _html_notice(where: str) -> Iterator[Notice]:
 def _read_html_file(path: Path, where: str, rel: str) -> Iterator[Item]:
     """One page per file; the page's encoding is the one it declares (UTF-8 by default)."""
     try:
-        data = path.read_bytes()
+        data = _read_capped(path)
     except OSError as exc:
         yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
+        return
+    except BadRecord as exc:
+        yield BadRecord(exc.reason, where=where)
         return
     if b"\x00" in data[:8192]:
         yield BadRecord("binary data (NUL bytes); expected an HTML page", where=where)

@@ -94,7 +94,10 @@ class TraceResult:
 class Tracer:
     """Shingle sets of a set of sources and an inverted index over them.
 
-    Build it once, then trace any number of articles against it.
+    Build it once, then trace any number of articles against it. Candidates are
+    the sources sharing the most shingles held by at most max(64, 1 %) of the
+    sources; their scores then count every shingle (exact), but a source that
+    shares only frequent shingles with an article is not its candidate.
 
     Args:
         sources: the texts articles may come from (ids must be unique).
@@ -140,7 +143,7 @@ class Tracer:
         self._keyed = (docs.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
         order = np.argsort(values, kind="stable")
         self._post_hash = values[order]
-        self._post_doc = docs[order]
+        self._post_doc = docs[order].astype(np.int32)  # ~16 bytes per source shingle in all
         self._rare = max(_RARE_MIN, int(_RARE_SHARE * len(texts)))
 
     def __len__(self) -> int:
@@ -151,23 +154,27 @@ class Tracer:
         """Rank the sources of each article.
 
         Args:
-            articles: the articles to trace. Site chrome is learnt per chunk of
-                articles (and from the sources). A source with the article's own
-                id is never its candidate.
+            articles: the articles to trace. Site chrome is learnt from the
+                sources and from the articles: all of them when they come as a
+                sequence, else each chunk of 256 as it arrives. A source with the
+                article's own id is never its candidate.
             top: list at most this many candidates per article.
             floor: leave out candidates whose containment is below this.
 
         Yields:
             One ``TraceResult`` per article, in order; ``candidates`` may be empty.
         """
+        chrome = None
+        if isinstance(articles, Sequence):
+            chrome = self._chrome | self._chrome_of([a.text for a in articles])
         chunk: list[Article] = []
         for article in articles:
             chunk.append(article)
             if len(chunk) == _CHUNK:
-                yield from self._trace_chunk(chunk, top, floor)
+                yield from self._trace_chunk(chunk, top, floor, chrome)
                 chunk = []
         if chunk:
-            yield from self._trace_chunk(chunk, top, floor)
+            yield from self._trace_chunk(chunk, top, floor, chrome)
 
     # -- internals -------------------------------------------------------------
 
@@ -187,8 +194,10 @@ class Tracer:
             bodies.append(normalize(drop_chrome(body, chrome, self.chrome_max_words)))
         return self._shingler.batch(bodies)
 
-    def _trace_chunk(self, chunk: Sequence[Article], top: int, floor: float) -> list[TraceResult]:
-        chrome = self._chrome | self._chrome_of([a.text for a in chunk])
+    def _trace_chunk(self, chunk: Sequence[Article], top: int, floor: float,
+                     chrome: frozenset[int] | None) -> list[TraceResult]:
+        if chrome is None:
+            chrome = self._chrome | self._chrome_of([a.text for a in chunk])
         values, offsets = self._shingle([a.text for a in chunk], chrome)
         sizes = np.diff(offsets).astype(np.int64)
         qdoc = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)

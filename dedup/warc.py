@@ -19,7 +19,7 @@ from typing import BinaryIO
 from .errors import BadRecord
 from .extract import HTML_EXTRA_NOTICE, extract_page, page_article, trafilatura_module
 from .records import Article, parse_published
-from .sources import WARC_SUFFIXES, Notice
+from .sources import MAX_RECORD_BYTES, WARC_SUFFIXES, Notice
 
 WARC_EXTRA_MESSAGE = "reading WARC/ARC files needs warcio: install dedup[warc]"
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -78,7 +78,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
             kind, why = _classify(record)
             payload = None
             if kind is None and _mime(record) is None:  # no Content-Type: sniff the payload
-                payload = record.content_stream().read()
+                payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
                 if not payload[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html")):
                     kind, why = "non-HTML", "no Content-Type"
             if kind is not None:
@@ -87,8 +87,12 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
                     detail[f"{kind}:{why}"] += 1
                 continue
             if payload is None:
-                payload = record.content_stream().read()
+                payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
             uri = record.rec_headers.get_header("WARC-Target-URI") or f"{where}#record-{position}"
+            if len(payload) > MAX_RECORD_BYTES:  # bounded: a gzip bomb is never inflated whole
+                yield BadRecord(f"record too large (over the limit of {MAX_RECORD_BYTES:,} bytes "
+                                "per article); skipped", where=where, record_id=uri)
+                continue
             article_id = uri if uri not in ids else f"{uri}#record-{position}"
             item = _page(payload, _charset(record), uri, article_id, where,
                          record.rec_headers.get_header("WARC-Date"), module)

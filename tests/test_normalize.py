@@ -1,8 +1,14 @@
 """Normalization and the site-chrome rule."""
 
-import pytest
+import re
+import unicodedata
 
-from dedup.normalize import drop_chrome, line_key, line_keys, normalize
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.normalize import _QUOTE_TABLE, drop_chrome, line_key, line_keys, normalize
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -36,3 +42,56 @@ def test_drop_chrome_keeps_content_and_never_empties_a_text():
 def test_line_keys_are_distinct_short_lines():
     keys = line_keys("Share\nshare\nA long paragraph " + "word " * 30 + "\nHome", 12)
     assert len(keys) == 2
+
+
+# -- the fast paths against the plain definitions ---------------------------------------
+
+_LINE_TOKEN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
+
+
+def _plain_normalize(text):
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(str.maketrans(_QUOTE_TABLE))
+    text = re.sub(r"\\([\"'])", r"\1", text)
+    lines = (" ".join(line.split()) for line in text.casefold().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _plain_line_key(line, max_words):
+    if len(line) > max_words * 24 or len(line.split()) > 2 * max_words:
+        return None
+    tokens = _LINE_TOKEN.findall(unicodedata.normalize("NFKC", line).casefold())
+    if not tokens or len(tokens) > max_words:
+        return None
+    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8"))
+
+
+# Characters the fast paths treat specially: full-width forms and compatibility
+# characters (with and without ASCII decompositions), combining marks that compose
+# with them, every kind of space and line break, kana voicing marks, Han and Hangul.
+_TRICKY = st.sampled_from(list(
+    "ab AZ09_-.,'`\"\\\n\r\t\x0b\x0c\x1c\x1e\x1f\x85\u2028\u2029\u00a0\u1680\u2003\u202f\u205f"
+    "\u3000\u200b\u00ad\uff21\uff41\uff10\uff0c\uff5e\u2103\u2122\u2026\u00bd\u2460\u3250"
+    "\ufb01\u00df\u1e9e\u0301\u0308\u3099\u309b\uff76\uff9e\u304b\u65b0\u534e\uac00\u1100"
+    "\u11a8\u2018\u201d\u2014\u00e9\u0393\u03c2\ufe58\ufe10\u2f00\u00b2"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(_TRICKY, st.characters()), max_size=60))
+def test_normalize_equals_its_definition(text):
+    assert normalize(text) == _plain_normalize(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(_TRICKY, _TRICKY, st.characters()), max_size=40),
+                max_size=6), st.integers(1, 4))
+def test_line_keys_and_drop_chrome_equal_their_definitions(lines, max_words):
+    text = "\n".join(lines)
+    keys = [_plain_line_key(line, max_words) for line in text.splitlines()]
+    assert [line_key(line, max_words) for line in text.splitlines()] == keys
+    assert line_keys(text, max_words) == {k for k in keys if k is not None}
+    chrome = {k for k in keys[::2] if k is not None}
+    kept = [line for line, key in zip(text.splitlines(), keys, strict=True) if key not in chrome]
+    expected = "\n".join(kept) if chrome and any(line.strip() for line in kept) else text
+    assert drop_chrome(text, chrome, max_words) == expected
