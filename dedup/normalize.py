@@ -51,6 +51,11 @@ _ASCII_TOKEN_BYTES = bytes(c if chr(c).isalnum() else 32
                            for c in bytes(range(128)).lower()) + b" " * 128
 _ASCII_TOKEN_BYTES_BY_LINE = bytes(c if c in b"\n\r" else t
                                    for c, t in enumerate(_ASCII_TOKEN_BYTES))
+# Line breaks of str.splitlines() that bytes.splitlines() does not know.
+_BYTES_UNSEEN_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+# A non-ASCII character that is (part of) a short-line token.
+_NON_ASCII_TOKEN = re.compile(f"[^\\W\x00-\x7f]|[{_LINE_CJK}]")
 
 
 def normalize(text: str) -> str:
@@ -139,16 +144,42 @@ def _ascii_key(line: str, token_bytes: bytes, max_words: int) -> int | None:
 def _line_keys(text: str, lines: list[str], max_words: int) -> list[int | None]:
     """`line_key` of every line of ``lines = text.splitlines()``."""
     limit = max_words * 24
-    if text.isascii() and not any(c in text for c in "\x0b\x0c\x1c\x1d\x1e"):
-        # One translate for the whole text; bytes.splitlines() then cuts the same
-        # lines as str.splitlines() (only these five separators differ).
+    if any(c in text for c in _BYTES_UNSEEN_BREAKS):
+        token_lines = None
+    elif text.isascii():
         token_lines = text.encode("ascii").translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines()
-        return [_ascii_key(line, tokens, max_words) if line and len(line) <= limit else None
-                for line, tokens in zip(lines, token_lines, strict=True)]
-    # NFKC and case folding neither make nor remove line breaks: fold the text once.
-    folded_lines = _nfkc(text).casefold().splitlines()
-    return [_unicode_key(line, folded, max_words) if line and len(line) <= limit else None
-            for line, folded in zip(lines, folded_lines, strict=True)]
+    else:
+        # NFKC and case folding neither make nor remove line breaks: normalize the
+        # text once. When no non-ASCII character is (or folds into) a token
+        # character, as in English with curly quotes, the ASCII way applies too.
+        text = _nfkc(text)
+        if _ascii_tokens_only(text):
+            token_lines = (text.encode("ascii", "replace")
+                           .translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines())
+        else:
+            return [_unicode_key(line, folded, max_words) if line and len(line) <= limit
+                    else None for line, folded in zip(lines, text.casefold().splitlines(),
+                                                      strict=True)]
+    if token_lines is None:
+        return [line_key(line, max_words) if line and len(line) <= limit else None
+                for line in lines]
+    # One translate for the whole text; bytes.splitlines() cuts the same lines
+    # as str.splitlines() once the separators it does not know are ruled out.
+    return [_ascii_key(line, tokens, max_words) if line and len(line) <= limit else None
+            for line, tokens in zip(lines, token_lines, strict=True)]
+
+
+def _ascii_tokens_only(text: str) -> bool:
+    """Is no non-ASCII character of ``text`` a short-line token character, once case-folded?"""
+    seen = set()
+    for m in _NON_ASCII.finditer(text):  # a Han text stops at its first character
+        char = m.group()
+        if char not in seen:
+            seen.add(char)
+            folded = char.casefold()
+            if any(c.isalnum() for c in folded) or _NON_ASCII_TOKEN.search(folded):
+                return False
+    return True
 
 
 def line_keys(text: str, max_words: int) -> set[int]:

@@ -163,3 +163,12 @@ def test_threshold_options_change_the_verdicts():
     assert sum(v["duplicate"] for v in verdicts) < sum(v["duplicate"] for v in default)
     bad = run("batch", str(EXAMPLES), "--threshold", "2")
     assert bad.exit_code == 2 and "--threshold" in bad.stderr
+
+
+def test_readme_quick_start_output_is_what_batch_prints():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    shown = readme.split("The first command prints:")[1].split("```")[1].strip("\n").splitlines()
+    result = run("batch", str(EXAMPLES), "--clusters", "--format", "table")
+    assert result.exit_code == 0
+    assert shown[:-1] == result.stdout.rstrip("\n").splitlines()  # the last line is stderr's
+    assert shown[-1] == result.stderr.strip().splitlines()[-1]
