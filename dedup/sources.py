@@ -140,13 +140,9 @@ def read_file(path: Path, rel: str) -> Iterator[Item]:
     if suffix in HTML_SUFFIXES:
         yield from _read_html_file(path, where, rel)
         return
-    try:
-        data = _read_capped(path)
-    except OSError as exc:
-        yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
-        return
-    except BadRecord as exc:
-        yield BadRecord(exc.reason, where=where)
+    data = _read_file_bytes(path, where)
+    if isinstance(data, BadRecord):
+        yield data
         return
     try:
         text = _decode(data)
@@ -356,15 +352,21 @@ def _html_notice(where: str) -> Iterator[Notice]:
         yield Notice(where, HTML_EXTRA_NOTICE)
 
 
+def _read_file_bytes(path: Path, where: str) -> bytes | BadRecord:
+    """A whole file (up to the per-article cap), or the error that says why not."""
+    try:
+        return _read_capped(path)
+    except OSError as exc:
+        return BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
+    except BadRecord as exc:
+        return BadRecord(exc.reason, where=where)
+
+
 def _read_html_file(path: Path, where: str, rel: str) -> Iterator[Item]:
     """One page per file; the page's encoding is the one it declares (UTF-8 by default)."""
-    try:
-        data = _read_capped(path)
-    except OSError as exc:
-        yield BadRecord(f"cannot read file: {exc.strerror or exc}", where=where)
-        return
-    except BadRecord as exc:
-        yield BadRecord(exc.reason, where=where)
+    data = _read_file_bytes(path, where)
+    if isinstance(data, BadRecord):
+        yield data
         return
     if b"\x00" in data[:8192]:
         yield BadRecord("binary data (NUL bytes); expected an HTML page", where=where)
