@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from .wires import url_host
+
 _FAR_FUTURE = float("inf")
 
 
@@ -56,17 +58,7 @@ class Member:
 
 def host(url: str | None) -> str | None:
     """The lower-case host of ``url`` without ``www.``, or None."""
-    if not url:
-        return None
-    text = url.strip()
-    if "://" not in text and not text.startswith("//"):
-        text = "//" + text
-    try:
-        name = urlsplit(text).hostname
-    except ValueError:
-        return None
-    name = (name or "").rstrip(".").removeprefix("www.")
-    return name or None
+    return (url_host(url) or "").removeprefix("www.") or None
 
 
 def same_page(a: str | None, b: str | None) -> bool:

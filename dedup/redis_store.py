@@ -20,12 +20,12 @@ import numpy as np
 import orjson
 
 from .config import Config
-from .errors import ConfigError, ConfigMismatch, IndexFormatError, StoreError, StoreUnavailable
+from .errors import ConfigError, IndexFormatError, StoreError, StoreUnavailable
 from .fingerprint import PASSAGE_BANDS
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
 from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
-from .sqlite_store import FORMAT, FORMAT_VERSION, _wires_from_json, _wires_json
+from .sqlite_store import FORMAT, FORMAT_VERSION, _wires_from_json, _wires_json, check_stored
 from .store import ClusterState, Doc, Probe, Store
 from .wires import WireRegistry
 
@@ -151,15 +151,8 @@ class RedisStore(Store):
             self._run([("script", "create", self._k["header"], *args)], locked=False)
             header = self._header()
         stored_config, stored_wires = self._check_header(header)
-        if config is not None and config != stored_config:
-            raise ConfigMismatch(
-                f"{self.location} was built with another configuration: "
-                f"{'; '.join(stored_config.differences(config))} (stored != asked); open it "
-                f"without these options to use the stored ones, or use another prefix")
-        if wires is not None and _wires_json(wires) != _wires_json(stored_wires):
-            raise ConfigMismatch(
-                f"{self.location} was built with another wire registry (wires: the stored "
-                f"registry != the one given); open it without --wires to use the stored one")
+        check_stored(self.location, stored_config, stored_wires, config, wires,
+                     remedy="use another prefix")
         self.config, self.wires = stored_config, stored_wires
         self._layout = Layout(self.where.prefix, *stored_config.bands)
         if fsync:

@@ -88,6 +88,25 @@ def _wires_json(wires: WireRegistry) -> str:
     return orjson.dumps([dataclasses.asdict(a) for a in wires.agencies]).decode()
 
 
+def check_stored(location: str, stored_config: Config, stored_wires: WireRegistry,
+                 config: Config | None, wires: WireRegistry | None, *, remedy: str) -> None:
+    """Refuse to open an index with settings other than the ones that built it.
+
+    Raises:
+        ConfigMismatch: ``config`` or ``wires`` was given and differs from the stored one;
+            the message names the fields and ends with ``remedy``.
+    """
+    if config is not None and config != stored_config:
+        raise ConfigMismatch(
+            f"{location} was built with another configuration: "
+            f"{'; '.join(stored_config.differences(config))} (stored != asked); open it "
+            f"without these options to use the stored ones, or {remedy}")
+    if wires is not None and _wires_json(wires) != _wires_json(stored_wires):
+        raise ConfigMismatch(
+            f"{location} was built with another wire registry (wires: the stored "
+            f"registry != the one given); open it without --wires to use the stored one")
+
+
 def _wires_from_json(text: str) -> WireRegistry:
     agencies = []
     for entry in orjson.loads(text):
@@ -145,15 +164,8 @@ class SqliteStore(MemoryStore):
         try:
             self._connect(fsync)
             stored_config, stored_wires, counters = self._read_header()
-            if config is not None and config != stored_config:
-                raise ConfigMismatch(
-                    f"{self.path} was built with another configuration: "
-                    f"{'; '.join(stored_config.differences(config))} (stored != asked); open it "
-                    f"without these options to use the stored ones, or build a new index")
-            if wires is not None and _wires_json(wires) != _wires_json(stored_wires):
-                raise ConfigMismatch(
-                    f"{self.path} was built with another wire registry (wires: the stored "
-                    f"registry != the one given); open it without --wires to use the stored one")
+            check_stored(self.path, stored_config, stored_wires, config, wires,
+                         remedy="build a new index")
             super().__init__(stored_config, stored_wires, keep_text=False)
             self._load(*counters)
         except BaseException:

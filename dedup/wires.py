@@ -90,6 +90,25 @@ def _trie_pattern(strings: Iterable[str]) -> str:
     return emit(root)
 
 
+def url_host(url: str | None) -> str | None:
+    """The lower-case host of ``url`` (a bare ``host/path`` works too), or None.
+
+    Example:
+        >>> url_host("https://English.News.cn/2025/x.html")
+        'english.news.cn'
+    """
+    if not url:
+        return None
+    text = url.strip()
+    if "://" not in text and not text.startswith("//"):
+        text = "//" + text
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    return (host or "").rstrip(".") or None
+
+
 class WireRegistry:
     """The known news agencies, immutable once built.
 
@@ -237,16 +256,7 @@ class WireRegistry:
         Returns:
             The canonical wire name, or None (also for unparsable URLs).
         """
-        if not url:
-            return None
-        text = url.strip()
-        if "://" not in text and not text.startswith("//"):
-            text = "//" + text
-        try:
-            host = urlsplit(text).hostname
-        except ValueError:
-            return None
-        host = (host or "").rstrip(".")
+        host = url_host(url) or ""
         while host:
             if (wire := self._by_domain.get(host)) is not None:
                 return wire
