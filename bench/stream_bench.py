@@ -78,7 +78,9 @@ def synthetic(index: Index, count: int, seed: int) -> None:
             content_hashes=rng.integers(0, 2**63, n, dtype=np.uint64),
             credits=[()] * n, mentions=[()] * n,
             passage_keys=rng.integers(0, 2**63, int(offsets[-1]), dtype=np.uint64),
-            passage_offsets=offsets)
+            passage_offsets=offsets,
+            number_keys=rng.integers(0, 2**32, 12 * n, dtype=np.uint32),
+            number_offsets=np.arange(0, 12 * n + 1, 12, dtype=np.int64))
         articles = [Article(id=f"https://site{i % 97}.example/news/2025/05/{start + i:08d}.html",
                             text="", title=f"Synthetic headline number {start + i} about a topic",
                             url=f"https://site{i % 97}.example/news/2025/05/{start + i:08d}.html",
@@ -118,7 +120,9 @@ def write_direct(path: str, count: int, seed: int) -> None:
             rows.append(row + (_article_checksum(*row),))
             clusters.append((a + 1, a, "[]", _cluster_checksum(a + 1, a, "[]")))
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO articles (arrival, id, cluster, added, meta, signature, "
+                         "size, content_hash, passages, checksum) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         conn.executemany("INSERT INTO clusters VALUES (?, ?, ?, ?)", clusters)
         conn.execute("COMMIT")
     counters = [("next_arrival", str(count)), ("next_cluster", str(count + 1))]

@@ -330,7 +330,9 @@ def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: floa
     Writes one verdict line per input record, in input order, flushed at once.
     When an article turns out to be its cluster's true original (an earlier
     date, the wire's own copy arriving late), an event line follows:
-    {"event": "reattributed", "cluster": …, "old_original": …, "new_original": …}.
+    {"event": "reattributed", "cluster": …, "old_original": …, "new_original": …},
+    and, when it also folds clusters of its earlier copies into its own,
+    {"event": "merged", "cluster": …, "merged_cluster": …, "members": […], …}.
     A bad line gives {"error": …, "line": N} on stdout and a message on stderr;
     the stream goes on. EOF, SIGINT or SIGTERM end it cleanly with a summary
     on stderr. Exit code 0, or 3 when some lines were bad.
@@ -356,7 +358,7 @@ def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: floa
     # the stream adds, every 10,000 records.
     gc.freeze()
     out = sys.stdout
-    counts = {"records": 0, "copies": 0, "reattributed": 0, "errors": 0}
+    counts = {"records": 0, "copies": 0, "reattributed": 0, "merged": 0, "errors": 0}
 
     def emit(record: dict[str, Any]) -> None:
         out.write(dumps(record) + "\n")
@@ -395,6 +397,9 @@ def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: floa
                 if verdict.reattributed:
                     counts["reattributed"] += 1
                     emit(verdict.reattributed)
+                for event in verdict.merged or ():
+                    counts["merged"] += 1
+                    emit(event)
                 out.flush()
     except _Stop:
         pass
@@ -404,7 +409,8 @@ def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: floa
     stopped = "" if signals.signum is None else \
         f" (stopped by {signal.Signals(signals.signum).name})"
     _say(f"{counts['records']} records: {counts['records'] - counts['errors']} verdicts "
-         f"({counts['copies']} copies, {counts['reattributed']} re-attributions), "
+         f"({counts['copies']} copies, {counts['reattributed']} re-attributions, "
+         f"{counts['merged']} cluster merges), "
          f"{counts['errors']} errors; {len(index)} articles in the index{stopped}")
     if counts["errors"]:
         sys.exit(EXIT_SKIPPED)

@@ -273,11 +273,11 @@ class Index:
             candidates = set(slots.tolist()) | set(pslots.tolist())
             doc = self._describe(article, prepared, 0, arrival=-1)
             probe = Probe(prepared.signatures[0], int(prepared.sizes[0]),
-                          int(prepared.content_hashes[0]), pkeys)
-            found = self._best_match(probe, candidates)
-            if found is None:
+                          int(prepared.content_hashes[0]), pkeys, prepared.numbers(0))
+            found = self._matches(probe, candidates)
+            if not found:
                 return self._verdict_for(doc, None, None)
-            cluster, match = found
+            cluster, match = found[0]
             return self._verdict_for(doc, cluster, match)
 
     def learn_chrome(self, articles: Iterable[Article], *, jobs: int = 1) -> int:
@@ -492,24 +492,55 @@ class Index:
 
     def _place(self, slot: int, candidates: set[int]) -> Verdict:
         store = self._store
-        found = self._best_match(store.probe(slot), candidates)
-        if found is None:
+        matched = self._matches(store.probe(slot), candidates)
+        if not matched:
             store.new_cluster(slot)
             return self._current_verdict(slot)
-        cluster, _ = found
+        cluster, _ = matched[0]
         store.join(cluster, slot)
         old = cluster.original
-        if self._member(slot).rank() < self._member(old).rank():
-            store.set_original(cluster, slot)
-            verdict = self._current_verdict(slot)
-            verdict.reattributed = {
-                "event": "reattributed", "cluster": cluster.id,
-                "old_original": store.doc(old).id, "new_original": store.doc(slot).id,
-                "why": [w for w in verdict.why if w.startswith("original:")]}
-            return verdict
-        return self._current_verdict(slot)
+        rank = self._member(slot).rank()
+        if rank >= self._member(old).rank():
+            return self._current_verdict(slot)
+        store.set_original(cluster, slot)
+        merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
+        verdict = self._current_verdict(slot)
+        verdict.reattributed = {
+            "event": "reattributed", "cluster": cluster.id,
+            "old_original": store.doc(old).id, "new_original": store.doc(slot).id,
+            "why": [w for w in verdict.why if w.startswith("original:")]}
+        verdict.merged = merged or None
+        return verdict
 
-    def _best_match(self, probe: Probe, candidates: set[int]) -> tuple[ClusterState, Match] | None:
+    def _merge_outranked(self, home: ClusterState, slot: int, rank: tuple,
+                         others: list[ClusterState]) -> list[dict[str, Any]]:
+        """Fold into ``home`` every other matched cluster whose original the
+        newcomer ``slot`` (now ``home``'s original) outranks.
+
+        Copies that arrive before their source each start a cluster, and two
+        copies edited differently may not match each other; when the source
+        arrives and matches both originals, the clusters become one under it.
+        Only clusters whose original the newcomer itself matched are merged,
+        so clusters still never chain through their members.
+        """
+        store, events = self._store, []
+        me = store.doc(slot).id
+        for other in others:
+            if rank >= self._member(other.original).rank():
+                continue
+            old_original = store.doc(other.original).id
+            members = [store.doc(s).id for s in other.members]
+            store.merge(home, other)
+            store.set_original(home, slot, f"cluster {other.id} (original {old_original!r}) "
+                                           f"merged: {me!r} matches both and outranks its "
+                                           f"original")
+            events.append({"event": "merged", "cluster": home.id, "merged_cluster": other.id,
+                           "old_original": old_original, "new_original": me,
+                           "members": members})
+        return events
+
+    def _matches(self, probe: Probe, candidates: set[int]) -> list[tuple[ClusterState, Match]]:
+        """The candidate clusters whose original ``probe`` is a copy of, best first."""
         store = self._store
         cluster_ids = set()
         for s in candidates:
@@ -517,17 +548,13 @@ class Index:
             if doc is not None and doc.cluster:
                 cluster_ids.add(doc.cluster)
         if not cluster_ids:
-            return None
+            return []
         clusters = [store.cluster(c) for c in sorted(cluster_ids)]
         matches = self._compare(probe, [c.original for c in clusters])
-        best = None
-        for cluster, match in zip(clusters, matches):
-            if match is None:
-                continue
-            score = (_RELATION_ORDER[match.relation], -match.similarity, -match.containment)
-            if best is None or score < best[0]:
-                best = (score, cluster, match)
-        return None if best is None else (best[1], best[2])
+        found = [(c, m) for c, m in zip(clusters, matches) if m is not None]
+        found.sort(key=lambda cm: (_RELATION_ORDER[cm[1].relation], -cm[1].similarity,
+                                   -cm[1].containment))
+        return found
 
     def _compare(self, probe: Probe, others: list[int]) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""

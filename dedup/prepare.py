@@ -8,6 +8,7 @@ one ``Prepared`` chunk. It holds no index state, so worker processes can run it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,25 @@ from .fingerprint import Fingerprinter, passage_keys
 from .normalize import drop_chrome, line_keys, normalize
 from .shingle import Shingler
 from .wires import WireRegistry
+
+# Numbers as written ("1,250.5", "2026", "8"), once URLs are taken out.
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+MAX_NUMBERS = 256  # per article, in order of appearance (a results table has more)
+
+
+def number_keys(text: str) -> np.ndarray:
+    """The distinct numbers of a normalized text as sorted 32-bit hashes.
+
+    Templated reports (exchange rates, weather, market closes) share most of
+    their words and differ in their numbers; the index compares these sets
+    (see ``verify.numbers_agree``).
+    """
+    if not any(c.isdigit() for c in text):
+        return np.zeros(0, dtype=np.uint32)
+    found = _NUMBER.findall(_URL.sub(" ", text) if "://" in text or "www." in text else text)
+    found = list(dict.fromkeys(found))[:MAX_NUMBERS]
+    return np.array(sorted({xxhash.xxh32_intdigest(n.encode()) for n in found}), dtype=np.uint32)
 
 
 @dataclass
@@ -36,6 +56,8 @@ class Prepared:
         passage_keys: band keys of every article's passages, concatenated.
         passage_offsets: article ``i``'s passage keys are
             ``passage_keys[passage_offsets[i]:passage_offsets[i + 1]]``.
+        number_keys: every article's ``number_keys``, concatenated.
+        number_offsets: offsets into ``number_keys``, as for passages.
     """
 
     signatures: np.ndarray
@@ -45,10 +67,16 @@ class Prepared:
     mentions: list[tuple]
     passage_keys: np.ndarray
     passage_offsets: np.ndarray
+    number_keys: np.ndarray
+    number_offsets: np.ndarray
 
     def passages(self, i: int) -> np.ndarray:
         """The passage band keys of article ``i``."""
         return self.passage_keys[self.passage_offsets[i]:self.passage_offsets[i + 1]]
+
+    def numbers(self, i: int) -> np.ndarray:
+        """The number keys of article ``i``."""
+        return self.number_keys[self.number_offsets[i]:self.number_offsets[i + 1]]
 
 
 class Preparer:
@@ -93,8 +121,12 @@ class Preparer:
         bounds = np.searchsorted(sequence_docs, np.arange(len(bodies) + 1))
         hashes = np.fromiter((xxhash.xxh3_64_intdigest(sequence[bounds[i]:bounds[i + 1]].tobytes())
                               for i in range(len(bodies))), dtype=np.uint64, count=len(bodies))
+        numbers = [number_keys(body) for body in bodies]
+        noffsets = np.zeros(len(bodies) + 1, dtype=np.int64)
+        np.cumsum([len(n) for n in numbers], out=noffsets[1:])
+        nkeys = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.uint32)
         return Prepared(signatures, np.diff(offsets).astype(np.uint32), hashes, found,
-                        mentioned, pkeys, poffsets)
+                        mentioned, pkeys, poffsets, nkeys, noffsets)
 
     def chrome_keys(self, texts: Sequence[str]) -> list[set[int]]:
         """Short-line keys of each raw text, for learning site chrome."""

@@ -55,6 +55,11 @@ class Verdict:
     ``similarity``/``containment`` are measured against the cluster's original
     and are ``None`` for originals. ``containment`` is the share of the smaller
     of the two texts found in the larger one.
+
+    ``reattributed`` (an event dict) is set on the arrival-time verdict of an
+    article that became its cluster's original in place of another;
+    ``merged`` (a list of event dicts) when that also folded other clusters,
+    whose originals it outranks, into its own.
     """
 
     id: str
@@ -71,6 +76,7 @@ class Verdict:
     url: str | None = None
     published: str | None = None
     reattributed: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    merged: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the verdict as a JSON-ready dict, contract fields first."""

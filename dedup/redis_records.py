@@ -10,8 +10,10 @@ Key layout (P = the prefix; integers as decimal strings; no pickle anywhere):
   size, title, url, source, published, wire and credit evidence);
   ``P:cl`` arrival → cluster; ``P:order`` zset of arrivals (oldest first);
   ``P:texts`` arrival → zlib-compressed text.
-* ``P:fp`` arrival → fingerprints, little-endian: version byte (1), size u32,
-  content hash u64, ``num_perm`` signature u32s, passage band keys u64s.
+* ``P:fp`` arrival → fingerprints, little-endian: version byte (2), size u32,
+  content hash u64, number count u16, ``num_perm`` signature u32s, number
+  keys u32s, passage band keys u64s (version 1 records, without the count and
+  the numbers, are still read).
 * ``P:clusters`` cluster → JSON ``{"original", "members", "notes"}``.
 * ``P:p:<passage key, u64 big-endian>`` set of arrivals.
 * ``P:chrome_counts`` short line → documents; ``P:chrome`` list of the
@@ -42,6 +44,7 @@ _META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", 
                 "credit_text", "mentions", "canonical", "canonical_wire")
 _FP_HEAD = struct.Struct("<BIQ")  # record version, size, content hash
 _U32 = struct.Struct(">I")
+_U16 = struct.Struct("<H")
 
 
 class Layout:
@@ -81,7 +84,7 @@ class Layout:
 def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
               new: Iterable[tuple[int, Doc, Probe, bytes | None, bool]],
               clusters: Iterable[tuple[int, ClusterState | None]],
-              counters: tuple[int, int]) -> bytes:
+              counters: tuple[int, int], moved: Iterable[tuple[int, int]] = ()) -> bytes:
     """The operations of the ``apply`` script (``dedup.redis_lua.APPLY``) for a section,
     encoded as that script reads them.
 
@@ -92,6 +95,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
             articles (``indexed``: make it findable in the LSH tables).
         clusters: ``(id, state)`` of changed clusters (``None``: deleted).
         counters: ``(next_arrival, next_cluster)``.
+        moved: ``(arrival, cluster)`` of stored articles a merge moved.
     """
     parts: list[bytes] = []
     k = layout.key
@@ -138,6 +142,8 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
                 cmd("SADD", table + band, ident)
             for key in np.unique(probe.passages).tolist():
                 cmd("SADD", layout.passage(key), a)
+    for a, cid in moved:
+        cmd("HSET", k["cl"], a, cid)
     for cid, cluster in clusters:
         if cluster is None:
             cmd("HDEL", k["clusters"], cid)
@@ -184,22 +190,27 @@ def unpack_cluster(cid: int, raw: bytes) -> ClusterState:
 
 def pack_fp(probe: Probe) -> bytes:
     """An article's fingerprint record."""
-    return (_FP_HEAD.pack(1, probe.size, probe.content_hash) + probe.sig.astype("<u4").tobytes()
-            + probe.passages.astype("<u8").tobytes())
+    return (_FP_HEAD.pack(2, probe.size, probe.content_hash)
+            + _U16.pack(len(probe.numbers)) + probe.sig.astype("<u4").tobytes()
+            + probe.numbers.astype("<u4").tobytes() + probe.passages.astype("<u8").tobytes())
 
 
 def unpack_fp(raw: bytes, num_perm: int, where: str) -> Probe:
-    """Fingerprints from their record.
+    """Fingerprints from their record (version 1 records have no numbers).
 
     Raises:
         IndexFormatError: wrong length or version.
     """
-    head, sig_bytes = _FP_HEAD.size, 4 * num_perm
-    rest = len(raw) - head - sig_bytes
-    if rest < 0 or rest % (8 * PASSAGE_BANDS) or raw[0] != 1:
+    version = raw[0] if raw else 0
+    head = _FP_HEAD.size + (_U16.size if version == 2 else 0)
+    count = _U16.unpack_from(raw, _FP_HEAD.size)[0] if version == 2 and len(raw) >= head else 0
+    rest = len(raw) - head - 4 * num_perm - 4 * count
+    if version not in (1, 2) or rest < 0 or rest % (8 * PASSAGE_BANDS):
         raise IndexFormatError(f"{where}: a fingerprint record has the wrong length or version; "
                                f"the index is damaged")
     _, size, content_hash = _FP_HEAD.unpack_from(raw)
     sig = np.frombuffer(raw, dtype="<u4", count=num_perm, offset=head).astype(np.uint32)
-    passages = np.frombuffer(raw, dtype="<u8", offset=head + sig_bytes).astype(np.uint64)
-    return Probe(sig, size, content_hash, passages)
+    at = head + 4 * num_perm
+    numbers = np.frombuffer(raw, dtype="<u4", count=count, offset=at).astype(np.uint32)
+    passages = np.frombuffer(raw, dtype="<u8", offset=at + 4 * count).astype(np.uint64)
+    return Probe(sig, size, content_hash, passages, numbers)

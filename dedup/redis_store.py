@@ -209,12 +209,14 @@ class RedisStore(Store):
         self._indexed: set[int] = set()
         self._gone: dict[int, tuple[Doc, Probe]] = {}
         self._dirty: set[int] = set()
+        self._moved: dict[int, int] = {}  # stored arrival -> the cluster a merge moved it to
         self._buckets: dict[bytes, set[int]] = {}  # LSH keys not yet written
         self._pass: dict[int, set[int]] = {}
 
     def _end_section(self, failed: bool) -> None:
         try:
-            if self._link.held and not failed and (self._new or self._gone or self._dirty):
+            if self._link.held and not failed and (self._new or self._gone or self._dirty
+                                                   or self._moved):
                 self._flush(release=True)
         finally:
             self._link.release()
@@ -225,7 +227,10 @@ class RedisStore(Store):
         new = [(a, self._docs[a], self._fps[a], text, a in self._indexed)
                for a, text in self._new.items()]
         clusters = [(cid, self._clusters.get(cid)) for cid in sorted(self._dirty)]
-        ops = write_ops(self._layout, gone, new, clusters, (self._next_arrival, self._next_cluster))
+        moved = [(a, cid) for a, cid in self._moved.items() if a not in self._new
+                 and a not in self._gone]
+        ops = write_ops(self._layout, gone, new, clusters, (self._next_arrival, self._next_cluster),
+                        moved)
         self._link.apply(ops, release=release)
         self._reset_writes()
 
@@ -363,7 +368,8 @@ class RedisStore(Store):
         self._next_arrival += 1
         doc.arrival = slot
         probe = Probe(np.array(prepared.signatures[i], dtype=np.uint32), int(prepared.sizes[i]),
-                      int(prepared.content_hashes[i]), np.array(prepared.passages(i)))
+                      int(prepared.content_hashes[i]), np.array(prepared.passages(i)),
+                      np.array(prepared.numbers(i)))
         self._docs[slot], self._fps[slot], self._sizes[slot] = doc, probe, probe.size
         self._ids[doc.id] = slot
         keep = self._store_text and text is not None
@@ -469,6 +475,16 @@ class RedisStore(Store):
             cluster.notes = (cluster.notes + [note])[-3:]
         self._dirty.add(cluster.id)
 
+    def merge(self, into: ClusterState, other: ClusterState) -> None:
+        self._hold()
+        for slot in other.members:
+            self.doc(slot).cluster = into.id
+            self._moved[slot] = into.id
+        into.members = sorted(into.members + other.members)
+        other.members = []
+        self._clusters[other.id] = None
+        self._dirty.update((into.id, other.id))
+
     # -- chrome --------------------------------------------------------------------
 
     def chrome(self) -> frozenset[int]:
@@ -510,7 +526,7 @@ class RedisStore(Store):
         if self._link.closed:
             return
         try:
-            if self._link.held and (self._new or self._gone or self._dirty):
+            if self._link.held and (self._new or self._gone or self._dirty or self._moved):
                 self._flush(release=True)
             try:
                 self._count_at_close = len(self)

@@ -3,7 +3,7 @@
 On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
 (``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
-and written in one transaction by ``commit``. Format (version 1), all
+and written in one transaction by ``commit``. Format (version 2), all
 integers little-endian, no pickle anywhere:
 
 * ``header(key, value, checksum)``: ``format`` = ``dedup-index``,
@@ -11,9 +11,11 @@ integers little-endian, no pickle anywhere:
   ``wires`` (the registry's agencies as JSON), ``next_arrival``,
   ``next_cluster``.
 * ``articles(arrival, id, cluster, added, meta, signature, size, content_hash,
-  passages, checksum)``: ``meta`` is JSON (title, url, source, published, wire
-  and credit evidence), ``signature`` ``num_perm`` uint32, ``passages`` uint64
-  passage band keys, ``content_hash`` the uint64 seen as int64.
+  passages, checksum, numbers)``: ``meta`` is JSON (title, url, source,
+  published, wire and credit evidence), ``signature`` ``num_perm`` uint32,
+  ``passages`` uint64 passage band keys, ``content_hash`` the uint64 seen as
+  int64, ``numbers`` uint32 number keys (added in version 2: a version 1 file
+  gets the column, empty for its articles, when it is opened for writing).
 * ``texts(arrival, text, checksum)``: the raw text, zlib-compressed.
 * ``clusters(id, original, notes, checksum)``: ``original`` is an arrival.
 * ``chrome(key, count, checksum)``: short-line counts (site-chrome rule).
@@ -44,7 +46,7 @@ from .store import ClusterState, Doc, MemoryStore
 from .wires import Agency, WireRegistry
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
 _U64 = 1 << 64
@@ -53,7 +55,8 @@ CREATE TABLE header (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum INTEGER
 CREATE TABLE articles (
     arrival INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cluster INTEGER NOT NULL,
     added REAL NOT NULL, meta BLOB NOT NULL, signature BLOB NOT NULL, size INTEGER NOT NULL,
-    content_hash INTEGER NOT NULL, passages BLOB NOT NULL, checksum INTEGER NOT NULL);
+    content_hash INTEGER NOT NULL, passages BLOB NOT NULL, checksum INTEGER NOT NULL,
+    numbers BLOB NOT NULL DEFAULT x'');
 CREATE TABLE texts (arrival INTEGER PRIMARY KEY, text BLOB NOT NULL, checksum INTEGER NOT NULL);
 CREATE TABLE clusters (id INTEGER PRIMARY KEY, original INTEGER NOT NULL, notes TEXT NOT NULL,
     checksum INTEGER NOT NULL);
@@ -69,10 +72,12 @@ def _checksum(*parts: Any) -> int:
 
 
 def _article_checksum(arrival: int, aid: str, cluster: int, added: float, meta: bytes,
-                      sig: bytes, size: int, chash: int, pks: bytes) -> int:
-    """:func:`_checksum` of an article row, in one call (it runs once per row on open)."""
+                      sig: bytes, size: int, chash: int, pks: bytes, nks: bytes = b"") -> int:
+    """:func:`_checksum` of an article row, in one call (it runs once per row on open).
+    Empty ``numbers`` leave it as format 1 computed it."""
     head = f"{arrival}\x1f{aid}\x1f{cluster}\x1f{added!r}\x1f{size}\x1f{chash}".encode()
-    return _signed(xxhash.xxh3_64_intdigest(b"\x1f".join((head, meta, sig, pks))))
+    parts = (head, meta, sig, pks, nks) if nks else (head, meta, sig, pks)
+    return _signed(xxhash.xxh3_64_intdigest(b"\x1f".join(parts)))
 
 
 def _cluster_checksum(cid: int, original: int, notes: str) -> int:
@@ -166,6 +171,7 @@ class SqliteStore(MemoryStore):
             stored_config, stored_wires, counters = self._read_header()
             check_stored(self.path, stored_config, stored_wires, config, wires,
                          remedy="build a new index")
+            self._upgrade()
             super().__init__(stored_config, stored_wires, keep_text=False)
             self._load(*counters)
         except BaseException:
@@ -276,7 +282,27 @@ class SqliteStore(MemoryStore):
             counters = int(header["next_arrival"]), int(header["next_cluster"])
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None
+        self._format_version = version
         return config, wires, counters
+
+    def _upgrade(self) -> None:
+        """Bring a format-1 file to format 2 (a ``numbers`` column, empty for the
+        stored articles, which the number check lets through) when writing."""
+        if self._format_version >= FORMAT_VERSION or self.readonly:
+            return
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ALTER TABLE articles ADD COLUMN numbers BLOB NOT NULL DEFAULT x''")
+            value = str(FORMAT_VERSION)
+            conn.execute("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
+                         ("format_version", value, _checksum("format_version", value)))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"cannot upgrade the index {self.path} to format "
+                             f"{FORMAT_VERSION}: {exc}") from None
+        self._format_version = FORMAT_VERSION
 
     def _load(self, next_arrival: int, next_cluster: int) -> None:
         """Read every table back into the in-memory structures, verifying each row."""
@@ -300,20 +326,24 @@ class SqliteStore(MemoryStore):
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         self._grow(n)
         passages: list[np.ndarray] = []
+        numbers: list[np.ndarray] = []
         lengths = np.zeros(n, dtype=np.int64)
+        number_lengths = np.zeros(n, dtype=np.int64)
         docs: list[Doc] = []
-        cursor = conn.execute("SELECT arrival, id, cluster, added, meta, signature, size, "
-                              "content_hash, passages, checksum FROM articles ORDER BY arrival")
+        nks_column = "numbers" if self._format_version >= 2 else "x''"
+        cursor = conn.execute(f"SELECT arrival, id, cluster, added, meta, signature, size, "
+                              f"content_hash, passages, checksum, {nks_column} FROM articles "
+                              f"ORDER BY arrival")
         while rows := cursor.fetchmany(_LOAD_CHUNK):
             base = len(docs)
-            sig_blobs, pk_blobs = [], []
-            for arrival, aid, cluster, added, meta, sig, size, chash, pks, checksum in rows:
+            sig_blobs, pk_blobs, nk_blobs = [], [], []
+            for arrival, aid, cluster, added, meta, sig, size, chash, pks, checksum, nks in rows:
                 if checksum != _article_checksum(arrival, aid, cluster, added, meta, sig, size,
-                                                 chash, pks):
+                                                 chash, pks, nks):
                     raise IndexFormatError(f"{self.path} is corrupted: article {aid!r} (arrival "
                                            f"{arrival}) fails its checksum; restore the file "
                                            f"from a backup or rebuild it")
-                if len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS):
+                if len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4:
                     raise IndexFormatError(f"{self.path}: article {aid!r} has a signature or "
                                            f"passage list of the wrong length")
                 f = orjson.loads(meta).get
@@ -327,6 +357,7 @@ class SqliteStore(MemoryStore):
                     canonical=f("canonical"), canonical_wire=f("canonical_wire")))
                 sig_blobs.append(sig)
                 pk_blobs.append(pks)
+                nk_blobs.append(nks)
             count = len(rows)
             self._sigs[base:base + count] = np.frombuffer(b"".join(sig_blobs), dtype="<u4") \
                 .reshape(count, perm)
@@ -334,11 +365,12 @@ class SqliteStore(MemoryStore):
             self._hashes[base:base + count] = np.array([r[7] for r in rows], dtype=np.int64) \
                 .view(np.uint64)
             lengths[base:base + count] = [len(b) // 8 for b in pk_blobs]
+            number_lengths[base:base + count] = [len(b) // 4 for b in nk_blobs]
             passages.append(np.frombuffer(b"".join(pk_blobs), dtype="<u8"))
-        self._pk = np.concatenate(passages).astype(np.uint64) if passages else self._pk
-        self._pk_used = len(self._pk)
-        self._pk_len[:n] = lengths
-        self._pk_start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
+            numbers.append(np.frombuffer(b"".join(nk_blobs), dtype="<u4"))
+        if n:
+            self._pk.load(np.concatenate(passages), lengths)
+            self._nk.load(np.concatenate(numbers), number_lengths)
         self._docs = docs
         self._texts = [None] * n
         self._slot_of = {d.id: i for i, d in enumerate(docs)}
@@ -406,10 +438,18 @@ class SqliteStore(MemoryStore):
         super().set_original(cluster, slot, note)
         self._dirty_clusters.add(cluster.id)
 
+    def merge(self, into: ClusterState, other: ClusterState) -> None:
+        moved = list(other.members)
+        super().merge(into, other)
+        self._dirty_clusters.update((into.id, other.id))
+        for slot in moved:
+            self._queue_article(slot)
+
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
         doc, cluster = super().remove_doc(slot)
-        if self._new_rows.pop(doc.arrival, None) is None:
-            self._deleted.append(doc.arrival)
+        self._new_rows.pop(doc.arrival, None)
+        # always: a merge may have re-queued an article that is already written
+        self._deleted.append(doc.arrival)
         self._new_texts.pop(doc.arrival, None)
         self._dirty_clusters.add(doc.cluster)
         return doc, cluster
@@ -430,9 +470,10 @@ class SqliteStore(MemoryStore):
             "canonical_wire": doc.canonical_wire})
         sig = probe.sig.astype("<u4").tobytes()
         pks = probe.passages.astype("<u8").tobytes()
+        nks = probe.numbers.astype("<u4").tobytes()
         chash = _signed(probe.content_hash)
         row = (doc.arrival, doc.id, doc.cluster, doc.added, meta, sig, probe.size, chash, pks)
-        self._new_rows[doc.arrival] = row + (_article_checksum(*row),)
+        self._new_rows[doc.arrival] = row + (_article_checksum(*row, nks), nks)
 
     def commit(self) -> None:
         """Write every queued change in one transaction.
@@ -454,8 +495,10 @@ class SqliteStore(MemoryStore):
                 gone = [(a,) for a in self._deleted]
                 conn.executemany("DELETE FROM articles WHERE arrival = ?", gone)
                 conn.executemany("DELETE FROM texts WHERE arrival = ?", gone)
-            conn.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             self._new_rows.values())
+            # REPLACE: a merge moves already-written articles to another cluster
+            conn.executemany("INSERT OR REPLACE INTO articles (arrival, id, cluster, added, meta, "
+                             "signature, size, content_hash, passages, checksum, numbers) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._new_rows.values())
             conn.executemany("INSERT INTO texts VALUES (?, ?, ?)",
                              [(a, t, _checksum(a, t)) for a, t in self._new_texts.items()])
             upserts, gone = [], []

@@ -16,7 +16,9 @@ and the site-chrome counts. Every backend answers the calls of :class:`Store`:
   checks that follow from the same round trip); ``index_keys(...)`` makes a
   chunk's new documents findable (called once per chunk, after placement).
 * **clusters** — ``cluster(id)``, ``clusters()``, ``new_cluster(slot)``,
-  ``join(cluster, slot)``, ``set_original(cluster, slot, note)``.
+  ``join(cluster, slot)``, ``set_original(cluster, slot, note)``,
+  ``merge(into, other)`` (every member of ``other`` joins ``into``; ``other``
+  is deleted).
 * **chrome** — ``chrome()`` (frozen set of short-line keys that are chrome),
   ``count_chrome(keys_per_doc)``.
 * **life cycle** — ``unwritable()`` (why writes are refused, or None),
@@ -93,12 +95,71 @@ class ClusterState:
 
 @dataclass(slots=True)
 class Probe:
-    """An article's fingerprints, stored or not yet."""
+    """An article's fingerprints, stored or not yet.
+
+    ``numbers`` are the hashes of the distinct numbers in the text
+    (``prepare.number_keys``); empty for an article stored by a dedup that did
+    not record them, which the number check then lets through.
+    """
 
     sig: np.ndarray
     size: int
     content_hash: int
     passages: np.ndarray
+    numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+
+
+class Ragged:
+    """A variable-length array per slot, all in one growing numpy buffer.
+
+    Args:
+        dtype: the element type.
+    """
+
+    def __init__(self, dtype: Any) -> None:
+        self.data = np.zeros(0, dtype=dtype)
+        self.used = 0
+        self.start = np.zeros(0, dtype=np.int64)
+        self.length = np.zeros(0, dtype=np.int64)
+
+    def get(self, slot: int) -> np.ndarray:
+        """Slot ``slot``'s array (a view)."""
+        start = int(self.start[slot])
+        return self.data[start:start + int(self.length[slot])]
+
+    def grow(self, extra: int) -> None:
+        """Room for ``extra`` more slots."""
+        self.start = np.concatenate((self.start, np.zeros(extra, dtype=np.int64)))
+        self.length = np.concatenate((self.length, np.zeros(extra, dtype=np.int64)))
+
+    def put(self, slot: int, values: np.ndarray) -> None:
+        """Set slot ``slot``'s array (appended to the buffer)."""
+        if self.used + len(values) > len(self.data):
+            extra = max(len(self.data) // 4, 1 << 14, len(values))
+            self.data = np.concatenate((self.data, np.zeros(extra, dtype=self.data.dtype)))
+        self.data[self.used:self.used + len(values)] = values
+        self.start[slot], self.length[slot] = self.used, len(values)
+        self.used += len(values)
+
+    def load(self, data: np.ndarray, lengths: np.ndarray) -> None:
+        """Set the first ``len(lengths)`` slots from their concatenated arrays."""
+        n = len(lengths)
+        self.data, self.used = data.astype(self.data.dtype), len(data)
+        self.length[:n] = lengths
+        self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
+
+    def keep(self, live: np.ndarray) -> None:
+        """Keep only the slots ``live``, renumbered ``0..len(live)-1``."""
+        starts, lengths = self.start[live], self.length[live]
+        data = np.concatenate([self.data[s:s + n] for s, n in
+                               zip(starts.tolist(), lengths.tolist())]
+                              or [np.zeros(0, dtype=self.data.dtype)])
+        self.load(data, lengths)
+        self.start, self.length = self.start[:len(live)], self.length[:len(live)]
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes + self.start.nbytes + self.length.nbytes
 
 
 class Store(ABC):
@@ -161,6 +222,8 @@ class Store(ABC):
     def join(self, cluster: ClusterState, slot: int) -> None: ...
     @abstractmethod
     def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None: ...
+    @abstractmethod
+    def merge(self, into: ClusterState, other: ClusterState) -> None: ...
     # chrome
     @abstractmethod
     def chrome(self) -> frozenset[int]: ...
@@ -202,10 +265,8 @@ class MemoryStore(Store):
         self._sigs = np.zeros((0, config.num_perm), dtype=np.uint32)
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
-        self._pk = np.zeros(0, dtype=np.uint64)  # passage keys of all slots, concatenated
-        self._pk_used = 0
-        self._pk_start = np.zeros(0, dtype=np.int64)
-        self._pk_len = np.zeros(0, dtype=np.int64)
+        self._pk = Ragged(np.uint64)  # passage band keys per slot
+        self._nk = Ragged(np.uint32)  # number keys per slot
         self._docs: list[Doc | None] = []
         self._texts: list[str | None] = []
         self._slot_of: dict[str, int] = {}
@@ -232,9 +293,8 @@ class MemoryStore(Store):
         return self._docs[slot]
 
     def probe(self, slot: int) -> Probe:
-        start = int(self._pk_start[slot])
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
-                     self._pk[start:start + int(self._pk_len[slot])])
+                     self._pk.get(slot), self._nk.get(slot))
 
     def signatures(self, slots: Sequence[int]) -> np.ndarray:
         return self._sigs[slots]
@@ -261,7 +321,8 @@ class MemoryStore(Store):
         self._sigs[slot] = prepared.signatures[i]
         self._sizes[slot] = prepared.sizes[i]
         self._hashes[slot] = prepared.content_hashes[i]
-        self._put_passages(slot, prepared.passages(i))
+        self._pk.put(slot, prepared.passages(i))
+        self._nk.put(slot, prepared.numbers(i))
         doc.arrival = self._arrival
         self._arrival += 1
         self._docs.append(doc)
@@ -290,15 +351,8 @@ class MemoryStore(Store):
             return np.concatenate((array, pad))
         self._sigs, self._sizes = more(self._sigs), more(self._sizes)
         self._hashes = more(self._hashes)
-        self._pk_start, self._pk_len = more(self._pk_start), more(self._pk_len)
-
-    def _put_passages(self, slot: int, passages: np.ndarray) -> None:
-        if self._pk_used + len(passages) > len(self._pk):
-            extra = max(len(self._pk) // 4, 1 << 14, len(passages))
-            self._pk = np.concatenate((self._pk, np.zeros(extra, dtype=np.uint64)))
-        self._pk[self._pk_used:self._pk_used + len(passages)] = passages
-        self._pk_start[slot], self._pk_len[slot] = self._pk_used, len(passages)
-        self._pk_used += len(passages)
+        self._pk.grow(extra)
+        self._nk.grow(extra)
 
     # -- LSH ---------------------------------------------------------------------
 
@@ -337,6 +391,13 @@ class MemoryStore(Store):
         if note is not None:
             cluster.notes = (cluster.notes + [note])[-3:]
 
+    def merge(self, into: ClusterState, other: ClusterState) -> None:
+        for slot in other.members:
+            self._docs[slot].cluster = into.id
+        into.members = sorted(into.members + other.members)
+        other.members = []
+        del self._clusters[other.id]
+
     # -- chrome --------------------------------------------------------------------
 
     def chrome(self) -> frozenset[int]:
@@ -363,13 +424,10 @@ class MemoryStore(Store):
             return
         live = np.array(self.live_slots(), dtype=np.int64)
         new_of = {int(old): new for new, old in enumerate(live.tolist())}
-        starts, lengths = self._pk_start[live], self._pk_len[live]
-        pk = np.concatenate([self._pk[s:s + n] for s, n in zip(starts.tolist(), lengths.tolist())]
-                            or [np.zeros(0, dtype=np.uint64)])
         self._sigs, self._sizes = self._sigs[live], self._sizes[live]
         self._hashes = self._hashes[live]
-        self._pk, self._pk_used, self._pk_len = pk, len(pk), lengths
-        self._pk_start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self._pk.keep(live)
+        self._nk.keep(live)
         self._docs = [self._docs[s] for s in live.tolist()]
         self._texts = [self._texts[s] for s in live.tolist()]
         self._slot_of = {d.id: i for i, d in enumerate(self._docs)}
@@ -387,15 +445,16 @@ class MemoryStore(Store):
             return
         slots = np.arange(n, dtype=np.uint32)
         self._table.insert(slots, band_keys(self._sigs[:n], *self.config.bands))
-        if self._pk_used:
-            per_doc = self._pk_len[:n] // PASSAGE_BANDS
+        if self._pk.used:
+            per_doc = self._pk.length[:n] // PASSAGE_BANDS
             self._passages.insert(np.repeat(slots, per_doc),
-                                  self._pk[:self._pk_used].reshape(-1, PASSAGE_BANDS))
+                                  self._pk.data[:self._pk.used].reshape(-1, PASSAGE_BANDS))
 
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays and band tables (Python objects not counted)."""
-        arrays = (self._sigs, self._sizes, self._hashes, self._pk, self._pk_start, self._pk_len)
-        return sum(a.nbytes for a in arrays) + self._table.nbytes() + self._passages.nbytes()
+        arrays = (self._sigs, self._sizes, self._hashes)
+        return (sum(a.nbytes for a in arrays) + self._pk.nbytes + self._nk.nbytes
+                + self._table.nbytes() + self._passages.nbytes())
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "memory", "location": None, "articles": len(self),

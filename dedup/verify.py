@@ -5,6 +5,11 @@
 original — ``exact``, ``near``, ``excerpt`` or ``expanded`` with its
 similarity and containment both ways — or ``None`` when it is no copy. The
 index (``dedup.index``) keeps the best match.
+
+Whatever the shingles say, two texts whose numbers disagree are not copies
+(``numbers_agree``): templated reports — exchange rates, market closes,
+weather — share most of their words from one day to the next (estimated
+Jaccard 0.55–0.7 on the bench corpus) and differ in the figures.
 """
 
 from __future__ import annotations
@@ -17,6 +22,30 @@ import numpy as np
 from .config import Config
 from .fingerprint import passage_containment
 from .store import Probe
+
+
+MIN_NUMBERS = 3  # fewer distinct numbers than this in either text: no number check
+NUMBER_AGREEMENT = 0.5  # share of the smaller set of numbers the other text must have
+
+
+def numbers_agree(mine: np.ndarray, theirs: np.ndarray) -> bool:
+    """Whether two texts' numbers are compatible with one being a copy of the other.
+
+    Args:
+        mine, theirs: sorted distinct number keys (``prepare.number_keys``).
+
+    Returns:
+        False when the text with fewer distinct numbers (at least
+        ``MIN_NUMBERS``) has less than half of them in the other: a copy keeps
+        its source's figures (an excerpt keeps a prefix of them, an expansion
+        all of them), a templated report of another day does not.
+    """
+    small, big = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
+    if len(small) < MIN_NUMBERS:
+        return True
+    shared = int(np.count_nonzero(np.isin(small, big, assume_unique=True))) if len(small) > 32 \
+        else len(set(small.tolist()).intersection(big.tolist()))
+    return bool(shared >= NUMBER_AGREEMENT * len(small))
 
 
 @dataclass(frozen=True)
@@ -53,6 +82,9 @@ def compare(config: Config, probe: Probe, originals: Sequence[Probe],
         size, other_size = probe.size, theirs.size
         if probe.content_hash == theirs.content_hash:
             out.append(Match("exact", 1.0, 1.0, 1.0))
+            continue
+        if not numbers_agree(probe.numbers, theirs.numbers):
+            out.append(None)
             continue
         inter = sim * (size + other_size) / (1.0 + sim)
         copy_in, orig_in = min(1.0, inter / size), min(1.0, inter / other_size)

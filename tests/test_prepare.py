@@ -12,7 +12,8 @@ from dedup.prepare import Preparer
 from dedup.wires import WireRegistry
 from tests.textgen import chinese_story, story, vocabulary
 
-FIELDS = ("signatures", "sizes", "content_hashes", "passage_keys", "passage_offsets")
+FIELDS = ("signatures", "sizes", "content_hashes", "passage_keys", "passage_offsets",
+          "number_keys", "number_offsets")
 
 
 def _articles():
@@ -47,3 +48,35 @@ def test_engines_prepare_identical_fingerprints(config):
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine must be one of"):
         Preparer(Config(), WireRegistry.default(), "fortran")
+
+
+def test_number_keys_are_the_figures_of_the_text_not_of_its_links():
+    from dedup.prepare import number_keys
+    found = number_keys("rose 1,250.5 points to 2026; see https://x.example/2025/05/08/77.html "
+                        "or www.y.example/31 (1,250.5 again)")
+    assert found.tolist() == sorted({xxhash_of("1,250.5"), xxhash_of("2026")})
+    assert number_keys("no figures here").size == 0
+    preparer = Preparer(Config(), WireRegistry.default(), engine="numpy")
+    both = preparer.run(["Rates: \uff11\uff12\uff13.\uff14\uff15 and 7 and 88",
+                         "Rates: 123.45 and 7 and 88"])
+    assert both.numbers(0).tolist() == both.numbers(1).tolist() != []
+
+
+def xxhash_of(text: str) -> int:
+    import xxhash
+    return xxhash.xxh32_intdigest(text.encode())
+
+
+@pytest.mark.parametrize("mine,theirs,agree", [
+    ([1, 2], [3, 4], True),                      # too few numbers to judge
+    ([1, 2, 3, 4], [1, 2, 3, 4], True),          # a copy
+    ([1, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8], True),  # an excerpt keeps a prefix of the figures
+    ([1, 2, 5, 6], [1, 2, 3, 4], True),          # half of them shared
+    ([1, 5, 6, 7], [1, 2, 3, 4], False),         # another day's report
+    (list(range(40)), list(range(30, 100)), False),  # long sets take the numpy route
+    (list(range(40)), list(range(15, 100)), True),
+])
+def test_numbers_agree(mine, theirs, agree):
+    from dedup.verify import numbers_agree
+    a, b = np.array(mine, dtype=np.uint32), np.array(theirs, dtype=np.uint32)
+    assert numbers_agree(a, b) is agree and numbers_agree(b, a) is agree

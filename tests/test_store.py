@@ -18,7 +18,7 @@ from dedup import (
     StoreError,
     WireRegistry,
 )
-from dedup.sqlite_store import _checksum, describe_file, vacuum
+from dedup.sqlite_store import FORMAT_VERSION, _checksum, describe_file, vacuum
 
 from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
 
@@ -155,8 +155,9 @@ def test_files_that_are_not_dedup_indexes_are_format_errors(tmp_path):
 def test_an_index_from_a_newer_dedup_asks_for_an_upgrade(built):
     path, _ = built
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE header SET value = '2', checksum = ? WHERE key = 'format_version'",
-                 (_checksum("format_version", "2"),))
+    newer = str(FORMAT_VERSION + 1)
+    conn.execute("UPDATE header SET value = ?, checksum = ? WHERE key = 'format_version'",
+                 (newer, _checksum("format_version", newer)))
     conn.commit()
     conn.close()
     with pytest.raises(IndexFormatError, match="written by a newer dedup.*upgrade dedup"):
@@ -278,7 +279,7 @@ def test_bad_records_are_not_stored(tmp_path):
 def test_vacuum_and_stats(built):
     path, expected = built
     facts = describe_file(path)
-    assert facts["articles"] == len(expected) and facts["format_version"] == 1
+    assert facts["articles"] == len(expected) and facts["format_version"] == FORMAT_VERSION
     assert facts["clusters_with_copies"] == len({v["cluster"] for v, _ in expected
                                                  if v["duplicate"]})
     before, after = vacuum(path)
@@ -295,3 +296,31 @@ def test_an_index_without_texts(tmp_path):
     shutil.copy(path, tmp_path / "b.db")
     with Index.open(str(tmp_path / "b.db")) as index:
         assert index.text("a") is None and len(index) == 1
+
+
+def test_a_format_1_index_opens_and_is_upgraded_for_writing(tmp_path):
+    """Format 1 had no number keys: its articles load with none (the number check
+    lets them through) and the file gains the column when opened for writing."""
+    rng = random.Random(21)
+    texts = [story(rng, VOCAB, 250) for _ in range(3)]
+    path = str(tmp_path / "old.db")
+    with Index.open(path) as index:
+        before = [index.add(Article(id=f"a{i}", text=t)).to_dict() for i, t in enumerate(texts)]
+    conn = sqlite3.connect(path)  # make it the file format 1 wrote (no digits: same checksums)
+    conn.execute("ALTER TABLE articles DROP COLUMN numbers")
+    conn.execute("UPDATE header SET value = '1', checksum = ? WHERE key = 'format_version'",
+                 (_checksum("format_version", "1"),))
+    conn.commit()
+    conn.close()
+    with Index.open(path, readonly=True) as index:
+        assert [v.to_dict() for v in index.verdicts()] == before
+    assert describe_file(path)["format_version"] == 1
+    with Index.open(path) as index:
+        trimmed = " ".join(texts[1].split()[:230])  # shorter: a1 stays the original
+        copy = index.add(Article(id="copy", text=trimmed + " 12 34 56"))
+        assert copy.original == "a1"
+    assert describe_file(path)["format_version"] == FORMAT_VERSION
+    with Index.open(path) as index:
+        after = [v.to_dict() for v in index.verdicts()]
+        assert after[0] == before[0] and after[2] == before[2]
+        assert after[1]["why"][0] == "original of 1 copy" and after[3]["original"] == "a1"

@@ -58,7 +58,25 @@ def test_one_verdict_per_record_in_order_and_reattribution_events(texts):
                       "why": ["original: published by wire Xinhua (source 'Xinhua')"]}
     assert out[4]["original"] == "xinhua-1" and out[4]["origin_source"] == "Xinhua"
     assert out[6]["old_original"] == "other" and out[6]["new_original"] == "late-2"
-    assert "5 records: 5 verdicts (1 copies, 2 re-attributions), 0 errors" in result.stderr
+    assert "5 records: 5 verdicts (1 copies, 2 re-attributions, 0 cluster merges), 0 errors" \
+        in result.stderr
+
+
+def test_a_source_that_merges_clusters_gives_a_merged_event():
+    words = story(random.Random(9), VOCAB, 600).split()
+    stdin = (line(id="head", text=" ".join(words[:450]), source="Site A")
+             + line(id="tail", text=" ".join(words[150:]), source="Site B")
+             + line(id="wire", text=" ".join(words), source="AP"))
+    result = run("stream", input=stdin)
+    assert result.exit_code == 0, result.stderr
+    out = records(result.stdout)
+    assert [r.get("id") or r["event"] for r in out] == \
+        ["head", "tail", "wire", "reattributed", "merged"]
+    home, gone = out[3]["cluster"], ({"head", "tail"} - {out[3]["old_original"]}).pop()
+    assert out[4] == {"event": "merged", "cluster": home, "merged_cluster": out[
+        ["head", "tail"].index(gone)]["cluster"], "old_original": gone, "new_original": "wire",
+        "members": [gone]}
+    assert "(0 copies, 1 re-attributions, 1 cluster merges)" in result.stderr
 
 
 def test_bad_lines_give_error_lines_and_the_stream_goes_on(texts):
