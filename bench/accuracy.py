@@ -105,7 +105,7 @@ def evaluate(articles: list[Article], truth: list[dict], jobs: int = 1,
     """Cluster the corpus with dedup and score it (see the module docstring)."""
     t0 = time.perf_counter()
     index = Index(Config())
-    index.add_many(articles, jobs=jobs)
+    index.add_many(articles, jobs=jobs, verdicts=False)
     seconds = time.perf_counter() - t0
     verdicts = {v.id: v for v in index.verdicts()}
     ids = [a.id for a in articles]

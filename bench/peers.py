@@ -318,14 +318,13 @@ def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None,
     if containment is not None:
         config = config.replace(containment_threshold=containment)
     idx = Index(config)
-    verdicts = idx.add_many(articles, jobs=jobs)
+    idx.add_many(articles, jobs=jobs, verdicts=False)  # as dedup batch does
     if clock is not None:
         clock.mark_built()
         clock.run.params = {"threshold": THRESHOLD, "jobs": jobs,
                             "containment": config.containment_threshold}
-    if hasattr(idx, "verdicts"):
-        # the final verdicts, after any re-attribution to an earlier-dated original
-        verdicts = list(idx.verdicts())
+    # the final verdicts, after any re-attribution to an earlier-dated original
+    verdicts = list(idx.verdicts())
     pairs = [
         (row[v.id], row[v.original])
         for v in verdicts

@@ -80,6 +80,8 @@ def _page_key(url: str) -> tuple[str | None, str, str]:
 
 
 def _other_site(url: str | None, canonical: str | None) -> bool:
+    if not url or not canonical:
+        return False
     own, theirs = host(url), host(canonical)
     if own is None or theirs is None:
         return False

@@ -148,7 +148,8 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
                 raise _Stop
             with _library_errors(), index:
                 index.learn_chrome(articles, jobs=jobs)
-                results = index.add_many(articles, jobs=jobs, learn_chrome=False, progress=step)
+                results = index.add_many(articles, jobs=jobs, learn_chrome=False, progress=step,
+                                         verdicts=False)  # the final ones are read below
         except _Stop:
             if hasattr(progress, "finish"):
                 progress.finish()
@@ -168,7 +169,8 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     if index_path is None:
         verdicts, all_clusters = list(index.verdicts()), index.clusters()
     else:  # this run's articles and their clusters only
-        verdicts = [index.get(r.id) for r in results if not isinstance(r, BadRecord)]
+        verdicts = [index.get(a.id) for a, r in zip(articles, results)
+                    if not isinstance(r, BadRecord)]
         all_clusters = [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
     if by_cluster:
         write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)

@@ -44,12 +44,46 @@ _RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
 
 
-def _group(rows: np.ndarray, slots: np.ndarray, count: int) -> list[set[int]]:
-    """Candidate slots per asking row."""
-    out: list[set[int]] = [set() for _ in range(count)]
-    for row, slot in zip(rows.tolist(), slots.tolist()):
-        out[row].add(slot)
-    return out
+def _by_row(rows: np.ndarray, values: np.ndarray, count: int) -> list[np.ndarray]:
+    """``values`` split by asking row (``rows`` in ``range(count)``)."""
+    order = np.argsort(rows, kind="stable")
+    bounds = np.searchsorted(rows[order], np.arange(count + 1))
+    values = values[order]
+    return [values[bounds[i]:bounds[i + 1]] for i in range(count)]
+
+
+def _earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray
+                      ) -> list[np.ndarray]:
+    """Per row of a chunk, the earlier rows that share a band or passage key
+    (they are not in the index's tables yet when the row is placed)."""
+    n = keys.shape[0]
+    rows = np.concatenate((np.repeat(np.arange(n), keys.shape[1]),
+                           np.repeat(passage_rows, passage_keys.shape[1])))
+    flat = np.concatenate((keys.ravel(), passage_keys.ravel()))
+    order = np.lexsort((rows, flat))
+    flat, rows = flat[order], rows[order]
+    # Every entry pairs with the entries before it in its run of equal keys.
+    new_run = np.concatenate(([True], flat[1:] != flat[:-1]))
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(flat)), 0))
+    before = np.arange(len(flat)) - run_start
+    total = int(before.sum())
+    later = np.repeat(np.arange(len(flat)), before)
+    first = np.repeat(run_start, before)
+    earlier = first + np.arange(total) - np.repeat(np.cumsum(before) - before, before)
+    later_rows, earlier_rows = rows[later], rows[earlier]
+    keep = earlier_rows < later_rows
+    return _by_row(later_rows[keep], earlier_rows[keep], n)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A cluster's attribution, the same in every member's verdict."""
+
+    copies: int
+    reasons: list[str]
+    origin: str | None
+    origin_why: list[str]
+    conflicts: list[str]
 
 
 @dataclass(frozen=True)
@@ -232,7 +266,8 @@ class Index:
         return result
 
     def add_many(self, articles: Sequence[Article], *, jobs: int = 1, learn_chrome: bool = True,
-                 progress: Callable[[int], None] | None = None) -> list[Verdict | BadRecord]:
+                 progress: Callable[[int], None] | None = None, verdicts: bool = True
+                 ) -> list[Verdict | BadRecord | None]:
         """Add articles in order; one arrival-time verdict (or error) per article.
 
         Args:
@@ -243,11 +278,14 @@ class Index:
                 already saw them). The chrome set is then fixed for the whole
                 call, so ``jobs`` never changes a verdict.
             progress: called with the number of articles done after each chunk.
+            verdicts: build the arrival-time verdicts. A batch job that reads
+                the final ones (:meth:`verdicts`, :meth:`clusters`) afterwards
+                passes ``False`` and gets ``None`` for every added article.
 
         Returns:
-            A ``Verdict`` per article, or the ``BadRecord`` that says why it
-            was not added (duplicate id, nothing to fingerprint). Each chunk
-            of 512 is committed as one transaction.
+            A ``Verdict`` (or ``None``) per article, or the ``BadRecord`` that
+            says why it was not added (duplicate id, nothing to fingerprint).
+            Each chunk of 512 is committed as one transaction.
         """
         self._check_writable()
         if learn_chrome:
@@ -256,7 +294,7 @@ class Index:
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
             with self._writing():
-                results.extend(self._index_chunk(chunk, prepared))
+                results.extend(self._index_chunk(chunk, prepared, verdicts))
                 self._retain()
             if progress is not None:
                 progress(len(chunk))
@@ -270,7 +308,7 @@ class Index:
             pkeys = prepared.passages(0)
             (_, slots), (_, pslots) = self._store.candidates(
                 keys, pkeys.reshape(-1, PASSAGE_BANDS), prepared.signatures)
-            candidates = set(slots.tolist()) | set(pslots.tolist())
+            candidates = np.concatenate((slots, pslots)).astype(np.int64)
             doc = self._describe(article, prepared, 0, arrival=-1)
             probe = Probe(prepared.signatures[0], int(prepared.sizes[0]),
                           int(prepared.content_hashes[0]), pkeys, prepared.numbers(0))
@@ -310,7 +348,8 @@ class Index:
     def verdicts(self) -> Iterator[Verdict]:
         """Current verdicts of every stored article, in arrival order."""
         with self._lock:
-            return iter([self._current_verdict(s) for s in self._store.live_slots()])
+            contexts: dict[int, _Context] = {}
+            return iter([self._current_verdict(s, contexts) for s in self._store.live_slots()])
 
     def clusters(self, *, min_size: int = 1) -> list[Cluster]:
         """Clusters in order of creation, each with its members' verdicts."""
@@ -325,7 +364,8 @@ class Index:
                 state = self._store.cluster(cluster_id)
             except KeyError:
                 return None
-            members = [self._current_verdict(s) for s in sorted(
+            contexts: dict[int, _Context] = {}
+            members = [self._current_verdict(s, contexts) for s in sorted(
                 state.members, key=lambda s: (s != state.original, s))]
             return Cluster(state.id, members[0].id, members[0].origin_source, members)
 
@@ -428,18 +468,19 @@ class Index:
 
     # -- indexing ------------------------------------------------------------
 
-    def _index_chunk(self, chunk: Sequence[Article],
-                     prepared: Prepared) -> list[Verdict | BadRecord]:
+    def _index_chunk(self, chunk: Sequence[Article], prepared: Prepared,
+                     verdicts: bool = True) -> list[Verdict | BadRecord | None]:
         store = self._store
         keys = band_keys(prepared.signatures, *self.config.bands)
         pkeys = prepared.passage_keys.reshape(-1, PASSAGE_BANDS)
         (rows, slots), (prows, pslots) = store.candidates(keys, pkeys, prepared.signatures,
                                                           [a.id for a in chunk])
-        by_doc = _group(rows, slots, len(chunk))
         passage_doc = np.repeat(np.arange(len(chunk)),
                                 np.diff(prepared.passage_offsets) // PASSAGE_BANDS)
-        by_doc_partial = _group(passage_doc[prows], pslots, len(chunk))
-        local: dict[int, list[int]] = {}
+        stored = _by_row(np.concatenate((rows, passage_doc[prows])),
+                         np.concatenate((slots, pslots)).astype(np.int64), len(chunk))
+        earlier = _earlier_in_chunk(keys, passage_doc, pkeys)
+        slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
         now = self._clock()
@@ -453,19 +494,14 @@ class Index:
                 results.append(BadRecord("no words to fingerprint (text is only punctuation "
                                          "or symbols)", record_id=article.id))
                 continue
-            own_keys = keys[i].tolist() + prepared.passages(i).tolist()
-            candidates = by_doc[i] | by_doc_partial[i]
-            for key in own_keys:
-                hit = local.get(key)
-                if hit:
-                    candidates.update(hit)
+            local = slot_of_row[earlier[i]]
+            candidates = np.concatenate((stored[i], local[local >= 0]))
             doc = self._describe(article, prepared, i, 0)
             doc.added = now
             slot = store.add_doc(doc, prepared, i, article.text)
-            for key in own_keys:
-                local.setdefault(key, []).append(slot)
+            slot_of_row[i] = slot
             added.append((i, slot))
-            results.append(self._place(slot, candidates))
+            results.append(self._place(slot, candidates, verdicts))
         if added:
             rows = [i for i, _ in added]
             new = np.array([s for _, s in added], dtype=np.uint32)
@@ -490,20 +526,24 @@ class Index:
                    arrival, wire, evidence, credited, credit_text, mentions, canonical=canonical,
                    canonical_wire=self.wires.by_url(canonical) if canonical else None)
 
-    def _place(self, slot: int, candidates: set[int]) -> Verdict:
+    def _place(self, slot: int, candidates: np.ndarray, want: bool = True) -> Verdict | None:
+        """Join the best matching cluster (or start one); re-attribute and merge.
+        Returns the arrival-time verdict (``None`` unless ``want``)."""
         store = self._store
         matched = self._matches(store.probe(slot), candidates)
         if not matched:
             store.new_cluster(slot)
-            return self._current_verdict(slot)
+            return self._current_verdict(slot) if want else None
         cluster, _ = matched[0]
         store.join(cluster, slot)
         old = cluster.original
         rank = self._member(slot).rank()
         if rank >= self._member(old).rank():
-            return self._current_verdict(slot)
+            return self._current_verdict(slot) if want else None
         store.set_original(cluster, slot)
         merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
+        if not want:
+            return None
         verdict = self._current_verdict(slot)
         verdict.reattributed = {
             "event": "reattributed", "cluster": cluster.id,
@@ -539,14 +579,18 @@ class Index:
                            "members": members})
         return events
 
-    def _matches(self, probe: Probe, candidates: set[int]) -> list[tuple[ClusterState, Match]]:
-        """The candidate clusters whose original ``probe`` is a copy of, best first."""
+    def _matches(self, probe: Probe, candidates: np.ndarray
+                 ) -> list[tuple[ClusterState, Match]]:
+        """The candidate clusters whose original ``probe`` is a copy of, best first.
+
+        Args:
+            probe: the article's fingerprints.
+            candidates: stored slots that share a band or passage key with it
+                (may repeat).
+        """
         store = self._store
-        cluster_ids = set()
-        for s in candidates:
-            doc = store.doc(s)
-            if doc is not None and doc.cluster:
-                cluster_ids.add(doc.cluster)
+        cluster_ids = set(store.clusters_of(candidates).tolist())
+        cluster_ids.discard(0)
         if not cluster_ids:
             return []
         clusters = [store.cluster(c) for c in sorted(cluster_ids)]
@@ -559,8 +603,10 @@ class Index:
     def _compare(self, probe: Probe, others: list[int]) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
         store = self._store
-        sims = np.mean(store.signatures(others) == probe.sig[None, :], axis=1)
-        return compare(self.config, probe, [store.probe(s) for s in others], sims.tolist())
+        sims = np.count_nonzero(store.signatures(others) == probe.sig[None, :], axis=1) \
+            / self.config.num_perm
+        sizes, hashes = store.sizes_and_hashes(others)
+        return compare(self.config, probe, others, sims, sizes, hashes, store.probe)
 
     # -- verdicts --------------------------------------------------------------
 
@@ -570,7 +616,10 @@ class Index:
                       d.wire, d.wire_evidence, d.credited, d.credit_text,
                       canonical=d.canonical, canonical_wire=d.canonical_wire)
 
-    def _current_verdict(self, slot: int) -> Verdict:
+    def _current_verdict(self, slot: int, contexts: dict[int, _Context] | None = None
+                         ) -> Verdict:
+        """``slot``'s verdict now; ``contexts`` caches each cluster's attribution
+        across the calls of one listing (it is the same for every member)."""
         doc = self._store.doc(slot)
         cluster = self._store.cluster(doc.cluster)
         match = None
@@ -578,9 +627,29 @@ class Index:
             match = self._compare(self._store.probe(slot), [cluster.original])[0]
             if match is None:  # e.g. matched an earlier original; report what it measures now
                 match = measure(self._store.probe(slot), self._store.probe(cluster.original))
-        return self._verdict_for(doc, cluster, match)
+        if contexts is None:
+            return self._verdict_for(doc, cluster, match)
+        context = contexts.get(cluster.id)
+        if context is None:
+            context = contexts[cluster.id] = self._context(cluster)
+        return self._verdict_for(doc, cluster, match, context)
 
-    def _verdict_for(self, doc: Doc, cluster: ClusterState | None, match: Match | None) -> Verdict:
+    def _context(self, cluster: ClusterState, query: Doc | None = None) -> _Context:
+        """What every member's verdict says about the cluster's attribution."""
+        members = [self._member(s) for s in cluster.members]
+        if query is not None:  # a query is judged alongside the members
+            members.append(Member(query.id, query.source, query.url, query.published, 0,
+                                  1 << 62, query.wire, query.wire_evidence, query.credited,
+                                  query.credit_text, canonical=query.canonical,
+                                  canonical_wire=query.canonical_wire))
+        _, reasons = choose_original(members)
+        original = self._member(cluster.original)
+        origin, origin_why = origin_source(original, members)
+        clashes = conflicts(original, members) if len(members) > 1 else []
+        return _Context(len(members) - 1, reasons, origin, origin_why, clashes)
+
+    def _verdict_for(self, doc: Doc, cluster: ClusterState | None, match: Match | None,
+                     context: _Context | None = None) -> Verdict:
         why: list[str] = []
         if cluster is None:  # a query that matched nothing
             origin = doc.wire or (doc.credited[0] if doc.credited else doc.source)
@@ -590,26 +659,20 @@ class Index:
                            why, doc.title, doc.url, iso(doc.published))
         original = self._store.doc(cluster.original)
         is_original = original is doc
-        members = [self._member(s) for s in cluster.members]
-        if doc.arrival < 0:  # a query is judged alongside the members
-            members.append(Member(doc.id, doc.source, doc.url, doc.published, 0, 1 << 62,
-                                  doc.wire, doc.wire_evidence, doc.credited, doc.credit_text,
-                                  canonical=doc.canonical, canonical_wire=doc.canonical_wire))
-        _, reasons = choose_original(members)
-        origin, origin_why = origin_source(self._member(cluster.original), members)
-        copies = len(members) - 1
+        if context is None:
+            context = self._context(cluster, doc if doc.arrival < 0 else None)
+        copies, origin = context.copies, context.origin
         if is_original:
             why.append(f"original of {copies} cop{'y' if copies == 1 else 'ies'}" if copies
                        else "no near-duplicate found")
         else:
             why.append(f"{match.relation} copy of {original.id!r}: similarity "
                        f"{match.similarity:.2f}, containment {match.containment:.2f}")
-        why.extend(reasons)
+        why.extend(context.reasons)
         why.extend(cluster.notes)
-        why.extend(origin_why)
+        why.extend(context.origin_why)
         why.extend(self._credit_evidence(doc))
-        if copies:
-            why.extend(conflicts(self._member(cluster.original), members))
+        why.extend(context.conflicts)
         return Verdict(
             id=doc.id, cluster=cluster.id, original=original.id, duplicate=not is_original,
             relation=None if is_original else match.relation,

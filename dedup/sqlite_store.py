@@ -372,6 +372,7 @@ class SqliteStore(MemoryStore):
             self._pk.load(np.concatenate(passages), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
         self._docs = docs
+        self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
         self._slot_of = {d.id: i for i, d in enumerate(docs)}
         if len(self._slot_of) != n:

@@ -193,6 +193,20 @@ class Store(ABC):
     def signatures(self, slots: Sequence[int]) -> np.ndarray: ...
     @abstractmethod
     def size(self, slot: int) -> int: ...
+    def clusters_of(self, slots: np.ndarray) -> np.ndarray:
+        """The cluster of each of ``slots`` (0: removed, or not placed yet)."""
+        out = np.zeros(len(slots), dtype=np.int64)
+        for j, slot in enumerate(slots.tolist()):
+            doc = self.doc(slot)
+            if doc is not None:
+                out[j] = doc.cluster
+        return out
+
+    def sizes_and_hashes(self, slots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Shingle counts (uint32) and content hashes (uint64) of ``slots``."""
+        probes = [self.probe(s) for s in slots]
+        return (np.array([p.size for p in probes], dtype=np.uint32),
+                np.array([p.content_hash for p in probes], dtype=np.uint64))
     @abstractmethod
     def live_slots(self) -> list[int]: ...
     @abstractmethod
@@ -265,6 +279,7 @@ class MemoryStore(Store):
         self._sigs = np.zeros((0, config.num_perm), dtype=np.uint32)
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
+        self._cluster_of = np.zeros(0, dtype=np.int64)  # per slot; 0 = none (removed)
         self._pk = Ragged(np.uint64)  # passage band keys per slot
         self._nk = Ragged(np.uint32)  # number keys per slot
         self._docs: list[Doc | None] = []
@@ -302,6 +317,12 @@ class MemoryStore(Store):
     def size(self, slot: int) -> int:
         return int(self._sizes[slot])
 
+    def sizes_and_hashes(self, slots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        return self._sizes[slots], self._hashes[slots]
+
+    def clusters_of(self, slots: np.ndarray) -> np.ndarray:
+        return self._cluster_of[slots]
+
     def live_slots(self) -> list[int]:
         return sorted(self._slot_of.values())
 
@@ -335,6 +356,7 @@ class MemoryStore(Store):
         del self._slot_of[doc.id]
         self._docs[slot] = None
         self._texts[slot] = None
+        self._cluster_of[slot] = 0
         self._dead += 1
         self._table.discard(np.array([slot]))
         self._passages.discard(np.array([slot]))
@@ -350,7 +372,7 @@ class MemoryStore(Store):
             pad = np.zeros((extra,) + array.shape[1:], dtype=array.dtype)
             return np.concatenate((array, pad))
         self._sigs, self._sizes = more(self._sigs), more(self._sizes)
-        self._hashes = more(self._hashes)
+        self._hashes, self._cluster_of = more(self._hashes), more(self._cluster_of)
         self._pk.grow(extra)
         self._nk.grow(extra)
 
@@ -380,11 +402,13 @@ class MemoryStore(Store):
         self._next_cluster += 1
         self._clusters[cluster.id] = cluster
         self._docs[slot].cluster = cluster.id
+        self._cluster_of[slot] = cluster.id
         return cluster
 
     def join(self, cluster: ClusterState, slot: int) -> None:
         cluster.members.append(slot)
         self._docs[slot].cluster = cluster.id
+        self._cluster_of[slot] = cluster.id
 
     def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None:
         cluster.original = slot
@@ -394,6 +418,7 @@ class MemoryStore(Store):
     def merge(self, into: ClusterState, other: ClusterState) -> None:
         for slot in other.members:
             self._docs[slot].cluster = into.id
+        self._cluster_of[other.members] = into.id
         into.members = sorted(into.members + other.members)
         other.members = []
         del self._clusters[other.id]
@@ -425,7 +450,7 @@ class MemoryStore(Store):
         live = np.array(self.live_slots(), dtype=np.int64)
         new_of = {int(old): new for new, old in enumerate(live.tolist())}
         self._sigs, self._sizes = self._sigs[live], self._sizes[live]
-        self._hashes = self._hashes[live]
+        self._hashes, self._cluster_of = self._hashes[live], self._cluster_of[live]
         self._pk.keep(live)
         self._nk.keep(live)
         self._docs = [self._docs[s] for s in live.tolist()]
