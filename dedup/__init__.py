@@ -6,7 +6,7 @@ clusters the copies under their original source, saying why.
 
 from .config import Config
 from .errors import (BadRecord, ConfigError, ConfigMismatch, DedupError, IndexFormatError,
-                     StoreError)
+                     StoreError, StoreUnavailable)
 from .index import Cluster, Index
 from .records import Article, Verdict
 from .wires import WireRegistry
@@ -15,5 +15,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Article", "BadRecord", "Cluster", "Config", "ConfigError", "ConfigMismatch", "DedupError",
-    "Index", "IndexFormatError", "StoreError", "Verdict", "WireRegistry", "__version__",
+    "Index", "IndexFormatError", "StoreError", "StoreUnavailable", "Verdict", "WireRegistry",
+    "__version__",
 ]

@@ -167,12 +167,13 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
             skipped += 1
     out = sys.stdout
     if index_path is None:
-        verdicts, all_clusters = list(index.verdicts()), index.clusters()
+        verdicts = list(index.verdicts())
     else:  # this run's articles and their clusters only
         verdicts = [index.get(a.id) for a, r in zip(articles, results)
                     if not isinstance(r, BadRecord)]
-        all_clusters = [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
     if by_cluster:
+        all_clusters = index.clusters() if index_path is None else \
+            [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
         write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)
     elif with_text:
         texts: dict[str, str] = {}
@@ -182,9 +183,9 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
             out.write(dumps({**verdict.to_dict(), "text": texts.get(verdict.id)}) + "\n")
     else:
         write_verdicts(verdicts, out, fmt)
-    clusters = [c for c in all_clusters if len(c.members) > 1]
-    copies = sum(len(c.members) - 1 for c in clusters)
-    _say(f"{len(verdicts)} articles, {len(clusters)} clusters with copies, {copies} copies"
+    with_copies = {v.cluster for v in verdicts if v.duplicate}
+    copies = sum(v.duplicate for v in verdicts)
+    _say(f"{len(verdicts)} articles, {len(with_copies)} clusters with copies, {copies} copies"
          + (f" (index {index_path}: {len(index)} articles)" if index_path else "")
          + (f"; {skipped} records skipped" if skipped else ""))
     if skipped:
@@ -501,6 +502,9 @@ def index_vacuum(path: str) -> None:
     Example:
         dedup index vacuum news.db
     """
+    if path.startswith(("redis://", "rediss://")):
+        raise click.UsageError("vacuum rewrites an index file; a Redis index frees its memory "
+                               "as articles are removed (nothing to vacuum)")
     from .sqlite_store import vacuum
     with _library_errors():
         before, after = vacuum(path)
@@ -545,9 +549,9 @@ def _progress(total: int) -> Callable[[int], None] | None:
 @cli.command()
 @click.argument("results", required=False,
                 type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--index", "index_path", type=click.Path(exists=True, dir_okay=False),
-              help="Report on a persistent index (its stored texts included) instead of a "
-                   "results file.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False),
+              help="Report on a persistent index (a file or redis:// location; its stored "
+                   "texts included) instead of a results file.")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="The HTML file to write ('-' for stdout).")
 @click.option("--title", default="dedup report", show_default=True, help="The page title.")

@@ -78,6 +78,10 @@ class Fingerprinter:
         probe_gen = np.random.RandomState(seed ^ 0x5EED)
         self._probes = probe_gen.randint(0, num_perm, size=(_MAX_PROBES, num_perm))
 
+    def expect(self, docs: int, *, only: bool = False) -> None:
+        """See `shingle.Engine.expect`."""
+        self._engine.expect(docs, only=only)
+
     def signatures(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Signatures of documents whose shingles are ``values[offsets[i]:offsets[i+1]]``.
 

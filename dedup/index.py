@@ -290,8 +290,10 @@ class Index:
         self._check_writable()
         if learn_chrome:
             self._learn(articles, jobs)
-        results: list[Verdict | BadRecord] = []
+        results: list[Verdict | BadRecord | None] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
+        if jobs <= 1 or len(chunks) <= 1:
+            self._preparer.expect(len(articles))
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
             with self._writing():
                 results.extend(self._index_chunk(chunk, prepared, verdicts))
@@ -462,8 +464,9 @@ class Index:
             for chunk in chunks:
                 yield self._preparer.run([a.text for a in chunk], chrome)
             return
+        share = sum(len(c) for c in chunks) // jobs  # what each worker will see, about
         with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(self.config, self.wires)) as pool:
+                                 initargs=(self.config, self.wires, share)) as pool:
             yield from pool.map(_worker_prepare, (([a.text for a in c], chrome) for c in chunks))
 
     # -- indexing ------------------------------------------------------------
@@ -697,9 +700,10 @@ class Index:
 _worker_preparer: Preparer | None = None
 
 
-def _init_worker(config: Config, wires: WireRegistry) -> None:
+def _init_worker(config: Config, wires: WireRegistry, share: int = 0) -> None:
     global _worker_preparer
     _worker_preparer = Preparer(config, wires)
+    _worker_preparer.expect(share, only=True)
 
 
 def _worker_prepare(work: tuple[list[str], frozenset[int]]) -> Prepared:

@@ -112,6 +112,20 @@ class Engine:
         self._module: ModuleType | None = None
         self._settled = name == "numpy"
 
+    def expect(self, docs: int, *, only: bool = False) -> None:
+        """Decide ``"auto"`` up front when the caller knows ``docs`` are coming.
+
+        At least :data:`AUTO_MIN_DOCS`: the kernels from the first batch on
+        (they will be won back anyway). Fewer and ``only`` (this engine will see
+        no others, e.g. a worker process of one ``add_many``): numpy for good.
+        """
+        if self._settled or self.name != "auto":
+            return
+        if docs >= AUTO_MIN_DOCS:
+            self._seen = max(self._seen, AUTO_MIN_DOCS)
+        elif only:
+            self._settled = True
+
     def kernels(self, docs: int) -> ModuleType | None:
         """The kernels module to use for a batch of ``docs`` documents, or None for numpy.
 
@@ -193,6 +207,10 @@ class Shingler:
             return self._compiled_batch(compiled, texts)
         forms = [token_form(t, self.word_ngram, self.cjk_ngram) for t in texts]
         return _numpy_batch(forms)
+
+    def expect(self, docs: int, *, only: bool = False) -> None:
+        """See :meth:`Engine.expect`."""
+        self._engine.expect(docs, only=only)
 
     def kernels(self) -> ModuleType | None:
         """The compiled kernels this shingler's last batch used (None: numpy)."""

@@ -69,8 +69,9 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
             fetch: Callable[[int], Probe]) -> list[Match | None]:
     """Verify ``probe`` against candidate originals.
 
-    The length and Jaccard rules run on all candidates at once; passages and
-    numbers are fetched (``fetch``) only for the candidates still in the race.
+    A loose test on all candidates at once (numpy) leaves the ones that might
+    be copies; :func:`judge` decides each of those, fetching (``fetch``)
+    passages and numbers only for them.
 
     Args:
         config: thresholds.
@@ -85,42 +86,56 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
     Returns:
         A ``Match`` per candidate, or ``None`` where it is not a copy.
     """
+    out: list[Match | None] = [None] * len(others)
+    if len(others) > 2:
+        # Every rule of judge() needs one of these (near by containment and the
+        # passage check both need the estimated containment above the prefilter).
+        inter = sims * (probe.size + sizes) / (1.0 + sims)
+        contained = inter >= PARTIAL_PREFILTER * config.containment_threshold * \
+            np.minimum(probe.size, sizes)
+        maybe = (hashes == np.uint64(probe.content_hash)) | (sims >= config.threshold)
+        if config.containment_threshold < 1.0:
+            maybe |= contained
+        rows = np.flatnonzero(maybe).tolist()
+    else:
+        rows = list(range(len(others)))
+    for j in rows:
+        out[j] = judge(config, probe, int(sizes[j]), int(hashes[j]), float(sims[j]),
+                       lambda j=j: fetch(others[j]))
+    return out
+
+
+def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: float,
+          fetch: Callable[[], Probe]) -> Match | None:
+    """Is ``probe`` a copy of one original (its size, content hash and estimated
+    Jaccard given; ``fetch`` returns its fingerprints, when they are needed)?"""
+    if other_hash == probe.content_hash:
+        return Match("exact", 1.0, 1.0, 1.0)
     size = probe.size
-    sizes = sizes.astype(np.float64)
-    short, long_ = np.minimum(size, sizes), np.maximum(size, sizes)
-    inter = sims * (size + sizes) / (1.0 + sims)
-    copy_in, orig_in = np.minimum(1.0, inter / size), np.minimum(1.0, inter / sizes)
+    short, long_ = min(size, other_size), max(size, other_size)
+    inter = sim * (size + other_size) / (1.0 + sim)
+    copy_in, orig_in = min(1.0, inter / size), min(1.0, inter / other_size)
     by_containment = config.containment_threshold < 1.0
-    exact = hashes == np.uint64(probe.content_hash)
     # A copy of about the same length is near when J passes, or when the
     # shorter text is mostly inside the longer one (trimmed tail plus a
     # local intro: J ≈ 0.75, containment ≈ 0.9).
     similar_length = short > config.partial_size_ratio * long_
-    near = ~exact & ((sims >= config.threshold) | (
-        by_containment & similar_length & (np.maximum(copy_in, orig_in)
-                                           >= config.containment_threshold)))
+    if sim >= config.threshold or (by_containment and similar_length and
+                                   max(copy_in, orig_in) >= config.containment_threshold):
+        theirs = fetch()
+        match: Match | None = Match("near", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
     # Passages are compared only where the MinHash estimate of the shorter text's
     # containment reaches a quarter of the threshold: of the 1,918 excerpts and
     # expansions the 10k bench corpus has, none estimates below 0.39 (at 0.8), and
     # the cut removes 90 % of the passage checks (bench/accuracy.py unchanged).
-    maybe_partial = ~exact & ~near & by_containment & ~similar_length & \
-        (short >= config.min_shingles) & \
-        (np.maximum(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold)
-    out: list[Match | None] = [None] * len(others)
-    for j in np.flatnonzero(exact | near | maybe_partial).tolist():
-        if exact[j]:
-            out[j] = Match("exact", 1.0, 1.0, 1.0)
-            continue
-        theirs = fetch(others[j])
-        if near[j]:
-            sim = float(sims[j])
-            match = Match("near", round(sim, 4), round(float(copy_in[j]), 4),
-                          round(float(orig_in[j]), 4))
-        else:
-            match = partial(config, probe, theirs, float(sims[j]))
-        if match is not None and numbers_agree(probe.numbers, theirs.numbers):
-            out[j] = match
-    return out
+    elif by_containment and not similar_length and short >= config.min_shingles and \
+            max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold:
+        theirs = fetch()
+        match = partial(config, probe, theirs, sim)
+    else:
+        return None
+    return match if match is not None and numbers_agree(probe.numbers, theirs.numbers) \
+        else None
 
 
 def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | None:

@@ -56,6 +56,8 @@ def test_number_keys_are_the_figures_of_the_text_not_of_its_links():
                         "or www.y.example/31 (1,250.5 again)")
     assert found.tolist() == sorted({xxhash_of("1,250.5"), xxhash_of("2026")})
     assert number_keys("no figures here").size == 0
+    assert number_keys("قیمت ۱۲۳ روپے اور ۴۵").size == 2  # Urdu digits
+    assert number_keys("in 2026.").tolist() == [xxhash_of("2026")]
     preparer = Preparer(Config(), WireRegistry.default(), engine="numpy")
     both = preparer.run(["Rates: \uff11\uff12\uff13.\uff14\uff15 and 7 and 88",
                          "Rates: 123.45 and 7 and 88"])

@@ -370,6 +370,11 @@ def test_stream_batch_and_stats_work_on_a_redis_index(location):
     assert "persistence" in table.stdout and "articles" in table.stdout
     exported = runner.invoke(cli, ["index", "export", location])
     assert len(exported.stdout.splitlines()) == 6
+    page = runner.invoke(cli, ["report", "--index", location, "-o", "-"])
+    assert page.exit_code == 0, page.stderr
+    assert "<html" in page.stdout and "3 clusters with copies, 3 copies" in page.stderr
+    vacuum = runner.invoke(cli, ["index", "vacuum", location])
+    assert vacuum.exit_code == 2 and "a Redis index frees its memory" in vacuum.stderr
 
 
 def test_signatures_round_trip_bit_for_bit(location):
@@ -383,3 +388,4 @@ def test_signatures_round_trip_bit_for_bit(location):
         expected = preparer.run([versions[0][0].text])
         assert np.array_equal(store.probe(slot).sig, expected.signatures[0])
         assert np.array_equal(store.probe(slot).passages, expected.passages(0))
+        assert np.array_equal(store.probe(slot).numbers, expected.numbers(0))
