@@ -513,7 +513,6 @@ def index_vacuum(path: str) -> None:
 
 def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
     articles: list[Article] = []
-    seen: dict[str, str] = {}
     skipped = 0
     for item in read_paths(paths):
         if isinstance(item, Skipped):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +28,7 @@ from .attribution import (
     iso,
     origin_source,
 )
+from .batching import CHUNK, by_row, chrome_keys, earlier_in_chunk, prepared_chunks
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS
@@ -39,40 +39,8 @@ from .store import ClusterState, Doc, MemoryStore, Probe, Store, open_store
 from .verify import Match, compare, measure
 from .wires import WireRegistry
 
-CHUNK = 512
 _RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
-
-
-def _by_row(rows: np.ndarray, values: np.ndarray, count: int) -> list[np.ndarray]:
-    """``values`` split by asking row (``rows`` in ``range(count)``)."""
-    order = np.argsort(rows, kind="stable")
-    bounds = np.searchsorted(rows[order], np.arange(count + 1))
-    values = values[order]
-    return [values[bounds[i]:bounds[i + 1]] for i in range(count)]
-
-
-def _earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray
-                      ) -> list[np.ndarray]:
-    """Per row of a chunk, the earlier rows that share a band or passage key
-    (they are not in the index's tables yet when the row is placed)."""
-    n = keys.shape[0]
-    rows = np.concatenate((np.repeat(np.arange(n), keys.shape[1]),
-                           np.repeat(passage_rows, passage_keys.shape[1])))
-    flat = np.concatenate((keys.ravel(), passage_keys.ravel()))
-    order = np.lexsort((rows, flat))
-    flat, rows = flat[order], rows[order]
-    # Every entry pairs with the entries before it in its run of equal keys.
-    new_run = np.concatenate(([True], flat[1:] != flat[:-1]))
-    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(flat)), 0))
-    before = np.arange(len(flat)) - run_start
-    total = int(before.sum())
-    later = np.repeat(np.arange(len(flat)), before)
-    first = np.repeat(run_start, before)
-    earlier = first + np.arange(total) - np.repeat(np.cumsum(before) - before, before)
-    later_rows, earlier_rows = rows[later], rows[earlier]
-    keep = earlier_rows < later_rows
-    return _by_row(later_rows[keep], earlier_rows[keep], n)
 
 
 @dataclass(frozen=True)
@@ -292,8 +260,6 @@ class Index:
             self._learn(articles, jobs)
         results: list[Verdict | BadRecord | None] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        if jobs <= 1 or len(chunks) <= 1:
-            self._preparer.expect(len(articles))
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
             with self._writing():
                 results.extend(self._index_chunk(chunk, prepared, verdicts))
@@ -421,12 +387,7 @@ class Index:
     def _learn(self, articles: Iterable[Article], jobs: int) -> None:
         texts = [a.text for a in articles]
         chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        if jobs > 1 and len(chunks) > 1:
-            with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                     initargs=(self.config, self.wires)) as pool:
-                results = list(pool.map(_worker_chrome, chunks))
-        else:
-            results = [self._preparer.chrome_keys(c) for c in chunks]
+        results = chrome_keys(self._preparer, chunks, jobs)
         with self._lock:  # committed with the next write
             for keys_per_doc in results:
                 self._store.count_chrome(keys_per_doc)
@@ -460,14 +421,8 @@ class Index:
     def _prepare_chunks(self, chunks: list[Sequence[Article]], jobs: int) -> Iterator[Prepared]:
         with self._lock:
             chrome = self._store.chrome()
-        if jobs <= 1 or len(chunks) <= 1:
-            for chunk in chunks:
-                yield self._preparer.run([a.text for a in chunk], chrome)
-            return
-        share = sum(len(c) for c in chunks) // jobs  # what each worker will see, about
-        with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(self.config, self.wires, share)) as pool:
-            yield from pool.map(_worker_prepare, (([a.text for a in c], chrome) for c in chunks))
+        return prepared_chunks(self._preparer, [[a.text for a in c] for c in chunks], chrome,
+                               jobs)
 
     # -- indexing ------------------------------------------------------------
 
@@ -480,9 +435,9 @@ class Index:
                                                           [a.id for a in chunk])
         passage_doc = np.repeat(np.arange(len(chunk)),
                                 np.diff(prepared.passage_offsets) // PASSAGE_BANDS)
-        stored = _by_row(np.concatenate((rows, passage_doc[prows])),
+        stored = by_row(np.concatenate((rows, passage_doc[prows])),
                          np.concatenate((slots, pslots)).astype(np.int64), len(chunk))
-        earlier = _earlier_in_chunk(keys, passage_doc, pkeys)
+        earlier = earlier_in_chunk(keys, passage_doc, pkeys)
         slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
@@ -693,23 +648,3 @@ class Index:
             notes.append(f"mentions {', '.join(doc.mentions)} in the text (not a credit)")
         notes.extend(canonical_evidence(doc.url, doc.canonical, doc.canonical_wire))
         return notes
-
-
-# -- worker processes (--jobs) ------------------------------------------------
-
-_worker_preparer: Preparer | None = None
-
-
-def _init_worker(config: Config, wires: WireRegistry, share: int = 0) -> None:
-    global _worker_preparer
-    _worker_preparer = Preparer(config, wires)
-    _worker_preparer.expect(share, only=True)
-
-
-def _worker_prepare(work: tuple[list[str], frozenset[int]]) -> Prepared:
-    texts, chrome = work
-    return _worker_preparer.run(texts, chrome)
-
-
-def _worker_chrome(texts: list[str]) -> list[set[int]]:
-    return _worker_preparer.chrome_keys(texts)

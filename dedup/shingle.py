@@ -115,13 +115,14 @@ class Engine:
     def expect(self, docs: int, *, only: bool = False) -> None:
         """Decide ``"auto"`` up front when the caller knows ``docs`` are coming.
 
-        At least :data:`AUTO_MIN_DOCS`: the kernels from the first batch on
-        (they will be won back anyway). Fewer and ``only`` (this engine will see
-        no others, e.g. a worker process of one ``add_many``): numpy for good.
+        Twice :data:`AUTO_MIN_DOCS` or more (past the break-even of numba's
+        start-up cost): the kernels from the first batch on. Fewer and ``only``
+        (this engine sees no others, e.g. a worker process of one
+        ``add_many``): numpy for good. Otherwise it keeps counting.
         """
         if self._settled or self.name != "auto":
             return
-        if docs >= AUTO_MIN_DOCS:
+        if docs >= 2 * AUTO_MIN_DOCS:
             self._seen = max(self._seen, AUTO_MIN_DOCS)
         elif only:
             self._settled = True

@@ -213,10 +213,10 @@ def test_without_a_writable_kernel_cache_auto_uses_numpy(tmp_path):
 @pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")
 def test_auto_decides_up_front_when_told_the_batch_size():
     big = Engine("auto")
-    big.expect(AUTO_MIN_DOCS)
+    big.expect(2 * AUTO_MIN_DOCS)
     assert big.kernels(1) is not None  # a large batch: the kernels from the start
     small = Engine("auto")
-    small.expect(AUTO_MIN_DOCS - 1, only=True)
+    small.expect(2 * AUTO_MIN_DOCS - 1, only=True)
     assert small.kernels(10 * AUTO_MIN_DOCS) is None  # a worker's small share: numpy for good
     unsure = Engine("auto")
     unsure.expect(10)  # a stream may go on: keep counting
