@@ -25,7 +25,7 @@ from .fingerprint import PASSAGE_BANDS
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
 from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
-from .sqlite_store import FORMAT, FORMAT_VERSION, _wires_from_json, _wires_json, check_stored
+from .header import FORMAT, FORMAT_VERSION, check_stored, wires_from_json, wires_json
 from .store import ClusterState, Doc, Probe, Store
 from .wires import WireRegistry
 
@@ -145,7 +145,7 @@ class RedisStore(Store):
                     "dedup_version": __version__,
                     "created": datetime.now().astimezone().isoformat(timespec="seconds"),
                     "config": orjson.dumps((config or Config()).to_dict()),
-                    "wires": _wires_json(wires or WireRegistry.default()),
+                    "wires": wires_json(wires or WireRegistry.default()),
                     "next_arrival": 0, "next_cluster": 1}
             args = [x for kv in rows.items() for x in kv]
             self._run([("script", "create", self._k["header"], *args)], locked=False)
@@ -181,7 +181,7 @@ class RedisStore(Store):
                                    f"upgrade dedup")
         try:
             return (Config.from_dict(orjson.loads(header["config"])),
-                    _wires_from_json(header["wires"]))
+                    wires_from_json(header["wires"]))
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{where}: the header is damaged ({exc})") from None
 

@@ -23,7 +23,6 @@ integers little-endian, no pickle anywhere:
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import os
 import sqlite3
@@ -39,14 +38,14 @@ import orjson
 import xxhash
 
 from .config import Config
-from .errors import ConfigError, ConfigMismatch, IndexFormatError, StoreError
+from .errors import ConfigError, IndexFormatError, StoreError
 from .fingerprint import PASSAGE_BANDS
 from .prepare import Prepared
+from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, \
+    wires_json
 from .store import ClusterState, Doc, MemoryStore
-from .wires import Agency, WireRegistry
+from .wires import WireRegistry
 
-FORMAT = "dedup-index"
-FORMAT_VERSION = 2
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
 _U64 = 1 << 64
@@ -87,42 +86,6 @@ def _cluster_checksum(cid: int, original: int, notes: str) -> int:
 
 def _signed(key: int) -> int:
     return key - _U64 if key >= 1 << 63 else key
-
-
-def _wires_json(wires: WireRegistry) -> str:
-    return orjson.dumps([dataclasses.asdict(a) for a in wires.agencies]).decode()
-
-
-def check_stored(location: str, stored_config: Config, stored_wires: WireRegistry,
-                 config: Config | None, wires: WireRegistry | None, *, remedy: str) -> None:
-    """Refuse to open an index with settings other than the ones that built it.
-
-    Raises:
-        ConfigMismatch: ``config`` or ``wires`` was given and differs from the stored one;
-            the message names the fields and ends with ``remedy``.
-    """
-    if config is not None and config != stored_config:
-        raise ConfigMismatch(
-            f"{location} was built with another configuration: "
-            f"{'; '.join(stored_config.differences(config))} (stored != asked); open it "
-            f"without these options to use the stored ones, or {remedy}")
-    if wires is not None and _wires_json(wires) != _wires_json(stored_wires):
-        raise ConfigMismatch(
-            f"{location} was built with another wire registry (wires: the stored "
-            f"registry != the one given); open it without --wires to use the stored one")
-
-
-def _wires_from_json(text: str) -> WireRegistry:
-    agencies = []
-    for entry in orjson.loads(text):
-        agencies.append(Agency(**{k: tuple(v) if isinstance(v, list) else v
-                                  for k, v in entry.items()}))
-    return WireRegistry(agencies, "the index's stored wire registry")
-
-
-def _version() -> str:
-    from . import __version__
-    return __version__
 
 
 class SqliteStore(MemoryStore):
@@ -193,10 +156,10 @@ class SqliteStore(MemoryStore):
                 conn.executescript(_SCHEMA)  # a private temporary file: no transaction needed
                 conn.execute("BEGIN")
                 rows = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
-                        "dedup_version": _version(), "created": datetime.now().astimezone()
+                        "dedup_version": dedup_version(), "created": datetime.now().astimezone()
                         .isoformat(timespec="seconds"),
                         "config": orjson.dumps(config.to_dict()).decode(),
-                        "wires": _wires_json(wires), "next_arrival": "0", "next_cluster": "1"}
+                        "wires": wires_json(wires), "next_arrival": "0", "next_cluster": "1"}
                 conn.executemany("INSERT INTO header VALUES (?, ?, ?)",
                                  [(k, v, _checksum(k, v)) for k, v in rows.items()])
                 conn.execute("COMMIT")
@@ -274,11 +237,11 @@ class SqliteStore(MemoryStore):
         if version > FORMAT_VERSION:
             raise IndexFormatError(
                 f"{self.path} was written by a newer dedup ({header.get('dedup_version', '?')}, "
-                f"index format {version}; this dedup {_version()} reads format "
+                f"index format {version}; this dedup {dedup_version()} reads format "
                 f"{FORMAT_VERSION}); upgrade dedup")
         try:
             config = Config.from_dict(orjson.loads(header["config"]))
-            wires = _wires_from_json(header["wires"])
+            wires = wires_from_json(header["wires"])
             counters = int(header["next_arrival"]), int(header["next_cluster"])
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None

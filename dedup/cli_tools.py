@@ -1,0 +1,276 @@
+"""The ``dedup`` commands that read results rather than make them: ``report``,
+``trace`` and ``explain`` (part of the command line, registered on ``cli``).
+
+Like ``dedup.cli``, a thin client of the library: library errors become
+``click.ClickException`` here (through ``_library_errors``) and only in the
+command-line modules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .cli import (EXIT_SKIPPED, _build_config, _library_errors, _load_wires, _read_articles,
+                  _say, cli, threshold_option, wires_option)
+from .errors import BadRecord
+from .htmlreport import index_results, read_results, write_report
+from .index import Index
+from .records import Article
+from .report import dumps
+from .sources import Skipped
+
+
+@cli.command()
+@click.argument("results", required=False,
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--index", "index_path", type=click.Path(dir_okay=False),
+              help="Report on a persistent index (a file or redis:// location; its stored "
+                   "texts included) instead of a results file.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="The HTML file to write ('-' for stdout).")
+@click.option("--title", default="dedup report", show_default=True, help="The page title.")
+def report(results: str | None, index_path: str | None, output: str, title: str) -> None:
+    """Write the clusters as one self-contained HTML page to look at.
+
+    Reads per-article verdicts (dedup batch output; with --with-text the page
+    shows each copy side by side with its original, shared passages
+    highlighted) or a persistent index. The page has an overview (top origins,
+    when copies appeared after the original), a sortable cluster list and
+    per copy its relation, similarity, containment, delay and evidence. It
+    needs no network. Exit code 3 when some result lines were skipped.
+
+    \b
+    Example:
+        dedup batch examples/ --with-text > results.jsonl
+        dedup report results.jsonl -o report.html
+        dedup report --index news.db -o report.html
+    """
+    if (results is None) == (index_path is None):
+        raise click.UsageError("give either a RESULTS.jsonl file (dedup batch --with-text) "
+                               "or --index PATH")
+    skipped = 0
+    verdicts: list[dict[str, Any]] = []
+    if index_path is not None:
+        with _library_errors(), Index.open(index_path, create=False, readonly=True) as index:
+            verdicts.extend(index_results(index))
+        source = os.path.basename(index_path)
+    else:
+        assert results is not None
+        source = "<stdin>" if results == "-" else os.path.basename(results)
+        with click.open_file(results, "rb") as lines:
+            for item in read_results(lines, where=results if results != "-" else "<stdin>"):
+                if isinstance(item, BadRecord):
+                    _say(f"error: {item.describe()}")
+                    skipped += 1
+                else:
+                    verdicts.append(item)
+    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+        overview = write_report(verdicts, out, title=title, source=source, version=__version__)
+    written = "<stdout>" if output == "-" else output
+    _say(f"{written}: {overview['articles']} articles, {overview['clusters']} clusters with "
+         f"copies, {overview['copies']} copies" + (f"; {skipped} lines skipped" if skipped else ""))
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _read_unique(paths: tuple[str, ...], what: str) -> tuple[list[Article], int]:
+    """Articles of ``paths`` with unique ids (a later duplicate is reported and skipped)."""
+    articles, skipped = _read_articles(paths)
+    unique: dict[str, Article] = {}
+    for article in articles:
+        if article.id in unique:
+            _say(f"error: {what} id {article.id!r}: duplicate id; ids must be unique "
+                 "(the later record is skipped)")
+            skipped += 1
+        else:
+            unique[article.id] = article
+    return list(unique.values()), skipped
+
+
+def _index_articles(index_path: str) -> list[Article]:
+    """The stored articles of a persistent index, with their texts."""
+    from .records import parse_published
+    out = []
+    with Index.open(index_path, create=False, readonly=True) as index:
+        for verdict in index.verdicts():
+            text = index.text(verdict.id)
+            if text is None:
+                raise click.ClickException(
+                    f"{index_path}: article {verdict.id!r} has no stored text (the index was "
+                    "written with --no-store-text); trace needs the texts: use --against")
+            out.append(Article(id=verdict.id, text=text, title=verdict.title, url=verdict.url,
+                               source=verdict.source,
+                               published=parse_published(verdict.published)))
+    return out
+
+
+@cli.command(name="trace")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--against", "against", multiple=True, type=click.Path(),
+              help="Folder or file of source texts (e.g. wire stories); repeatable.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False),
+              help="Use the articles stored in this persistent index as the sources "
+                   "(with or instead of --against).")
+@click.option("--top", "-k", type=click.IntRange(1), default=5, show_default=True,
+              help="Candidates listed per article.")
+@click.option("--floor", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Leave out candidates sharing less than this share of the article's "
+                   "shingles [default: 0.05].")
+@wires_option
+def trace_command(paths: tuple[str, ...], against: tuple[str, ...], index_path: str | None,
+                  top: int, floor: float | None, wires_file: str | None) -> None:
+    """Trace articles to the source texts they reuse, best first.
+
+    For each article in PATHS, prints one JSON line {"id": …, "candidates":
+    [{"id", "containment", "similarity", "source", "coverage", "shared"}, …]}:
+    the sources (from --against and/or --index) sharing the most text with it,
+    by exact Jaccard similarity, then containment (the share of the article
+    found in the source), on word bigrams (CJK character bigrams) of the text
+    without credit lines. Candidates well below the duplicate threshold are
+    listed, down to --floor, so a heavily rewritten story still points to the
+    wire story it came from. An article is never its own candidate.
+    Exit code 0, or 3 when some records were skipped.
+
+    \b
+    Example:
+        dedup trace newspaper/ --against wires/
+        dedup trace article.txt --against wires.jsonl --top 3 --floor 0.1
+        dedup trace crawl/ --index news.db > sources.jsonl
+    """
+    from .trace import DEFAULT_FLOOR, Tracer
+    if not against and index_path is None:
+        raise click.UsageError("give the sources to trace against: --against PATH and/or "
+                               "--index FILE")
+    with _library_errors():
+        wires = _load_wires(wires_file)
+    sources, skipped = _read_unique(against, "source") if against else ([], 0)
+    if index_path is not None:
+        with _library_errors():
+            stored = _index_articles(index_path)
+        known = {s.id for s in sources}
+        for article in stored:
+            if article.id in known:
+                _say(f"error: source id {article.id!r}: in both --against and --index; the "
+                     "--index copy is skipped")
+                skipped += 1
+            else:
+                sources.append(article)
+    articles, bad = _read_unique(paths, "article")
+    skipped += bad
+    with _library_errors():
+        tracer = Tracer(sources, wires=wires)
+        traced = 0
+        for result in tracer.trace(articles, top=top,
+                                   floor=DEFAULT_FLOOR if floor is None else floor):
+            sys.stdout.write(dumps(result.to_dict()) + "\n")
+            traced += bool(result.candidates)
+    _say(f"{len(articles)} articles traced against {len(sources)} sources, {traced} with a "
+         f"candidate" + (f"; {skipped} records skipped" if skipped else ""))
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _one_article(name: str, pool: dict[str, Article] | None) -> Article:
+    if pool is not None:
+        if name not in pool:
+            raise click.ClickException(f"no article with id {name!r} in the --in paths")
+        return pool[name]
+    if not os.path.isfile(name):
+        raise click.ClickException(f"{name}: no such file (to compare articles by id, give "
+                                   "the folder or file holding them with --in)")
+    from pathlib import Path
+
+    from .sources import read_file
+    found = [item for item in read_file(Path(name), name) if not isinstance(item, Skipped)]
+    articles = [a for a in found if isinstance(a, Article)]
+    for item in found:
+        if isinstance(item, BadRecord):
+            raise click.ClickException(item.describe())
+    if len(articles) != 1:
+        raise click.ClickException(f"{name} holds {len(articles)} articles; give the file "
+                                   "with --in and the two ids")
+    return articles[0]
+
+
+def _explanation_text(result: Any, text_a: str, text_b: str) -> str:
+    def person(label: str, e: Any) -> str:
+        facts = [x for x in (e.source, e.published) if x]
+        if e.wire:
+            facts.append(f"wire {e.wire}: {e.wire_evidence}")
+        return f"{label}  {e.id}" + (f"  ({'; '.join(facts)})" if facts else "")
+
+    lines = [person("A", result.a), person("B", result.b),
+             f"similarity {result.similarity:.2f}   A in B {result.containment_a_in_b:.2f}   "
+             f"B in A {result.containment_b_in_a:.2f}   relation: "
+             + (f"{result.relation} ({'A' if result.copy == result.a.id else 'B'} is the copy)"
+                if result.relation else "none (not copies by the index's rules)"),
+             f"original: {'A' if result.original == result.a.id else 'B'} {result.original}"
+             f"   origin: {result.origin_source or 'unknown'}"]
+    lines += [f"  {w}" for w in result.why]
+    for label, e in (("A", result.a), ("B", result.b)):
+        for c in e.credits:
+            lines.append(f"credit {label}: {c['kind']} {c['text']!r}"
+                         + (f" names {c['wire']}" if c["wire"] else "")
+                         + f" [{c['start']}:{c['end']}]")
+        if e.mentions:
+            lines.append(f"mentions {label}: {', '.join(e.mentions)} (not a credit)")
+    covered_a = sum(p.a_end - p.a_start for p in result.passages)
+    covered_b = sum(p.b_end - p.b_start for p in result.passages)
+    lines.append(f"shared passages: {len(result.passages)}, {covered_a / max(len(text_a), 1):.0%} "
+                 f"of A's characters, {covered_b / max(len(text_b), 1):.0%} of B's")
+    for p in result.passages:
+        snippet = " ".join(p.text.split())
+        snippet = snippet if len(snippet) <= 90 else snippet[:60] + " … " + snippet[-25:]
+        lines.append(f"  A[{p.a_start}:{p.a_end}] B[{p.b_start}:{p.b_end}] {p.tokens} tokens: "
+                     f"{snippet}")
+    return "\n".join(lines) + "\n"
+
+
+@cli.command(name="explain")
+@click.argument("first")
+@click.argument("second")
+@click.option("--in", "in_paths", multiple=True, type=click.Path(),
+              help="Folder or file holding the articles: FIRST and SECOND are then ids "
+                   "(as dedup batch prints them); repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@threshold_option
+@wires_option
+def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str,
+                    threshold: float | None, containment: float | None,
+                    wires_file: str | None) -> None:
+    """Explain how two articles relate: shared text, similarity, who is the original.
+
+    FIRST and SECOND are two files of one article each, or, with --in, two
+    article ids found in those folders/files. Prints the exact similarity
+    (Jaccard of word 5-gram / CJK 4-gram sets, credits removed), the share of
+    each found in the other, the relation dedup batch would give the pair, the
+    shared passages (character offsets into each original text, and the text)
+    and the attribution evidence: credit lines, wire publishers, dates, which
+    one is the original and why, and any conflicts.
+
+    \b
+    Example:
+        dedup explain copy.txt wire.txt
+        dedup explain sites/dailyharbor/china-portugal-talks.txt \\
+            xinhua-20250508-cn-pt-talks --in examples/
+        dedup explain a.json b.json --format json
+    """
+    from .explain import explain
+    pool = None
+    if in_paths:
+        articles, _ = _read_unique(in_paths, "article")
+        pool = {a.id: a for a in articles}
+    a, b = _one_article(first, pool), _one_article(second, pool)
+    with _library_errors():
+        result = explain(a, b, config=_build_config(threshold, containment),
+                         wires=_load_wires(wires_file))
+    if fmt == "json":
+        sys.stdout.write(dumps(result.to_dict()) + "\n")
+    else:
+        sys.stdout.write(_explanation_text(result, a.text, b.text))
