@@ -547,18 +547,17 @@ class Index:
                 (may repeat).
         """
         store = self._store
-        cluster_ids = set(store.clusters_of(candidates).tolist())
-        cluster_ids.discard(0)
-        if not cluster_ids:
+        ids = np.sort(store.clusters_of(candidates))
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1])) & (ids > 0)]
+        if not len(ids):
             return []
-        clusters = [store.cluster(c) for c in sorted(cluster_ids)]
-        matches = self._compare(probe, [c.original for c in clusters])
-        found = [(c, m) for c, m in zip(clusters, matches) if m is not None]
+        matches = self._compare(probe, store.originals_of(ids))
+        found = [(store.cluster(int(ids[j])), m) for j, m in enumerate(matches) if m is not None]
         found.sort(key=lambda cm: (_RELATION_ORDER[cm[1].relation], -cm[1].similarity,
                                    -cm[1].containment))
         return found
 
-    def _compare(self, probe: Probe, others: list[int]) -> list[Match | None]:
+    def _compare(self, probe: Probe, others: Sequence[int] | np.ndarray) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
         store = self._store
         sims = np.count_nonzero(store.signatures(others) == probe.sig[None, :], axis=1) \

@@ -351,6 +351,8 @@ class SqliteStore(MemoryStore):
         for slot, doc in enumerate(docs):
             self._clusters[doc.cluster].members.append(slot)
         for cluster in self._clusters.values():
+            self._set_original_of(cluster.id, cluster.original)
+        for cluster in self._clusters.values():
             if self._docs[cluster.original].cluster != cluster.id:
                 raise IndexFormatError(f"{self.path} is inconsistent: cluster {cluster.id}'s "
                                        f"original is not one of its members")

@@ -193,6 +193,11 @@ class Store(ABC):
     def signatures(self, slots: Sequence[int]) -> np.ndarray: ...
     @abstractmethod
     def size(self, slot: int) -> int: ...
+    def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
+        """The original (a slot) of each of ``cluster_ids`` (live clusters)."""
+        return np.array([self.cluster(int(c)).original for c in cluster_ids.tolist()],
+                        dtype=np.int64)
+
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         """The cluster of each of ``slots`` (0: removed, or not placed yet)."""
         out = np.zeros(len(slots), dtype=np.int64)
@@ -280,6 +285,7 @@ class MemoryStore(Store):
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._cluster_of = np.zeros(0, dtype=np.int64)  # per slot; 0 = none (removed)
+        self._original_of = np.zeros(0, dtype=np.int64)  # per cluster id: its original's slot
         self._pk = Ragged(np.uint64)  # passage band keys per slot
         self._nk = Ragged(np.uint32)  # number keys per slot
         self._docs: list[Doc | None] = []
@@ -322,6 +328,16 @@ class MemoryStore(Store):
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
+
+    def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
+        return self._original_of[cluster_ids]
+
+    def _set_original_of(self, cluster_id: int, slot: int) -> None:
+        if cluster_id >= len(self._original_of):
+            grown = np.zeros(max(2 * len(self._original_of), cluster_id + 1024), dtype=np.int64)
+            grown[:len(self._original_of)] = self._original_of
+            self._original_of = grown
+        self._original_of[cluster_id] = slot
 
     def live_slots(self) -> list[int]:
         return sorted(self._slot_of.values())
@@ -403,6 +419,7 @@ class MemoryStore(Store):
         self._clusters[cluster.id] = cluster
         self._docs[slot].cluster = cluster.id
         self._cluster_of[slot] = cluster.id
+        self._set_original_of(cluster.id, slot)
         return cluster
 
     def join(self, cluster: ClusterState, slot: int) -> None:
@@ -412,6 +429,7 @@ class MemoryStore(Store):
 
     def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None:
         cluster.original = slot
+        self._set_original_of(cluster.id, slot)
         if note is not None:
             cluster.notes = (cluster.notes + [note])[-3:]
 
@@ -459,6 +477,7 @@ class MemoryStore(Store):
         for cluster in self._clusters.values():
             cluster.members = [new_of[s] for s in cluster.members]
             cluster.original = new_of[cluster.original]
+            self._original_of[cluster.id] = cluster.original
         self._first_live, self._dead = 0, 0
         self._rebuild_tables()
 

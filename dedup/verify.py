@@ -101,7 +101,7 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
         rows = list(range(len(others)))
     for j in rows:
         out[j] = judge(config, probe, int(sizes[j]), int(hashes[j]), float(sims[j]),
-                       lambda j=j: fetch(others[j]))
+                       lambda j=j: fetch(int(others[j])))
     return out
 
 
@@ -120,22 +120,22 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
     # shorter text is mostly inside the longer one (trimmed tail plus a
     # local intro: J ≈ 0.75, containment ≈ 0.9).
     similar_length = short > config.partial_size_ratio * long_
-    if sim >= config.threshold or (by_containment and similar_length and
-                                   max(copy_in, orig_in) >= config.containment_threshold):
-        theirs = fetch()
-        match: Match | None = Match("near", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
+    near = sim >= config.threshold or (by_containment and similar_length and
+                                       max(copy_in, orig_in) >= config.containment_threshold)
     # Passages are compared only where the MinHash estimate of the shorter text's
     # containment reaches a quarter of the threshold: of the 1,918 excerpts and
     # expansions the 10k bench corpus has, none estimates below 0.39 (at 0.8), and
     # the cut removes 90 % of the passage checks (bench/accuracy.py unchanged).
-    elif by_containment and not similar_length and short >= config.min_shingles and \
-            max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold:
-        theirs = fetch()
-        match = partial(config, probe, theirs, sim)
-    else:
+    if not near and not (by_containment and not similar_length and
+                         short >= config.min_shingles and
+                         max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold):
         return None
-    return match if match is not None and numbers_agree(probe.numbers, theirs.numbers) \
-        else None
+    theirs = fetch()
+    if not numbers_agree(probe.numbers, theirs.numbers):  # cheaper than passages: first
+        return None
+    if near:
+        return Match("near", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
+    return partial(config, probe, theirs, sim)
 
 
 def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | None:

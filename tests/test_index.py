@@ -190,6 +190,24 @@ def test_jobs_give_the_same_verdicts():
     assert [v.to_dict() for v in one.verdicts()] == [v.to_dict() for v in two.verdicts()]
 
 
+def test_a_batch_without_arrival_verdicts_ends_in_the_same_state():
+    rng = random.Random(14)
+    texts = [story(rng, VOCAB, 300) for _ in range(30)]
+    articles = [Article(id=f"{i}", text=edit(rng, VOCAB, texts[i % 30], 0.01 * (i // 30)),
+                        source="Xinhua" if i % 7 == 0 else None) for i in range(120)]
+    articles.append(Article(id="0", text="the same id again"))
+    articles.append(Article(id="empty", text="... !!!"))
+    with_verdicts, without = Index(), Index()
+    arrival = with_verdicts.add_many(articles)
+    results = without.add_many(articles, verdicts=False)
+    assert all(r is None for r in results[:120])
+    assert [type(r).__name__ for r in results[120:]] == ["BadRecord", "BadRecord"]
+    assert [type(r).__name__ for r in arrival[120:]] == ["BadRecord", "BadRecord"]
+    assert any(v.reattributed for v in arrival[:120])
+    assert [v.to_dict() for v in with_verdicts.verdicts()] == \
+        [v.to_dict() for v in without.verdicts()]
+
+
 def test_config_is_validated():
     from dedup import ConfigError
     with pytest.raises(ConfigError, match="num_perm must be"):
