@@ -8,80 +8,13 @@ shingles); attribution gets the credits, plus mentions ("据新华社报道") as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
-
+from .records import Credit, CreditKind, Credits, Mention  # noqa: F401 - re-exported
 from .wires import WireRegistry
-
-CreditKind = Literal["dateline", "source_line", "trailer", "byline", "reprint_marker"]
 
 HEAD = 600  # datelines, bylines and credit lines are read in the first HEAD characters
 TAIL = 600  # ... and credit lines and trailers also in the last TAIL characters
 HEAD_LINES = 3  # datelines and bylines must be in the first HEAD_LINES non-empty lines
 _HEAD_MAX = 70  # longest place-and-date before a dateline's parenthesis
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """A credit of the text found in a credit position, stripped from the body.
-
-    Attributes:
-        wire: canonical wire name, or None when the credited agency (or author,
-            or reprinted source) is not a known wire.
-        kind: ``dateline``, ``source_line``, ``trailer``, ``byline`` or
-            ``reprint_marker`` (``原标题：…``, metadata rather than a credit).
-        text: the matched text, as written.
-        start: offset of ``text`` in the original text.
-        end: offset just past ``text``.
-        place: a dateline's place as written (``"BEIJING"``), else None.
-        date: a dateline's date as written (``"May 8"``, ``"5月8日"``), else None.
-    """
-
-    wire: str | None
-    kind: CreditKind
-    text: str
-    start: int
-    end: int
-    place: str | None = None
-    date: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A wire named inside the story ("according to Reuters"); left in the body.
-
-    Attributes:
-        wire: canonical wire name.
-        text: the phrase: the wire's name with the words that make it a mention.
-        start: offset of ``text`` in the original text.
-        end: offset just past ``text``.
-    """
-
-    wire: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Credits:
-    """What `detect` found.
-
-    Attributes:
-        body: the text without credits, datelines, trailers and end markers (to
-            fingerprint). Photo-caption credits and mentions stay in it.
-        credits: credits in order of position; one per wire when a line names two.
-        mentions: mentions in order of position.
-    """
-
-    body: str
-    credits: tuple[Credit, ...] = ()
-    mentions: tuple[Mention, ...] = ()
-
-    @property
-    def wires(self) -> tuple[str, ...]:
-        """The known wires credited, in order, without repeats."""
-        return tuple(dict.fromkeys(c.wire for c in self.credits if c.wire))
 
 
 # -- patterns that do not depend on the registry ---------------------------------

@@ -1,4 +1,5 @@
-"""The data that flows through the pipeline: ``Article`` in, ``Verdict`` out.
+"""The data that flows through the pipeline: ``Article`` in, ``Verdict`` out,
+and the ``Credit``/``Mention`` records ``dedup.credits`` finds on the way.
 
 ``parse_record`` turns one decoded JSON object (from a file, a JSON line or a
 library caller) into an ``Article`` or raises ``BadRecord`` naming what is
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from .errors import BadRecord
 
@@ -195,3 +196,80 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+# -- credits (found by dedup.credits) ----------------------------------------------
+
+CreditKind = Literal["dateline", "source_line", "trailer", "byline", "reprint_marker"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """A credit of the text found in a credit position, stripped from the body.
+
+    Attributes:
+        wire: canonical wire name, or None when the credited agency (or author,
+            or reprinted source) is not a known wire.
+        kind: ``dateline``, ``source_line``, ``trailer``, ``byline`` or
+            ``reprint_marker`` (``原标题：…``, metadata rather than a credit).
+        text: the matched text, as written.
+        start: offset of ``text`` in the original text.
+        end: offset just past ``text``.
+        place: a dateline's place as written (``"BEIJING"``), else None.
+        date: a dateline's date as written (``"May 8"``, ``"5月8日"``), else None.
+    """
+
+    wire: str | None
+    kind: CreditKind
+    text: str
+    start: int
+    end: int
+    place: str | None = None
+    date: str | None = None
+
+    def __reduce__(self) -> tuple:
+        # Positional, not dataclasses' generic slots state: worker processes send
+        # millions of these (measured: 5 % of the indexing process at 1M articles).
+        return (Credit, (self.wire, self.kind, self.text, self.start, self.end, self.place,
+                         self.date))
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A wire named inside the story ("according to Reuters"); left in the body.
+
+    Attributes:
+        wire: canonical wire name.
+        text: the phrase: the wire's name with the words that make it a mention.
+        start: offset of ``text`` in the original text.
+        end: offset just past ``text``.
+    """
+
+    wire: str
+    text: str
+    start: int
+    end: int
+
+    def __reduce__(self) -> tuple:
+        return (Mention, (self.wire, self.text, self.start, self.end))  # see Credit
+
+
+@dataclass(frozen=True)
+class Credits:
+    """What `detect` found.
+
+    Attributes:
+        body: the text without credits, datelines, trailers and end markers (to
+            fingerprint). Photo-caption credits and mentions stay in it.
+        credits: credits in order of position; one per wire when a line names two.
+        mentions: mentions in order of position.
+    """
+
+    body: str
+    credits: tuple[Credit, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+    @property
+    def wires(self) -> tuple[str, ...]:
+        """The known wires credited, in order, without repeats."""
+        return tuple(dict.fromkeys(c.wire for c in self.credits if c.wire))
