@@ -38,6 +38,7 @@ import orjson
 
 from .errors import IndexFormatError
 from .fingerprint import PASSAGE_BANDS
+from .header import FORMAT_VERSION
 from .store import ClusterState, Doc, Probe
 
 _META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", "credited",
@@ -151,7 +152,10 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
             cmd("HSET", k["clusters"], cid, orjson.dumps(
                 {"original": cluster.original, "members": cluster.members,
                  "notes": cluster.notes}))
-    cmd("HSET", k["header"], "next_arrival", counters[0], "next_cluster", counters[1])
+    # format_version too: what this section wrote may be in this version's format
+    # (an index created by format 1 then says 2, and a format-1 dedup asks for an upgrade)
+    cmd("HSET", k["header"], "next_arrival", counters[0], "next_cluster", counters[1],
+        "format_version", FORMAT_VERSION)
     return b"".join(parts)
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from dedup import Article, BadRecord, Config, ConfigMismatch, Index, IndexFormatError, StoreError
 from dedup.cli import cli
 from dedup.errors import ConfigError, StoreUnavailable
+from dedup.header import FORMAT_VERSION
 from dedup.prepare import Preparer
 from dedup.redis_link import parse_location
 from dedup.redis_store import datasketch_lsh
@@ -285,6 +286,22 @@ def test_headers_are_checked_like_index_files(location):
     client.set(f"{prefix}:header", "a string")
     with pytest.raises(IndexFormatError, match="another kind of value"):
         Index.open(location)
+
+
+def test_a_format_1_index_reads_and_says_format_2_once_written(location):
+    client = redis.Redis.from_url(location.split("?")[0])
+    prefix = parse_location(location).prefix
+    versions = stories(14, 2, 1)
+    with Index.open(location) as index:
+        index.add(versions[0][0])
+    client.hset(f"{prefix}:header", "format_version", 1)
+    with Index.open(location, readonly=True) as index:
+        assert index.get(versions[0][0].id) is not None
+    assert client.hget(f"{prefix}:header", "format_version") == b"1"
+    with Index.open(location) as index:
+        copy = index.add(versions[0][1])
+        assert copy.cluster == index.get(versions[0][0].id).cluster
+    assert client.hget(f"{prefix}:header", "format_version") == str(FORMAT_VERSION).encode()
 
 
 def test_a_readonly_index_refuses_writes(location):
