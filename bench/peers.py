@@ -130,6 +130,20 @@ class _Clock:
         self.run.query_seconds = end - built
 
 
+def _verified(kept: list, query, clock: _Clock) -> np.ndarray:
+    """Pairs (i, j > i) that ``query`` returns for ``kept[i]`` and whose estimated
+    Jaccard (``.jaccard``) reaches the threshold; counts the candidates."""
+    found, candidates = set(), 0
+    for i, m in enumerate(kept):
+        for j in query(m):
+            if j > i:
+                candidates += 1
+                if m.jaccard(kept[j]) >= THRESHOLD:
+                    found.add((i, j))
+    clock.run.candidates = candidates
+    return _pairs(found)
+
+
 def _pairs(found: set[tuple[int, int]]) -> np.ndarray:
     return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
 
@@ -183,15 +197,7 @@ def datasketch_tuned(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_
             session.insert(i, m, check_duplication=False)
             kept.append(m)
     clock.mark_built()
-    found, candidates = set(), 0
-    for i, m in enumerate(kept):
-        for j in lsh.query(m):
-            if j > i:
-                candidates += 1
-                if m.jaccard(kept[j]) >= THRESHOLD:
-                    found.add((i, j))
-    clock.run.candidates = candidates
-    return _pairs(found)
+    return _verified(kept, lsh.query, clock)
 
 
 def rensa(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK) -> np.ndarray:
@@ -213,15 +219,7 @@ def rensa(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK) -> np.
         lsh.insert(i, m)
         kept.append(m)
     clock.mark_built()
-    found, candidates = set(), 0
-    for i, m in enumerate(kept):
-        for j in lsh.query(m):
-            if j > i:
-                candidates += 1
-                if m.jaccard(kept[j]) >= THRESHOLD:
-                    found.add((i, j))
-    clock.run.candidates = candidates
-    return _pairs(found)
+    return _verified(kept, lsh.query, clock)
 
 
 def gaoya(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK) -> np.ndarray:

@@ -24,6 +24,7 @@ from dedup.redis_store import datasketch_lsh
 from dedup.wires import WireRegistry
 
 from .redis_server import RedisServer, free_port, fresh_location, server_url
+from .conftest import final_state
 from .textgen import edit, story, vocabulary
 
 redis = pytest.importorskip("redis", reason="the redis package is not installed "
@@ -59,17 +60,6 @@ def stories(seed: int, count: int, copies: int) -> list[list[Article]]:
                                     published=T0 + timedelta(hours=s, minutes=c - 3)))
         out.append(versions)
     return out
-
-
-def final_state(index: Index) -> tuple[set, dict]:
-    """Clusters as sets of ids, and each verdict without the cluster number."""
-    partition = {frozenset(v.id for v in c.members) for c in index.clusters()}
-    verdicts = {}
-    for v in index.verdicts():
-        record = v.to_dict()
-        del record["cluster"]
-        verdicts[v.id] = record
-    return partition, verdicts
 
 
 def _add_all(url: str, articles: list[Article], barrier, per_article: bool) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from dedup import Article, Index
 
+from .conftest import final_state
 from .textgen import edit, story, vocabulary
 
 VOCAB = vocabulary()
@@ -35,17 +36,6 @@ def articles() -> list[Article]:
                            published=T0 + timedelta(days=3, minutes=i)))
     rng.shuffle(out)
     return out
-
-
-def final_state(index: Index) -> tuple[set, dict]:
-    """Clusters as sets of ids, and each article's verdict without the cluster number."""
-    partition = {frozenset(v.id for v in c.members) for c in index.clusters()}
-    verdicts = {}
-    for v in index.verdicts():
-        record = v.to_dict()
-        del record["cluster"]
-        verdicts[v.id] = record
-    return partition, verdicts
 
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
