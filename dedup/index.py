@@ -563,7 +563,8 @@ class Index:
         sims = np.count_nonzero(store.signatures(others) == probe.sig[None, :], axis=1) \
             / self.config.num_perm
         sizes, hashes = store.sizes_and_hashes(others)
-        return compare(self.config, probe, others, sims, sizes, hashes, store.probe)
+        return compare(self.config, probe, others, sims, sizes, hashes, store.probe,
+                       store.shared_numbers)
 
     # -- verdicts --------------------------------------------------------------
 

@@ -127,6 +127,14 @@ class Ragged:
         start = int(self.start[slot])
         return self.data[start:start + int(self.length[slot])]
 
+    def gather(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The arrays of ``slots`` concatenated, and their lengths."""
+        starts, lengths = self.start[slots], self.length[slots]
+        total = int(lengths.sum())
+        ends = np.cumsum(lengths)
+        offsets = np.repeat(starts - (ends - lengths), lengths)
+        return self.data[offsets + np.arange(total)], lengths
+
     def grow(self, extra: int) -> None:
         """Room for ``extra`` more slots."""
         self.start = np.concatenate((self.start, np.zeros(extra, dtype=np.int64)))
@@ -212,6 +220,13 @@ class Store(ABC):
         probes = [self.probe(s) for s in slots]
         return (np.array([p.size for p in probes], dtype=np.uint32),
                 np.array([p.content_hash for p in probes], dtype=np.uint64))
+
+    def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+        """How many of ``numbers`` (sorted distinct number keys) each of ``slots``
+        has, and how many distinct numbers each has; ``None`` when the store
+        cannot tell without fetching every slot (the caller then checks each)."""
+        return None
     @abstractmethod
     def live_slots(self) -> list[int]: ...
     @abstractmethod
@@ -328,6 +343,14 @@ class MemoryStore(Store):
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
+
+    def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        keys, counts = self._nk.gather(np.asarray(slots, dtype=np.int64))
+        hit = np.isin(keys, numbers, assume_unique=True) if len(numbers) else \
+            np.zeros(len(keys), dtype=bool)
+        owner = np.repeat(np.arange(len(counts)), counts)
+        return np.bincount(owner[hit], minlength=len(counts)), counts
 
     def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
         return self._original_of[cluster_ids]

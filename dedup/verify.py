@@ -27,6 +27,7 @@ from .store import Probe
 MIN_NUMBERS = 3  # fewer distinct numbers than this in either text: no number check
 NUMBER_AGREEMENT = 0.5  # share of the smaller set of numbers the other text must have
 PARTIAL_PREFILTER = 0.25  # passage checks need this share of the containment threshold
+SCREEN_NUMBERS = 4  # more candidates than this left: their numbers checked at once
 
 
 def numbers_agree(mine: np.ndarray, theirs: np.ndarray) -> bool:
@@ -65,8 +66,10 @@ class Match:
 
 
 def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarray,
-            sizes: np.ndarray, hashes: np.ndarray,
-            fetch: Callable[[int], Probe]) -> list[Match | None]:
+            sizes: np.ndarray, hashes: np.ndarray, fetch: Callable[[int], Probe],
+            shared_numbers: Callable[[np.ndarray, np.ndarray],
+                                     tuple[np.ndarray, np.ndarray] | None] | None = None
+            ) -> list[Match | None]:
     """Verify ``probe`` against candidate originals.
 
     A loose test on all candidates at once (numpy) leaves the ones that might
@@ -82,6 +85,9 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
         sizes: their shingle counts.
         hashes: their content hashes.
         fetch: a stored slot's fingerprints.
+        shared_numbers: ``Store.shared_numbers``: with it the number check runs
+            on all remaining candidates at once, before any fetch (templated
+            reports of one family are candidates of each other by the hundred).
 
     Returns:
         A ``Match`` per candidate, or ``None`` where it is not a copy.
@@ -99,16 +105,32 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
         rows = np.flatnonzero(maybe).tolist()
     else:
         rows = list(range(len(others)))
+    checked = False
+    if shared_numbers is not None and len(rows) > SCREEN_NUMBERS:
+        checked = True
+        mine = len(probe.numbers)
+        if mine >= MIN_NUMBERS:  # else numbers_agree passes every pair
+            picked = np.array(rows)
+            counted = shared_numbers(np.asarray(others)[picked], probe.numbers)
+            if counted is None:
+                checked = False
+            else:
+                shared, theirs = counted
+                small = np.minimum(theirs, mine)
+                agree = (small < MIN_NUMBERS) | (shared >= NUMBER_AGREEMENT * small) | \
+                    (hashes[picked] == np.uint64(probe.content_hash))
+                rows = picked[agree].tolist()
     for j in rows:
         out[j] = judge(config, probe, int(sizes[j]), int(hashes[j]), float(sims[j]),
-                       lambda j=j: fetch(int(others[j])))
+                       lambda j=j: fetch(int(others[j])), numbers_checked=checked)
     return out
 
 
 def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: float,
-          fetch: Callable[[], Probe]) -> Match | None:
+          fetch: Callable[[], Probe], numbers_checked: bool = False) -> Match | None:
     """Is ``probe`` a copy of one original (its size, content hash and estimated
-    Jaccard given; ``fetch`` returns its fingerprints, when they are needed)?"""
+    Jaccard given; ``fetch`` returns its fingerprints, when they are needed)?
+    ``numbers_checked``: the caller has applied :func:`numbers_agree` already."""
     if other_hash == probe.content_hash:
         return Match("exact", 1.0, 1.0, 1.0)
     size = probe.size
@@ -130,11 +152,13 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
                          short >= config.min_shingles and
                          max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold):
         return None
-    theirs = fetch()
-    if not numbers_agree(probe.numbers, theirs.numbers):  # cheaper than passages: first
-        return None
     if near:
+        if not numbers_checked and not numbers_agree(probe.numbers, fetch().numbers):
+            return None
         return Match("near", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
+    theirs = fetch()
+    if not numbers_checked and not numbers_agree(probe.numbers, theirs.numbers):
+        return None  # cheaper than passages: first
     return partial(config, probe, theirs, sim)
 
 
