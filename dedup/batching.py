@@ -11,6 +11,8 @@ placed, so :func:`earlier_in_chunk` finds the pairs among them.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,26 +62,60 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
     return by_row(later_rows[keep], earlier_rows[keep], n)
 
 
-def chrome_keys(preparer: Preparer, chunks: list[list[str]], jobs: int) -> list[list[set[int]]]:
-    """Short-line keys of every text of ``chunks`` (for learning site chrome)."""
+def chrome_keys(preparer: Preparer, chunks: list[list[str]], jobs: int, *,
+                warm: int = 0) -> list[list[set[int]]]:
+    """Short-line keys of every text of ``chunks`` (for learning site chrome).
+
+    Args:
+        warm: articles :func:`prepared_chunks` will prepare next in ``jobs``
+            processes; while the workers read short lines, this process loads
+            the compiled kernels (`Preparer.warm`) for the workers to inherit.
+    """
     if jobs <= 1 or len(chunks) <= 1:
         return [preparer.chrome_keys(c) for c in chunks]
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
                              initargs=(preparer.config, preparer.wires)) as pool:
-        return list(pool.map(_worker_chrome, chunks))
+        keys = pool.map(_worker_chrome, chunks)  # the workers are forked by now
+        if not (warm and _forked()):
+            return list(keys)
+        failed: list[BaseException] = []
+        warming = threading.Thread(target=_warm, args=(preparer, warm, failed), daemon=True)
+        warming.start()
+        try:
+            return list(keys)
+        finally:
+            warming.join()
+            if failed:
+                raise failed[0]
+
+
+def _warm(preparer: Preparer, docs: int, failed: list[BaseException]) -> None:
+    try:
+        preparer.warm(docs)
+    except BaseException as exc:  # re-raised in the calling thread
+        failed.append(exc)
 
 
 def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
-    """``Preparer.run`` on each chunk of texts, in order, in ``jobs`` processes."""
+    """``Preparer.run`` on each chunk of texts, in order, in ``jobs`` processes.
+
+    With the ``fork`` start method the workers inherit this process's compiled
+    kernels, loaded once here (`Preparer.warm`; in the background of
+    :func:`chrome_keys` when it ran first) instead of once per worker: ~1 s of
+    CPU saved per worker, and kernels even for a worker's share too small to
+    pay for loading them itself.
+    """
+    total = sum(len(c) for c in chunks)
     if jobs <= 1 or len(chunks) <= 1:
-        preparer.expect(sum(len(c) for c in chunks))
+        preparer.expect(total)
         for texts in chunks:
             yield preparer.run(texts, chrome)
         return
-    share = sum(len(c) for c in chunks) // jobs  # what each worker will see, about
+    engine = "numba" if _forked() and preparer.warm(total) else None
+    share = total // jobs  # what each worker will see, about
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(preparer.config, preparer.wires, share)) as pool:
+                             initargs=(preparer.config, preparer.wires, share, engine)) as pool:
         # A few chunks ahead of the indexing, not all of them: the texts in flight
         # and the fingerprints waiting stay bounded however large the batch.
         waiting: deque[Future[Prepared]] = deque()
@@ -93,13 +129,22 @@ def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozens
 
 # -- worker processes -------------------------------------------------------------
 
+
+def _forked() -> bool:
+    """Are workers forked (Linux's default before Python 3.14)? They then start
+    with this process's memory, compiled kernels included."""
+    method = multiprocessing.get_start_method(allow_none=True)
+    return (method or multiprocessing.get_all_start_methods()[0]) == "fork"
+
 _worker_preparer: Preparer | None = None  # per worker process, set by its initializer
 
 
-def _init_worker(config: Config, wires: WireRegistry, share: int = 0) -> None:
+def _init_worker(config: Config, wires: WireRegistry, share: int = 0,
+                 engine: str | None = None) -> None:
     global _worker_preparer
-    _worker_preparer = Preparer(config, wires)
-    _worker_preparer.expect(share, only=True)
+    _worker_preparer = Preparer(config, wires, engine or "auto")
+    if engine is None:
+        _worker_preparer.expect(share, only=True)
 
 
 def _worker_prepare(work: tuple[Sequence[str], frozenset[int]]) -> Prepared:

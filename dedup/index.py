@@ -36,7 +36,7 @@ from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
 from .store import ClusterState, Doc, MemoryStore, Probe, Store, open_store
-from .verify import Match, compare, measure
+from .verify import Match, compare, judge, measure
 from .wires import WireRegistry
 
 _RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
@@ -257,7 +257,7 @@ class Index:
         """
         self._check_writable()
         if learn_chrome:
-            self._learn(articles, jobs)
+            self._learn(articles, jobs, warm=len(articles))
         results: list[Verdict | BadRecord | None] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
@@ -384,10 +384,10 @@ class Index:
                     self._store.tidy()
                     self._store.commit()
 
-    def _learn(self, articles: Iterable[Article], jobs: int) -> None:
+    def _learn(self, articles: Iterable[Article], jobs: int, warm: int = 0) -> None:
         texts = [a.text for a in articles]
         chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        results = chrome_keys(self._preparer, chunks, jobs)
+        results = chrome_keys(self._preparer, chunks, jobs, warm=warm)
         with self._lock:  # committed with the next write
             for keys_per_doc in results:
                 self._store.count_chrome(keys_per_doc)
@@ -582,9 +582,12 @@ class Index:
         cluster = self._store.cluster(doc.cluster)
         match = None
         if cluster.original != slot:
-            match = self._compare(self._store.probe(slot), [cluster.original])[0]
+            mine, theirs = self._store.probe(slot), self._store.probe(cluster.original)
+            sim = int(np.count_nonzero(mine.sig == theirs.sig)) / self.config.num_perm
+            match = judge(self.config, mine, theirs.size, theirs.content_hash, sim,
+                          lambda: theirs)
             if match is None:  # e.g. matched an earlier original; report what it measures now
-                match = measure(self._store.probe(slot), self._store.probe(cluster.original))
+                match = measure(mine, theirs)
         if contexts is None:
             return self._verdict_for(doc, cluster, match)
         context = contexts.get(cluster.id)
