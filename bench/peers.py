@@ -295,7 +295,8 @@ class EngineUnavailable(RuntimeError):
 
 
 def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None,
-                 containment: float | None = None) -> np.ndarray:
+                 containment: float | None = None, verify: str = "estimate",
+                 chrome: bool = True) -> np.ndarray:
     try:
         from dedup import Article, Config, Index
     except ImportError as e:
@@ -315,12 +316,14 @@ def _dedup_pairs(records: list[dict], jobs: int, clock: _Clock | None,
     config = Config(threshold=THRESHOLD)
     if containment is not None:
         config = config.replace(containment_threshold=containment)
+    config = config.replace(verify=verify)
     idx = Index(config)
-    idx.add_many(articles, jobs=jobs, verdicts=False)  # as dedup batch does
+    idx.add_many(articles, jobs=jobs, verdicts=False, learn_chrome=chrome)  # as dedup batch does
     if clock is not None:
         clock.mark_built()
         clock.run.params = {"threshold": THRESHOLD, "jobs": jobs,
-                            "containment": config.containment_threshold}
+                            "containment": config.containment_threshold, "verify": verify,
+                            "chrome": chrome}
     # the final verdicts, after any re-attribution to an earlier-dated original
     verdicts = list(idx.verdicts())
     pairs = [
@@ -366,6 +369,15 @@ def dedup_jaccard(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK
     return _dedup_pairs(records, jobs, clock, containment=1.0)
 
 
+def dedup_exact(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK,
+                records: list[dict] | None = None) -> np.ndarray:
+    """dedup judging by Jaccard alone, measured exactly on stored shingles near the threshold
+    (``--containment 1 --verify exact``), on the text the ground truth measures: without site
+    chrome removal (``learn_chrome=False``), which would make copies that carry a site's chrome
+    lines more similar to their original than the truth counts them."""
+    return _dedup_pairs(records, jobs, clock, containment=1.0, verify="exact", chrome=False)
+
+
 def dedup_jobs2(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK,
                 records: list[dict] | None = None) -> np.ndarray:
     """dedup with its default settings fingerprinting in 2 processes (``--jobs 2``)."""
@@ -377,6 +389,7 @@ def dedup_jobs2(texts: list[str], jobs: int, clock: _Clock, n_cjk: int = N_CJK,
 SYSTEMS: dict[str, Callable] = {
     "dedup": dedup_system,
     "dedup-jaccard": dedup_jaccard,
+    "dedup-exact": dedup_exact,
     "dedup-jobs2": dedup_jobs2,
     "datasketch": datasketch_default,
     "datasketch-tuned": datasketch_tuned,
@@ -386,6 +399,7 @@ SYSTEMS: dict[str, Callable] = {
 MODULES = {
     "dedup": "dedup",
     "dedup-jaccard": "dedup",
+    "dedup-exact": "dedup",
     "dedup-jobs2": "dedup",
     "datasketch": "datasketch",
     "datasketch-tuned": "datasketch",

@@ -43,12 +43,15 @@ def _library_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
-def _build_config(threshold: float | None, containment: float | None) -> Config:
+def _build_config(threshold: float | None, containment: float | None,
+                  verify: str | None = None) -> Config:
     values: dict[str, Any] = {}
     if threshold is not None:
         values["threshold"] = threshold
     if containment is not None:
         values["containment_threshold"] = containment
+    if verify is not None:
+        values["verify"] = verify
     return Config(**values)
 
 
@@ -63,6 +66,13 @@ def threshold_option(f: Callable) -> Callable:
     return click.option("--threshold", "-t", type=click.FloatRange(0.05, 1.0), default=None,
                         help="Estimated Jaccard at which articles are near-duplicates "
                              "[default: 0.8].")(f)
+
+
+def verify_option(f: Callable) -> Callable:
+    return click.option("--verify", type=click.Choice(["estimate", "exact"]), default=None,
+                        help="How candidates are measured: from the MinHash signatures, or "
+                             "exactly on stored shingles near the thresholds (+~2 KB per "
+                             "article; not with Redis) [default: estimate].")(f)
 
 
 def wires_option(f: Callable) -> Callable:
@@ -100,10 +110,11 @@ def cli() -> None:
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Add the articles to this persistent index file (created if missing) "
                    "and report their verdicts against everything in it.")
+@verify_option
 @wires_option
 def batch(paths: tuple[str, ...], threshold: float | None, containment: float | None, fmt: str,
           by_cluster: bool, min_size: int, jobs: int, with_text: bool, index_path: str | None,
-          wires_file: str | None) -> None:
+          verify: str | None, wires_file: str | None) -> None:
     """Dedup folders and files of articles and report the clusters.
 
     Reads .txt/.md (one article per file, optional front matter), .json (one
@@ -128,7 +139,7 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
         raise click.UsageError("--with-text adds texts to per-article JSON Lines: use it "
                                "without --clusters, with --format jsonl (the default)")
     with _library_errors():
-        index = _open_index(index_path, threshold, containment, wires_file)
+        index = _open_index(index_path, threshold, containment, wires_file, verify=verify)
     signals = _Signals()  # SIGINT/SIGTERM stop the run between committed chunks
     done = [0]
     with signals:
@@ -192,23 +203,24 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
 
 
 def _open_index(index_path: str | None, threshold: float | None, containment: float | None,
-                wires_file: str | None, **policy: Any) -> Index:
+                wires_file: str | None, verify: str | None = None, **policy: Any) -> Index:
     """An in-memory index, or the persistent one at ``index_path``.
 
     For a persistent index, options left out take the stored values; options
     given must match them (else ``ConfigMismatch`` names the fields).
     """
     if index_path is None:
-        return Index(_build_config(threshold, containment), wires=_load_wires(wires_file),
+        return Index(_build_config(threshold, containment, verify), wires=_load_wires(wires_file),
                      max_docs=policy.get("max_docs"), max_age=policy.get("max_age"))
     stored = index_exists(index_path)
     config = None
-    if threshold is not None or containment is not None or not stored:
-        config = _build_config(threshold, containment)
+    if threshold is not None or containment is not None or verify is not None or not stored:
+        config = _build_config(threshold, containment, verify)
         if stored:  # compare only what was asked for; the rest is the stored config
             base = Config.from_dict(describe_index(index_path)["config"])
             config = base.replace(**{k: v for k, v in (("threshold", threshold),
-                                    ("containment_threshold", containment)) if v is not None})
+                                    ("containment_threshold", containment),
+                                    ("verify", verify)) if v is not None})
     return Index.open(index_path, config=config,
                       wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
 
@@ -323,10 +335,11 @@ def _warc_records(signals: _Signals, stream: Any) -> Iterator[tuple[None, Any]]:
 @click.option("--fsync", is_flag=True,
               help="With --index: fsync every commit, so an acknowledged article also "
                    "survives a power loss (slower).")
+@verify_option
 @wires_option
 def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: float | None,
            containment: float | None, max_docs: int | None, max_age: float | None,
-           no_store_text: bool, fsync: bool, wires_file: str | None) -> None:
+           no_store_text: bool, fsync: bool, verify: str | None, wires_file: str | None) -> None:
     """Dedup articles one at a time: JSON lines on stdin, verdicts on stdout.
 
     Writes one verdict line per input record, in input order, flushed at once.
@@ -354,7 +367,8 @@ def stream(index_path: str | None, plain_text: bool, warc: bool, threshold: floa
     if index_path is not None:
         policy.update(keep_text=not no_store_text, fsync=fsync)
     with _library_errors():
-        index = _open_index(index_path, threshold, containment, wires_file, **policy)
+        index = _open_index(index_path, threshold, containment, wires_file, verify=verify,
+                            **policy)
     # A loaded index is millions of long-lived objects; a full GC pass over them stalls a
     # verdict (measured: 0.3-1.1 s at 50k articles, seconds at 1M). Freeze them, and what
     # the stream adds, every 10,000 records.
@@ -504,7 +518,7 @@ def index_vacuum(path: str) -> None:
     if path.startswith(("redis://", "rediss://")):
         raise click.UsageError("vacuum rewrites an index file; a Redis index frees its memory "
                                "as articles are removed (nothing to vacuum)")
-    from .sqlite_store import vacuum
+    from .sqlite_files import vacuum
     with _library_errors():
         before, after = vacuum(path)
     _say(f"{path}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")

@@ -15,6 +15,7 @@ from .errors import ConfigError
 from .fingerprint import PASSAGE_MEAN
 
 SCHEMES = ("oph32", "affine32")
+VERIFY_MODES = ("estimate", "exact")
 
 # Word 5-grams for spaced scripts: the common choice for news reuse (COUNTER,
 # METER) and what measurement on our generated corpus supports — 3-grams make
@@ -87,6 +88,15 @@ class Config:
             fingerprints used for excerpts and expansions. Recorded so that an
             index is never read with passage keys cut another way; this version
             supports only its built-in value.
+        verify: ``"estimate"`` judges similarity and containment from the
+            MinHash signatures (128 values: σ ≈ 0.035 at J = 0.8, so pairs of
+            true J 0.72–0.8 can pass and 0.8–0.88 fail). ``"exact"`` keeps every
+            article's shingle hashes (~4 bytes per distinct shingle, ~2 KB for a
+            500-word article) and measures each candidate that the estimate
+            leaves within ``EXACT_MARGIN`` of a threshold exactly; similarity
+            and containment in verdicts are then exact (up to 32-bit hash
+            collisions). Memory and SQLite indexes support it; a Redis index
+            does not store shingles.
     """
 
     num_perm: int = 128
@@ -102,6 +112,7 @@ class Config:
     chrome_min_docs: int = 3
     chrome_max_words: int = 12
     passage_shingles: int = PASSAGE_MEAN
+    verify: str = "estimate"
 
     def __post_init__(self) -> None:
         def need(ok: bool, message: str) -> None:
@@ -131,6 +142,8 @@ class Config:
         need(self.passage_shingles == PASSAGE_MEAN,
              f"passage_shingles must be {PASSAGE_MEAN} in this version of dedup, got "
              f"{self.passage_shingles!r} (an index made by another version)")
+        need(self.verify in VERIFY_MODES,
+             f"verify must be one of {', '.join(VERIFY_MODES)}, got {self.verify!r}")
         if self.bands is None:
             object.__setattr__(self, "bands", choose_bands(float(self.threshold), self.num_perm))
         else:
@@ -145,6 +158,8 @@ class Config:
         """Return a JSON-ready dict (bands as a list)."""
         data = dataclasses.asdict(self)
         data["bands"] = list(self.bands)  # type: ignore[arg-type]
+        if data["verify"] == "estimate":  # as versions before it existed wrote it
+            del data["verify"]
         return data
 
     @classmethod
@@ -167,5 +182,5 @@ class Config:
 
     def differences(self, other: Config) -> list[str]:
         """Describe each field where ``other`` differs, as ``name: mine != theirs``."""
-        mine, theirs = self.to_dict(), other.to_dict()
+        mine, theirs = dataclasses.asdict(self), dataclasses.asdict(other)
         return [f"{k}: {mine[k]!r} != {theirs[k]!r}" for k in mine if mine[k] != theirs[k]]

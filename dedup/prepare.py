@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
@@ -63,6 +63,9 @@ class Prepared:
             ``passage_keys[passage_offsets[i]:passage_offsets[i + 1]]``.
         number_keys: every article's ``number_keys``, concatenated.
         number_offsets: offsets into ``number_keys``, as for passages.
+        shingle_values: every article's sorted distinct shingle hashes,
+            concatenated (only with ``Config.verify == "exact"``; else empty).
+        shingle_offsets: offsets into ``shingle_values``, as for passages.
     """
 
     signatures: np.ndarray
@@ -74,6 +77,8 @@ class Prepared:
     passage_offsets: np.ndarray
     number_keys: np.ndarray
     number_offsets: np.ndarray
+    shingle_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    shingle_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def passages(self, i: int) -> np.ndarray:
         """The passage band keys of article ``i``."""
@@ -82,6 +87,12 @@ class Prepared:
     def numbers(self, i: int) -> np.ndarray:
         """The number keys of article ``i``."""
         return self.number_keys[self.number_offsets[i]:self.number_offsets[i + 1]]
+
+    def shingles(self, i: int) -> np.ndarray | None:
+        """The sorted distinct shingle hashes of article ``i`` (None unless kept)."""
+        if not len(self.shingle_offsets):
+            return None
+        return self.shingle_values[self.shingle_offsets[i]:self.shingle_offsets[i + 1]]
 
 
 class Preparer:
@@ -147,8 +158,11 @@ class Preparer:
         noffsets = np.zeros(len(bodies) + 1, dtype=np.int64)
         np.cumsum([len(n) for n in numbers], out=noffsets[1:])
         nkeys = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.uint32)
-        return Prepared(signatures, np.diff(offsets).astype(np.uint32), hashes, found,
-                        mentioned, pkeys, poffsets, nkeys, noffsets)
+        sizes = np.diff(offsets).astype(np.uint32)
+        if self.config.verify != "exact":  # not sent back from a worker for nothing
+            values, offsets = values[:0], offsets[:0]
+        return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
+                        noffsets, values, offsets)
 
     def chrome_keys(self, texts: Sequence[str]) -> list[set[int]]:
         """Short-line keys of each raw text, for learning site chrome."""

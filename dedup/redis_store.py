@@ -131,6 +131,10 @@ class RedisStore(Store):
 
     def _open(self, create: bool, config: Config | None, wires: WireRegistry | None,
               fsync: bool) -> None:
+        if config is not None and config.verify == "exact":
+            raise ConfigError('verify="exact" keeps every article\'s shingles (~2 KB each), '
+                              "which a Redis index does not store; use verify=\"estimate\" "
+                              "for a shared index, or an SQLite/in-memory index")
         self._link.load_scripts()  # also the reachability check: opening never retries
         header = self._header()
         if not header:

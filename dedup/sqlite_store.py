@@ -61,6 +61,9 @@ CREATE TABLE clusters (id INTEGER PRIMARY KEY, original INTEGER NOT NULL, notes 
     checksum INTEGER NOT NULL);
 CREATE TABLE chrome (key INTEGER PRIMARY KEY, count INTEGER NOT NULL, checksum INTEGER NOT NULL);
 """
+# verify="exact" only: every article's sorted distinct shingle hashes (uint32).
+_SHINGLES = """CREATE TABLE IF NOT EXISTS shingles (arrival INTEGER PRIMARY KEY,
+    hashes BLOB NOT NULL, checksum INTEGER NOT NULL)"""
 
 def _checksum(*parts: Any) -> int:
     """64-bit xxh3 of a row's values (as a signed integer for SQLite), so that a flipped
@@ -154,6 +157,8 @@ class SqliteStore(MemoryStore):
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA)  # a private temporary file: no transaction needed
+                if config.verify == "exact":
+                    conn.execute(_SHINGLES)
                 conn.execute("BEGIN")
                 rows = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
                         "dedup_version": dedup_version(), "created": datetime.now().astimezone()
@@ -334,6 +339,8 @@ class SqliteStore(MemoryStore):
         if n:
             self._pk.load(np.concatenate(passages), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
+        if self._sh is not None:
+            self._load_shingles(docs)
         self._docs = docs
         self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
@@ -368,11 +375,29 @@ class SqliteStore(MemoryStore):
         self._chrome_frozen = frozenset(self._chrome)
         self._rebuild_tables()
 
+    def _load_shingles(self, docs: list[Doc]) -> None:
+        """verify="exact": read the shingle sets back (an article without a row,
+        or with a set of another size, is measured by its estimate)."""
+        slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
+        blobs: list[bytes] = [b""] * len(docs)
+        for arrival, hashes, checksum in self._conn.execute(
+                "SELECT arrival, hashes, checksum FROM shingles ORDER BY arrival"):
+            if checksum != _checksum(arrival, hashes) or len(hashes) % 4:
+                raise IndexFormatError(f"{self.path} is corrupted: the shingles of arrival "
+                                       f"{arrival} fail their checksum; restore the file from "
+                                       f"a backup or rebuild it")
+            slot = slot_of_arrival.get(arrival)
+            if slot is not None:
+                blobs[slot] = hashes
+        self._sh.load(np.frombuffer(b"".join(blobs), dtype="<u4"),
+                      np.array([len(b) // 4 for b in blobs], dtype=np.int64))
+
     # -- writes: queued, then written by commit() --------------------------------------
 
     def _reset_pending(self) -> None:
         self._new_rows: dict[int, tuple] = {}
         self._new_texts: dict[int, bytes] = {}
+        self._new_shingles: dict[int, bytes] = {}
         self._deleted: list[int] = []
         self._dirty_clusters: set[int] = set()
         self._dirty_chrome: set[int] = set()
@@ -387,6 +412,8 @@ class SqliteStore(MemoryStore):
         slot = super().add_doc(doc, prepared, i, None)
         if self._store_text and text is not None:
             self._new_texts[doc.arrival] = zlib.compress(text.encode("utf-8"), _TEXT_LEVEL)
+        if self._sh is not None:
+            self._new_shingles[doc.arrival] = self._sh.get(slot).astype("<u4").tobytes()
         self._counters_dirty = True
         return slot
 
@@ -417,6 +444,7 @@ class SqliteStore(MemoryStore):
         # always: a merge may have re-queued an article that is already written
         self._deleted.append(doc.arrival)
         self._new_texts.pop(doc.arrival, None)
+        self._new_shingles.pop(doc.arrival, None)
         self._dirty_clusters.add(doc.cluster)
         return doc, cluster
 
@@ -461,12 +489,17 @@ class SqliteStore(MemoryStore):
                 gone = [(a,) for a in self._deleted]
                 conn.executemany("DELETE FROM articles WHERE arrival = ?", gone)
                 conn.executemany("DELETE FROM texts WHERE arrival = ?", gone)
+                if self._sh is not None:
+                    conn.executemany("DELETE FROM shingles WHERE arrival = ?", gone)
             # REPLACE: a merge moves already-written articles to another cluster
             conn.executemany("INSERT OR REPLACE INTO articles (arrival, id, cluster, added, meta, "
                              "signature, size, content_hash, passages, checksum, numbers) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._new_rows.values())
             conn.executemany("INSERT INTO texts VALUES (?, ?, ?)",
                              [(a, t, _checksum(a, t)) for a, t in self._new_texts.items()])
+            if self._new_shingles:
+                conn.executemany("INSERT INTO shingles VALUES (?, ?, ?)",
+                                 [(a, h, _checksum(a, h)) for a, h in self._new_shingles.items()])
             upserts, gone = [], []
             for cid in self._dirty_clusters:
                 cluster = self._clusters.get(cid)
@@ -521,6 +554,7 @@ class SqliteStore(MemoryStore):
                                    f"{self._docs[slot].id!r} cannot be read ({exc})") from None
 
     def describe(self) -> dict[str, Any]:
+        from .sqlite_files import describe_file  # it imports this module
         out = super().describe()
         out.update(describe_file(self.path, conn=self._conn))
         return out
@@ -541,68 +575,3 @@ class SqliteStore(MemoryStore):
             os.close(self._lock_fd)  # after the connection: closing an fd drops POSIX locks
             self._lock_fd = None
 
-
-def disk_size(path: str) -> int:
-    """Bytes on disk of the index file and its WAL and shared-memory files."""
-    return sum(os.path.getsize(path + s) for s in ("", "-wal", "-shm")
-               if os.path.exists(path + s))
-
-
-def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
-    """Facts about an index file from SQL alone (nothing is loaded).
-
-    Raises:
-        IndexFormatError: not a dedup index, or damaged.
-        StoreError: no such file.
-    """
-    if not os.path.exists(path):
-        raise StoreError(f"no index at {path}")
-    own = conn is None
-    if own:
-        conn = sqlite3.connect(Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True)
-    try:
-        header = dict(conn.execute("SELECT key, value FROM header").fetchall())
-        if header.get("format") != FORMAT:
-            raise IndexFormatError(f"{path} is an SQLite file but not a dedup index")
-        one = conn.execute
-        sizes = one("SELECT count(*), sum(n > 1), sum(n) - count(*) FROM "
-                    "(SELECT count(*) AS n FROM articles GROUP BY cluster)").fetchone()
-        texts = one("SELECT count(*), coalesce(sum(length(text)), 0) FROM texts").fetchone()
-        return {
-            "backend": "sqlite", "location": path,
-            "format_version": int(header.get("format_version", 0)),
-            "dedup_version": header.get("dedup_version"), "created": header.get("created"),
-            "articles": one("SELECT count(*) FROM articles").fetchone()[0],
-            "clusters": sizes[0], "clusters_with_copies": sizes[1] or 0, "copies": sizes[2] or 0,
-            "texts_stored": texts[0], "text_bytes": texts[1],
-            "config": orjson.loads(header["config"]),
-            "wire_agencies": len(orjson.loads(header["wires"])),
-            "size_on_disk": disk_size(path),
-        }
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc) or "no such table" in str(exc):
-            raise IndexFormatError(f"{path} is not a dedup index ({exc})") from None
-        raise IndexFormatError(f"{path} is corrupted or truncated ({exc})") from None
-    finally:
-        if own:
-            conn.close()
-
-
-def vacuum(path: str) -> tuple[int, int]:
-    """Rewrite an index file compactly (after many removals or evictions).
-
-    Returns:
-        ``(bytes before, bytes after)``.
-
-    Raises:
-        StoreError: another process has it open for writing, or no such file.
-        IndexFormatError: not a dedup index.
-    """
-    store = SqliteStore(path, create=False)  # verifies it and takes the writer's lock
-    try:
-        before = disk_size(path)
-        store._conn.execute("VACUUM")
-        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return before, disk_size(path)
-    finally:
-        store.close()

@@ -107,6 +107,7 @@ class Probe:
     content_hash: int
     passages: np.ndarray
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    shingles: np.ndarray | None = None  # sorted distinct shingle hashes (verify="exact")
 
 
 class Ragged:
@@ -303,6 +304,7 @@ class MemoryStore(Store):
         self._original_of = np.zeros(0, dtype=np.int64)  # per cluster id: its original's slot
         self._pk = Ragged(np.uint64)  # passage band keys per slot
         self._nk = Ragged(np.uint32)  # number keys per slot
+        self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
         self._docs: list[Doc | None] = []
         self._texts: list[str | None] = []
         self._slot_of: dict[str, int] = {}
@@ -330,7 +332,8 @@ class MemoryStore(Store):
 
     def probe(self, slot: int) -> Probe:
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
-                     self._pk.get(slot), self._nk.get(slot))
+                     self._pk.get(slot), self._nk.get(slot),
+                     None if self._sh is None else self._sh.get(slot))
 
     def signatures(self, slots: Sequence[int]) -> np.ndarray:
         return self._sigs[slots]
@@ -383,6 +386,9 @@ class MemoryStore(Store):
         self._hashes[slot] = prepared.content_hashes[i]
         self._pk.put(slot, prepared.passages(i))
         self._nk.put(slot, prepared.numbers(i))
+        if self._sh is not None:
+            shingles = prepared.shingles(i)
+            self._sh.put(slot, shingles if shingles is not None else prepared.number_keys[:0])
         doc.arrival = self._arrival
         self._arrival += 1
         self._docs.append(doc)
@@ -412,8 +418,11 @@ class MemoryStore(Store):
             return np.concatenate((array, pad))
         self._sigs, self._sizes = more(self._sigs), more(self._sizes)
         self._hashes, self._cluster_of = more(self._hashes), more(self._cluster_of)
-        self._pk.grow(extra)
-        self._nk.grow(extra)
+        for ragged in self._ragged():
+            ragged.grow(extra)
+
+    def _ragged(self) -> list[Ragged]:
+        return [self._pk, self._nk] + ([self._sh] if self._sh is not None else [])
 
     # -- LSH ---------------------------------------------------------------------
 
@@ -492,8 +501,8 @@ class MemoryStore(Store):
         new_of = {int(old): new for new, old in enumerate(live.tolist())}
         self._sigs, self._sizes = self._sigs[live], self._sizes[live]
         self._hashes, self._cluster_of = self._hashes[live], self._cluster_of[live]
-        self._pk.keep(live)
-        self._nk.keep(live)
+        for ragged in self._ragged():
+            ragged.keep(live)
         self._docs = [self._docs[s] for s in live.tolist()]
         self._texts = [self._texts[s] for s in live.tolist()]
         self._slot_of = {d.id: i for i, d in enumerate(self._docs)}
@@ -520,7 +529,7 @@ class MemoryStore(Store):
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays and band tables (Python objects not counted)."""
         arrays = (self._sigs, self._sizes, self._hashes)
-        return (sum(a.nbytes for a in arrays) + self._pk.nbytes + self._nk.nbytes
+        return (sum(a.nbytes for a in arrays) + sum(r.nbytes for r in self._ragged())
                 + self._table.nbytes() + self._passages.nbytes())
 
     def describe(self) -> dict[str, Any]:
@@ -571,5 +580,5 @@ def describe_index(location: str) -> dict[str, Any]:
     if str(location).startswith(("redis://", "rediss://")):
         from .redis_store import describe_location
         return describe_location(str(location))
-    from .sqlite_store import describe_file
+    from .sqlite_files import describe_file
     return describe_file(str(location))

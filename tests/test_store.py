@@ -18,7 +18,8 @@ from dedup import (
     StoreError,
     WireRegistry,
 )
-from dedup.sqlite_store import FORMAT_VERSION, _checksum, describe_file, vacuum
+from dedup.sqlite_files import describe_file, vacuum
+from dedup.sqlite_store import FORMAT_VERSION, _checksum
 
 from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
 

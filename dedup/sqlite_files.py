@@ -1,0 +1,83 @@
+"""Facts about an SQLite index file read by SQL alone, and compacting it.
+
+Kept apart from ``dedup.sqlite_store`` (the store itself) to keep each module
+short; ``dedup index describe`` and ``dedup index vacuum`` use these.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .errors import IndexFormatError, StoreError
+from .header import FORMAT
+from .sqlite_store import SqliteStore
+
+def disk_size(path: str) -> int:
+    """Bytes on disk of the index file and its WAL and shared-memory files."""
+    return sum(os.path.getsize(path + s) for s in ("", "-wal", "-shm")
+               if os.path.exists(path + s))
+
+
+def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
+    """Facts about an index file from SQL alone (nothing is loaded).
+
+    Raises:
+        IndexFormatError: not a dedup index, or damaged.
+        StoreError: no such file.
+    """
+    if not os.path.exists(path):
+        raise StoreError(f"no index at {path}")
+    own = conn is None
+    if own:
+        conn = sqlite3.connect(Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True)
+    try:
+        header = dict(conn.execute("SELECT key, value FROM header").fetchall())
+        if header.get("format") != FORMAT:
+            raise IndexFormatError(f"{path} is an SQLite file but not a dedup index")
+        one = conn.execute
+        sizes = one("SELECT count(*), sum(n > 1), sum(n) - count(*) FROM "
+                    "(SELECT count(*) AS n FROM articles GROUP BY cluster)").fetchone()
+        texts = one("SELECT count(*), coalesce(sum(length(text)), 0) FROM texts").fetchone()
+        return {
+            "backend": "sqlite", "location": path,
+            "format_version": int(header.get("format_version", 0)),
+            "dedup_version": header.get("dedup_version"), "created": header.get("created"),
+            "articles": one("SELECT count(*) FROM articles").fetchone()[0],
+            "clusters": sizes[0], "clusters_with_copies": sizes[1] or 0, "copies": sizes[2] or 0,
+            "texts_stored": texts[0], "text_bytes": texts[1],
+            "config": orjson.loads(header["config"]),
+            "wire_agencies": len(orjson.loads(header["wires"])),
+            "size_on_disk": disk_size(path),
+        }
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "no such table" in str(exc):
+            raise IndexFormatError(f"{path} is not a dedup index ({exc})") from None
+        raise IndexFormatError(f"{path} is corrupted or truncated ({exc})") from None
+    finally:
+        if own:
+            conn.close()
+
+
+def vacuum(path: str) -> tuple[int, int]:
+    """Rewrite an index file compactly (after many removals or evictions).
+
+    Returns:
+        ``(bytes before, bytes after)``.
+
+    Raises:
+        StoreError: another process has it open for writing, or no such file.
+        IndexFormatError: not a dedup index.
+    """
+    store = SqliteStore(path, create=False)  # verifies it and takes the writer's lock
+    try:
+        before = disk_size(path)
+        store._conn.execute("VACUUM")
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before, disk_size(path)
+    finally:
+        store.close()
