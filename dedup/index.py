@@ -560,8 +560,8 @@ class Index:
     def _compare(self, probe: Probe, others: Sequence[int] | np.ndarray) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
         store = self._store
-        sims = np.count_nonzero(store.signatures(others) == probe.sig[None, :], axis=1) \
-            / self.config.num_perm
+        others = np.asarray(others, dtype=np.int64)
+        sims = store.agreement(others, probe.sig, self._preparer.kernels()) / self.config.num_perm
         sizes, hashes = store.sizes_and_hashes(others)
         return compare(self.config, probe, others, sims, sizes, hashes, store.probe,
                        store.shared_numbers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 import xxhash
@@ -119,6 +120,11 @@ class Preparer:
         self._shingler.expect(docs, only=only)
         self._fingerprinter.expect(docs, only=only)
 
+    def kernels(self) -> ModuleType | None:
+        """The compiled kernels once this preparer runs on them (None: numpy);
+        the index uses them too."""
+        return self._shingler.kernels()
+
     def warm(self, docs: int) -> bool:
         """Load the compiled kernels now when ``docs`` articles are coming and
         warrant them (see `expect`); True when this preparer uses them.
@@ -129,7 +135,7 @@ class Preparer:
         self.expect(docs)
         self.run(["Warm up 1 2 3: the kernels load on their first call.",
                   "新华社北京5月8日电 预热。"])
-        return self._shingler.kernels() is not None
+        return self.kernels() is not None
 
     def run(self, texts: Sequence[str], chrome: Collection[int] = ()) -> Prepared:
         """Fingerprint ``texts`` after removing credits and the ``chrome`` lines.

@@ -48,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -222,6 +223,12 @@ class Store(ABC):
         return (np.array([p.size for p in probes], dtype=np.uint32),
                 np.array([p.content_hash for p in probes], dtype=np.uint64))
 
+    def agreement(self, slots: np.ndarray, sig: np.ndarray,
+                  kernels: ModuleType | None = None) -> np.ndarray:
+        """Signature values of each of ``slots`` equal to ``sig`` (``kernels``:
+        the compiled ones, when loaded)."""
+        return np.count_nonzero(self.signatures(slots) == sig[None, :], axis=1)
+
     def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray] | None:
         """How many of ``numbers`` (sorted distinct number keys) each of ``slots``
@@ -346,6 +353,12 @@ class MemoryStore(Store):
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
+
+    def agreement(self, slots: np.ndarray, sig: np.ndarray,
+                  kernels: ModuleType | None = None) -> np.ndarray:
+        if kernels is None:
+            return np.count_nonzero(self._sigs[slots] == sig[None, :], axis=1)
+        return kernels.agreement(self._sigs, slots, sig)
 
     def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:

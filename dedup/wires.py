@@ -90,6 +90,9 @@ def _trie_pattern(strings: Iterable[str]) -> str:
     return emit(root)
 
 
+_PLAIN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#@\[\]:%\s\\]*)(?::[0-9]*)?(?:[/?#]|\Z)")
+
+
 def url_host(url: str | None) -> str | None:
     """The lower-case host of ``url`` (a bare ``host/path`` works too), or None.
 
@@ -102,10 +105,16 @@ def url_host(url: str | None) -> str | None:
     text = url.strip()
     if "://" not in text and not text.startswith("//"):
         text = "//" + text
-    try:
-        host = urlsplit(text).hostname
-    except ValueError:
-        return None
+    # The usual scheme://host[:port]/… without urlsplit's object (~20 µs an article in
+    # the indexing process); user info, IPv6 literals, spaces and odd ports take urlsplit.
+    plain = _PLAIN_URL.match(text)
+    if plain is not None:
+        host = plain.group(1).lower()
+    else:
+        try:
+            host = urlsplit(text).hostname
+        except ValueError:
+            return None
     return (host or "").rstrip(".") or None
 
 

@@ -418,3 +418,31 @@ def test_missing_user_file(tmp_path):
 
 def test_config_error_is_a_value_error():
     assert issubclass(ConfigError, ValueError)
+
+
+def test_url_host_reads_hosts_as_urlsplit_does():
+    """url_host's fast path for plain scheme://host/… URLs gives urlsplit's hostname."""
+    import random
+    from urllib.parse import urlsplit
+
+    from dedup.wires import url_host
+
+    def reference(url):
+        text = url.strip()
+        if "://" not in text and not text.startswith("//"):
+            text = "//" + text
+        try:
+            host = urlsplit(text).hostname
+        except ValueError:
+            return None
+        return (host or "").rstrip(".") or None
+
+    rng = random.Random(3)
+    alphabet = "abcAB.:/@?#[]-_ 9\\%\tÀİß"
+    urls = ["https://English.News.cn/2025/x.html", "apnews.com/x", "http://u:p@Host.com:80/a",
+            "http://[::1]:8/x", "https://a.b.c.:443", "https://x.com:abc/", "https://%41.com",
+            "https://例子.中国/新闻", "https://İstanbul.com/", "mailto:x@y.com", "https://"]
+    urls += [rng.choice(["https://", "http://", "//", "", "Ab:"])
+             + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15)))
+             for _ in range(20000)]
+    assert [url_host(u) for u in urls] == [reference(u) for u in urls]

@@ -224,3 +224,21 @@ def test_auto_decides_up_front_when_told_the_batch_size():
     fixed = Engine("numpy")
     fixed.expect(10 * AUTO_MIN_DOCS)
     assert fixed.kernels(1) is None
+
+
+def test_compiled_signature_agreement_counts_as_numpy_does():
+    kernels = pytest.importorskip("dedup._kernels")
+    from dedup import Config
+    from dedup.store import MemoryStore
+    from dedup.wires import WireRegistry
+
+    rng = np.random.default_rng(4)
+    sigs = rng.integers(0, 8, size=(300, 128), dtype=np.uint32)  # small values: many equal
+    rows = rng.integers(0, 300, size=60).astype(np.int64)
+    sig = rng.integers(0, 8, size=128, dtype=np.uint32)
+    expected = np.count_nonzero(sigs[rows] == sig[None, :], axis=1)
+    assert kernels.agreement(sigs, rows, sig).tolist() == expected.tolist()
+    store = MemoryStore(Config(), WireRegistry.default())
+    store._sigs = sigs
+    assert store.agreement(rows, sig, kernels).tolist() == expected.tolist()
+    assert store.agreement(rows, sig).tolist() == expected.tolist()
