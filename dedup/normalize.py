@@ -53,7 +53,7 @@ _ASCII_TOKEN_BYTES_BY_LINE = bytes(c if c in b"\n\r" else t
                                    for c, t in enumerate(_ASCII_TOKEN_BYTES))
 # Line breaks of str.splitlines() that bytes.splitlines() does not know.
 _BYTES_UNSEEN_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
 # A non-ASCII character that is (part of) a short-line token.
 _NON_ASCII_TOKEN = re.compile(f"[^\\W\x00-\x7f]|[{_LINE_CJK}]")
 
@@ -153,9 +153,9 @@ def _line_keys(text: str, lines: list[str], max_words: int) -> list[int | None]:
         # text once. When no non-ASCII character is (or folds into) a token
         # character, as in English with curly quotes, the ASCII way applies too.
         text = _nfkc(text)
-        if _ascii_tokens_only(text):
-            token_lines = (text.encode("ascii", "replace")
-                           .translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines())
+        raw = text.encode("utf-8", "surrogatepass")
+        if _ascii_tokens_only(raw):  # non-ASCII bytes translate to separators
+            token_lines = raw.translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines()
         else:
             return [_unicode_key(line, folded, max_words) if line and len(line) <= limit
                     else None for line, folded in zip(lines, text.casefold().splitlines(),
@@ -169,17 +169,22 @@ def _line_keys(text: str, lines: list[str], max_words: int) -> list[int | None]:
             for line, tokens in zip(lines, token_lines, strict=True)]
 
 
-def _ascii_tokens_only(text: str) -> bool:
-    """Is no non-ASCII character of ``text`` a short-line token character, once case-folded?"""
-    seen = set()
-    for m in _NON_ASCII.finditer(text):  # a Han text stops at its first character
-        char = m.group()
-        if char not in seen:
-            seen.add(char)
-            folded = char.casefold()
-            if any(c.isalnum() for c in folded) or _NON_ASCII_TOKEN.search(folded):
-                return False
-    return True
+def _ascii_tokens_only(raw: bytes) -> bool:
+    """Is no non-ASCII character of the UTF-8 text ``raw`` a short-line token
+    character, once case-folded?"""
+    # Deleting the ASCII bytes leaves whole UTF-8 sequences: the non-ASCII characters,
+    # in ~2 µs for an article (a regex scan of the text took ~40).
+    others = raw.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    if not others:
+        return True
+    if _token_char(others[0]):  # a Han text stops at its first character
+        return False
+    return not any(map(_token_char, set(others)))
+
+
+def _token_char(char: str) -> bool:
+    folded = char.casefold()
+    return any(c.isalnum() for c in folded) or _NON_ASCII_TOKEN.search(folded) is not None
 
 
 def line_keys(text: str, max_words: int) -> set[int]:
