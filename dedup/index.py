@@ -20,14 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .attribution import (
-    Member,
-    canonical_evidence,
-    choose_original,
-    conflicts,
-    iso,
-    origin_source,
-)
+from .attribution import choose_original
 from .batching import CHUNK, by_row, chrome_keys, earlier_in_chunk, prepared_chunks
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
@@ -36,22 +29,12 @@ from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
 from .store import ClusterState, Doc, MemoryStore, Probe, Store, open_store
-from .verify import Match, compare, judge, measure
+from .verdicts import Context, current_verdict, member, verdict_for
+from .verify import Match, compare
 from .wires import WireRegistry
 
 _RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
-
-
-@dataclass(frozen=True)
-class _Context:
-    """A cluster's attribution, the same in every member's verdict."""
-
-    copies: int
-    reasons: list[str]
-    origin: str | None
-    origin_why: list[str]
-    conflicts: list[str]
 
 
 @dataclass(frozen=True)
@@ -282,9 +265,9 @@ class Index:
                           int(prepared.content_hashes[0]), pkeys, prepared.numbers(0))
             found = self._matches(probe, candidates)
             if not found:
-                return self._verdict_for(doc, None, None)
+                return verdict_for(self._store, doc, None, None)
             cluster, match = found[0]
-            return self._verdict_for(doc, cluster, match)
+            return verdict_for(self._store, doc, cluster, match)
 
     def learn_chrome(self, articles: Iterable[Article], *, jobs: int = 1) -> int:
         """Count short lines over a whole corpus before adding it (batch mode).
@@ -301,7 +284,7 @@ class Index:
         """The current verdict of a stored article (after re-attributions)."""
         with self._lock:
             slot = self._store.slot(article_id)
-            return None if slot is None else self._current_verdict(slot)
+            return None if slot is None else current_verdict(self._store, self.config, slot)
 
     def text(self, article_id: str) -> str | None:
         """The stored raw text of an article (``None`` if absent or not kept).
@@ -316,8 +299,9 @@ class Index:
     def verdicts(self) -> Iterator[Verdict]:
         """Current verdicts of every stored article, in arrival order."""
         with self._lock:
-            contexts: dict[int, _Context] = {}
-            return iter([self._current_verdict(s, contexts) for s in self._store.live_slots()])
+            contexts: dict[int, Context] = {}
+            return iter([current_verdict(self._store, self.config, s, contexts)
+                         for s in self._store.live_slots()])
 
     def clusters(self, *, min_size: int = 1) -> list[Cluster]:
         """Clusters in order of creation, each with its members' verdicts."""
@@ -332,8 +316,8 @@ class Index:
                 state = self._store.cluster(cluster_id)
             except KeyError:
                 return None
-            contexts: dict[int, _Context] = {}
-            members = [self._current_verdict(s, contexts) for s in sorted(
+            contexts: dict[int, Context] = {}
+            members = [current_verdict(self._store, self.config, s, contexts) for s in sorted(
                 state.members, key=lambda s: (s != state.original, s))]
             return Cluster(state.id, members[0].id, members[0].origin_source, members)
 
@@ -396,7 +380,7 @@ class Index:
         store = self._store
         doc, cluster = store.remove_doc(slot)
         if cluster is not None and cluster.original == slot:
-            best, _ = choose_original([self._member(s) for s in cluster.members])
+            best, _ = choose_original([member(self._store, s) for s in cluster.members])
             store.set_original(cluster, store.slot(best.id),
                                f"original {doc.id!r} was {how}; {best.id!r} re-chosen among the "
                                f"remaining members")
@@ -491,18 +475,18 @@ class Index:
         matched = self._matches(store.probe(slot), candidates)
         if not matched:
             store.new_cluster(slot)
-            return self._current_verdict(slot) if want else None
+            return current_verdict(self._store, self.config, slot) if want else None
         cluster, _ = matched[0]
         store.join(cluster, slot)
         old = cluster.original
-        rank = self._member(slot).rank()
-        if rank >= self._member(old).rank():
-            return self._current_verdict(slot) if want else None
+        rank = member(self._store, slot).rank()
+        if rank >= member(self._store, old).rank():
+            return current_verdict(self._store, self.config, slot) if want else None
         store.set_original(cluster, slot)
         merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
         if not want:
             return None
-        verdict = self._current_verdict(slot)
+        verdict = current_verdict(self._store, self.config, slot)
         verdict.reattributed = {
             "event": "reattributed", "cluster": cluster.id,
             "old_original": store.doc(old).id, "new_original": store.doc(slot).id,
@@ -524,7 +508,7 @@ class Index:
         store, events = self._store, []
         me = store.doc(slot).id
         for other in others:
-            if rank >= self._member(other.original).rank():
+            if rank >= member(self._store, other.original).rank():
                 continue
             old_original = store.doc(other.original).id
             members = [store.doc(s).id for s in other.members]
@@ -567,87 +551,3 @@ class Index:
                        store.shared_numbers)
 
     # -- verdicts --------------------------------------------------------------
-
-    def _member(self, slot: int) -> Member:
-        d = self._store.doc(slot)
-        return Member(d.id, d.source, d.url, d.published, self._store.size(slot), d.arrival,
-                      d.wire, d.wire_evidence, d.credited, d.credit_text,
-                      canonical=d.canonical, canonical_wire=d.canonical_wire)
-
-    def _current_verdict(self, slot: int, contexts: dict[int, _Context] | None = None
-                         ) -> Verdict:
-        """``slot``'s verdict now; ``contexts`` caches each cluster's attribution
-        across the calls of one listing (it is the same for every member)."""
-        doc = self._store.doc(slot)
-        cluster = self._store.cluster(doc.cluster)
-        match = None
-        if cluster.original != slot:
-            mine, theirs = self._store.probe(slot), self._store.probe(cluster.original)
-            sim = int(np.count_nonzero(mine.sig == theirs.sig)) / self.config.num_perm
-            match = judge(self.config, mine, theirs.size, theirs.content_hash, sim,
-                          lambda: theirs)
-            if match is None:  # e.g. matched an earlier original; report what it measures now
-                match = measure(mine, theirs)
-        if contexts is None:
-            return self._verdict_for(doc, cluster, match)
-        context = contexts.get(cluster.id)
-        if context is None:
-            context = contexts[cluster.id] = self._context(cluster)
-        return self._verdict_for(doc, cluster, match, context)
-
-    def _context(self, cluster: ClusterState, query: Doc | None = None) -> _Context:
-        """What every member's verdict says about the cluster's attribution."""
-        members = [self._member(s) for s in cluster.members]
-        if query is not None:  # a query is judged alongside the members
-            members.append(Member(query.id, query.source, query.url, query.published, 0,
-                                  1 << 62, query.wire, query.wire_evidence, query.credited,
-                                  query.credit_text, canonical=query.canonical,
-                                  canonical_wire=query.canonical_wire))
-        _, reasons = choose_original(members)
-        original = self._member(cluster.original)
-        origin, origin_why = origin_source(original, members)
-        clashes = conflicts(original, members) if len(members) > 1 else []
-        return _Context(len(members) - 1, reasons, origin, origin_why, clashes)
-
-    def _verdict_for(self, doc: Doc, cluster: ClusterState | None, match: Match | None,
-                     context: _Context | None = None) -> Verdict:
-        why: list[str] = []
-        if cluster is None:  # a query that matched nothing
-            origin = doc.wire or (doc.credited[0] if doc.credited else doc.source)
-            why.append("no near-duplicate found")
-            why.extend(self._credit_evidence(doc))
-            return Verdict(doc.id, None, doc.id, False, None, None, None, doc.source, origin,
-                           why, doc.title, doc.url, iso(doc.published))
-        original = self._store.doc(cluster.original)
-        is_original = original is doc
-        if context is None:
-            context = self._context(cluster, doc if doc.arrival < 0 else None)
-        copies, origin = context.copies, context.origin
-        if is_original:
-            why.append(f"original of {copies} cop{'y' if copies == 1 else 'ies'}" if copies
-                       else "no near-duplicate found")
-        else:
-            why.append(f"{match.relation} copy of {original.id!r}: similarity "
-                       f"{match.similarity:.2f}, containment {match.containment:.2f}")
-        why.extend(context.reasons)
-        why.extend(cluster.notes)
-        why.extend(context.origin_why)
-        why.extend(self._credit_evidence(doc))
-        why.extend(context.conflicts)
-        return Verdict(
-            id=doc.id, cluster=cluster.id, original=original.id, duplicate=not is_original,
-            relation=None if is_original else match.relation,
-            similarity=None if is_original else match.similarity,
-            containment=None if is_original else match.containment,
-            source=doc.source, origin_source=origin, why=why, title=doc.title, url=doc.url,
-            published=iso(doc.published))
-
-    @staticmethod
-    def _credit_evidence(doc: Doc) -> list[str]:
-        notes = []
-        if doc.credited:
-            notes.append(f"credit line names {', '.join(doc.credited)}: {doc.credit_text!r}")
-        if doc.mentions:
-            notes.append(f"mentions {', '.join(doc.mentions)} in the text (not a credit)")
-        notes.extend(canonical_evidence(doc.url, doc.canonical, doc.canonical_wire))
-        return notes

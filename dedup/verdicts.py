@@ -1,0 +1,122 @@
+"""Verdicts: what the index says about one stored article, and why.
+
+The index (``dedup.index``) places articles; this module turns its state
+(``dedup.store``) into the ``Verdict`` records of the output contract: the
+article's relation to its cluster's original, and the cluster's attribution
+(``dedup.attribution``) with its evidence, computed once per cluster when a
+listing asks for many members (``Context``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .attribution import Member, canonical_evidence, choose_original, conflicts, iso, origin_source
+from .config import Config
+from .records import Verdict
+from .store import ClusterState, Doc, Store
+from .verify import Match, judge, measure
+
+
+@dataclass(frozen=True)
+class Context:
+    """A cluster's attribution, the same in every member's verdict."""
+
+    copies: int
+    reasons: list[str]
+    origin: str | None
+    origin_why: list[str]
+    conflicts: list[str]
+
+
+def member(store: Store, slot: int) -> Member:
+    """A stored article as attribution ranks it."""
+    d = store.doc(slot)
+    return Member(d.id, d.source, d.url, d.published, store.size(slot), d.arrival,
+                  d.wire, d.wire_evidence, d.credited, d.credit_text,
+                  canonical=d.canonical, canonical_wire=d.canonical_wire)
+
+
+def current_verdict(store: Store, config: Config, slot: int,
+                    contexts: dict[int, Context] | None = None) -> Verdict:
+    """``slot``'s verdict now; ``contexts`` caches each cluster's attribution
+    across the calls of one listing (it is the same for every member)."""
+    doc = store.doc(slot)
+    cluster = store.cluster(doc.cluster)
+    match = None
+    if cluster.original != slot:
+        mine, theirs = store.probe(slot), store.probe(cluster.original)
+        sim = int(np.count_nonzero(mine.sig == theirs.sig)) / config.num_perm
+        match = judge(config, mine, theirs.size, theirs.content_hash, sim, lambda: theirs)
+        if match is None:  # e.g. matched an earlier original; report what it measures now
+            match = measure(mine, theirs)
+    if contexts is None:
+        return verdict_for(store, doc, cluster, match)
+    context = contexts.get(cluster.id)
+    if context is None:
+        context = contexts[cluster.id] = cluster_context(store, cluster)
+    return verdict_for(store, doc, cluster, match, context)
+
+
+def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = None) -> Context:
+    """What every member's verdict says about the cluster's attribution."""
+    members = [member(store, s) for s in cluster.members]
+    if query is not None:  # a query is judged alongside the members
+        members.append(Member(query.id, query.source, query.url, query.published, 0,
+                              1 << 62, query.wire, query.wire_evidence, query.credited,
+                              query.credit_text, canonical=query.canonical,
+                              canonical_wire=query.canonical_wire))
+    _, reasons = choose_original(members)
+    original = member(store, cluster.original)
+    origin, origin_why = origin_source(original, members)
+    clashes = conflicts(original, members) if len(members) > 1 else []
+    return Context(len(members) - 1, reasons, origin, origin_why, clashes)
+
+
+def verdict_for(store: Store, doc: Doc, cluster: ClusterState | None, match: Match | None,
+                context: Context | None = None) -> Verdict:
+    """The verdict of ``doc`` in ``cluster`` (None: a query that matched nothing),
+    related to the original by ``match``."""
+    why: list[str] = []
+    if cluster is None:
+        origin = doc.wire or (doc.credited[0] if doc.credited else doc.source)
+        why.append("no near-duplicate found")
+        why.extend(credit_evidence(doc))
+        return Verdict(doc.id, None, doc.id, False, None, None, None, doc.source, origin,
+                       why, doc.title, doc.url, iso(doc.published))
+    original = store.doc(cluster.original)
+    is_original = original is doc
+    if context is None:
+        context = cluster_context(store, cluster, doc if doc.arrival < 0 else None)
+    copies, origin = context.copies, context.origin
+    if is_original:
+        why.append(f"original of {copies} cop{'y' if copies == 1 else 'ies'}" if copies
+                   else "no near-duplicate found")
+    else:
+        why.append(f"{match.relation} copy of {original.id!r}: similarity "
+                   f"{match.similarity:.2f}, containment {match.containment:.2f}")
+    why.extend(context.reasons)
+    why.extend(cluster.notes)
+    why.extend(context.origin_why)
+    why.extend(credit_evidence(doc))
+    why.extend(context.conflicts)
+    return Verdict(
+        id=doc.id, cluster=cluster.id, original=original.id, duplicate=not is_original,
+        relation=None if is_original else match.relation,
+        similarity=None if is_original else match.similarity,
+        containment=None if is_original else match.containment,
+        source=doc.source, origin_source=origin, why=why, title=doc.title, url=doc.url,
+        published=iso(doc.published))
+
+
+def credit_evidence(doc: Doc) -> list[str]:
+    """What the article's own text and page say about its wire."""
+    notes = []
+    if doc.credited:
+        notes.append(f"credit line names {', '.join(doc.credited)}: {doc.credit_text!r}")
+    if doc.mentions:
+        notes.append(f"mentions {', '.join(doc.mentions)} in the text (not a credit)")
+    notes.extend(canonical_evidence(doc.url, doc.canonical, doc.canonical_wire))
+    return notes
