@@ -58,6 +58,10 @@ def test_exact_mode_decides_by_the_exact_jaccard_and_reports_it():
         assert got.duplicate is (j >= 0.8), (j, got.to_dict())
         if got.duplicate:
             assert got.similarity == round(j, 4) and got.relation == "near"
+        index = Index(exact)
+        index.add(Article(id="o", text=original))
+        queried = index.query(Article(id="q", text=copy))  # a query is measured the same way
+        assert queried.duplicate is got.duplicate and queried.similarity == got.similarity
         estimated_wrong += verdict(JACCARD, original, copy).duplicate is not (j >= 0.8)
     # the estimate (128 values) errs on some of these pairs: what "exact" is for
     assert estimated_wrong >= 3
