@@ -427,31 +427,37 @@ class Index:
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
         now = self._clock()
-        for i, article in enumerate(chunk):
-            if store.slot(article.id) is not None:
-                results.append(BadRecord(
-                    "duplicate id: an article with this id is already in the index; "
-                    "ids must be unique (the later record is skipped)", record_id=article.id))
-                continue
-            if int(prepared.sizes[i]) == 0:
-                results.append(BadRecord("no words to fingerprint (text is only punctuation "
-                                         "or symbols)", record_id=article.id))
-                continue
-            local = slot_of_row[earlier[i]]
-            candidates = np.concatenate((stored[i], local[local >= 0]))
-            doc = self._describe(article, prepared, i, 0)
-            doc.added = now
-            slot = store.add_doc(doc, prepared, i, article.text)
-            slot_of_row[i] = slot
-            added.append((i, slot))
-            results.append(self._place(slot, candidates, verdicts))
-        if added:
-            rows = [i for i, _ in added]
-            new = np.array([s for _, s in added], dtype=np.uint32)
-            counts = np.diff(prepared.passage_offsets)[rows] // PASSAGE_BANDS
-            mine = np.concatenate([prepared.passages(i) for i in rows])
-            store.index_keys(new, keys[rows], np.repeat(new, counts),
-                             mine.reshape(-1, PASSAGE_BANDS))
+        try:
+            for i, article in enumerate(chunk):
+                if store.slot(article.id) is not None:
+                    results.append(BadRecord(
+                        "duplicate id: an article with this id is already in the index; "
+                        "ids must be unique (the later record is skipped)", record_id=article.id))
+                    continue
+                if int(prepared.sizes[i]) == 0:
+                    results.append(BadRecord("no words to fingerprint (text is only punctuation "
+                                             "or symbols)", record_id=article.id))
+                    continue
+                local = slot_of_row[earlier[i]]
+                candidates = np.concatenate((stored[i], local[local >= 0]))
+                doc = self._describe(article, prepared, i, 0)
+                doc.added = now
+                slot = store.add_doc(doc, prepared, i, article.text)
+                slot_of_row[i] = slot
+                added.append((i, slot))
+                results.append(self._place(slot, candidates, verdicts))
+        finally:
+            # Also when placing an article raised: every stored article is in a
+            # cluster and in the band tables, so what gets committed is consistent.
+            if added and store.doc(added[-1][1]).cluster == 0:
+                store.new_cluster(added[-1][1])
+            if added:
+                rows = [i for i, _ in added]
+                new = np.array([s for _, s in added], dtype=np.uint32)
+                counts = np.diff(prepared.passage_offsets)[rows] // PASSAGE_BANDS
+                mine = np.concatenate([prepared.passages(i) for i in rows])
+                store.index_keys(new, keys[rows], np.repeat(new, counts),
+                                 mine.reshape(-1, PASSAGE_BANDS))
         return results
 
     def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> Doc:

@@ -244,3 +244,34 @@ def test_config_is_validated():
         Config(bands=(20, 10))
     assert Config.from_dict(Config(threshold=0.7).to_dict()) == Config(threshold=0.7)
     assert np.all(Config(threshold=0.9).bands == (14, 9))
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_chunk_interrupted_by_an_error_leaves_a_consistent_index(backend, tmp_path,
+                                                                    monkeypatch):
+    """An exception while placing an article (a bug, MemoryError) propagates; the
+    articles stored before it are in clusters and in the band tables, so later
+    copies find them and every verdict can be read, also after reopening."""
+    rng = random.Random(16)
+    texts = [story(rng, VOCAB, 300) for _ in range(8)]
+    index = Index() if backend == "memory" else Index.open(str(tmp_path / "i.db"))
+    real, calls = Index._matches, [0]
+
+    def failing(self, probe, candidates):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise RuntimeError("placing failed")
+        return real(self, probe, candidates)
+
+    monkeypatch.setattr(Index, "_matches", failing)
+    with pytest.raises(RuntimeError, match="placing failed"):
+        index.add_many([Article(id=f"a{i}", text=t) for i, t in enumerate(texts)])
+    monkeypatch.setattr(Index, "_matches", real)
+    if backend == "sqlite":
+        index.close()
+        index = Index.open(str(tmp_path / "i.db"))
+    assert sorted(v.id for v in index.verdicts()) == ["a0", "a1", "a2", "a3", "a4"]
+    for i in (1, 4):  # stored before and at the failure: found as originals of their copies
+        copy = index.add(Article(id=f"copy{i}", text=edit(rng, VOCAB, texts[i], 0.01)))
+        assert copy.duplicate and copy.original == f"a{i}"
+    index.close()
