@@ -81,15 +81,24 @@ def report(results: str | None, index_path: str | None, output: str, title: str)
 def _read_unique(paths: tuple[str, ...], what: str) -> tuple[list[Article], int]:
     """Articles of ``paths`` with unique ids (a later duplicate is reported and skipped)."""
     articles, skipped = _read_articles(paths)
-    unique: dict[str, Article] = {}
+    unique, repeated = _first_of_each(articles, set(), f"error: {what} id {{!r}}: duplicate "
+                                      "id; ids must be unique (the later record is skipped)")
+    return unique, skipped + repeated
+
+
+def _first_of_each(articles: list[Article], seen: set[str], message: str
+                   ) -> tuple[list[Article], int]:
+    """``articles`` whose id is not in ``seen`` nor earlier in the list; each
+    other one is reported with ``message`` (formatted with its id) and counted."""
+    kept, skipped = [], 0
     for article in articles:
-        if article.id in unique:
-            _say(f"error: {what} id {article.id!r}: duplicate id; ids must be unique "
-                 "(the later record is skipped)")
+        if article.id in seen:
+            _say(message.format(article.id))
             skipped += 1
         else:
-            unique[article.id] = article
-    return list(unique.values()), skipped
+            seen.add(article.id)
+            kept.append(article)
+    return kept, skipped
 
 
 def _index_articles(index_path: str) -> list[Article]:
@@ -152,14 +161,11 @@ def trace_command(paths: tuple[str, ...], against: tuple[str, ...], index_path: 
     if index_path is not None:
         with _library_errors():
             stored = _index_articles(index_path)
-        known = {s.id for s in sources}
-        for article in stored:
-            if article.id in known:
-                _say(f"error: source id {article.id!r}: in both --against and --index; the "
-                     "--index copy is skipped")
-                skipped += 1
-            else:
-                sources.append(article)
+        stored, repeated = _first_of_each(
+            stored, {s.id for s in sources},
+            "error: source id {!r}: in both --against and --index; the --index copy is skipped")
+        sources += stored
+        skipped += repeated
     articles, bad = _read_unique(paths, "article")
     skipped += bad
     with _library_errors():

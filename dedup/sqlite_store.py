@@ -339,8 +339,6 @@ class SqliteStore(MemoryStore):
         if n:
             self._pk.load(np.concatenate(passages), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
-        if self._sh is not None:
-            self._load_shingles(docs)
         self._docs = docs
         self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
@@ -348,6 +346,8 @@ class SqliteStore(MemoryStore):
         if len(self._slot_of) != n:
             raise IndexFormatError(f"{self.path} is inconsistent: duplicate article ids")
         slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
+        if self._sh is not None:
+            self._load_shingles(slot_of_arrival)
         for cid, original, notes, checksum in conn.execute(
                 "SELECT id, original, notes, checksum FROM clusters ORDER BY id"):
             if checksum != _cluster_checksum(cid, original, notes):
@@ -375,11 +375,10 @@ class SqliteStore(MemoryStore):
         self._chrome_frozen = frozenset(self._chrome)
         self._rebuild_tables()
 
-    def _load_shingles(self, docs: list[Doc]) -> None:
+    def _load_shingles(self, slot_of_arrival: dict[int, int]) -> None:
         """verify="exact": read the shingle sets back (an article without a row,
         or with a set of another size, is measured by its estimate)."""
-        slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
-        blobs: list[bytes] = [b""] * len(docs)
+        blobs: list[bytes] = [b""] * len(slot_of_arrival)
         for arrival, hashes, checksum in self._conn.execute(
                 "SELECT arrival, hashes, checksum FROM shingles ORDER BY arrival"):
             if checksum != _checksum(arrival, hashes) or len(hashes) % 4:

@@ -357,7 +357,7 @@ class MemoryStore(Store):
     def agreement(self, slots: np.ndarray, sig: np.ndarray,
                   kernels: ModuleType | None = None) -> np.ndarray:
         if kernels is None:
-            return np.count_nonzero(self._sigs[slots] == sig[None, :], axis=1)
+            return super().agreement(slots, sig)
         return kernels.agreement(self._sigs, slots, sig)
 
     def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
@@ -401,7 +401,7 @@ class MemoryStore(Store):
         self._nk.put(slot, prepared.numbers(i))
         if self._sh is not None:
             shingles = prepared.shingles(i)
-            self._sh.put(slot, shingles if shingles is not None else prepared.number_keys[:0])
+            self._sh.put(slot, shingles if shingles is not None else np.zeros(0, np.uint32))
         doc.arrival = self._arrival
         self._arrival += 1
         self._docs.append(doc)

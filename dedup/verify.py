@@ -42,6 +42,20 @@ def shared_shingles(mine: np.ndarray, theirs: np.ndarray) -> int:
     return int(np.count_nonzero(theirs[at] == mine))
 
 
+def exact_jaccard(mine: Probe, theirs: Probe) -> float | None:
+    """Jaccard of two stored shingle sets (verify="exact"); None when either
+    was stored without them (it is then estimated)."""
+    if mine.shingles is None or theirs.shingles is None or len(theirs.shingles) != theirs.size:
+        return None
+    shared = shared_shingles(mine.shingles, theirs.shingles)
+    return shared / (mine.size + theirs.size - shared)
+
+
+def _intersection(sim: float, size: float | np.ndarray, other: float | np.ndarray):
+    """Shingles two texts share, from their Jaccard and sizes."""
+    return sim * (size + other) / (1.0 + sim)
+
+
 def numbers_agree(mine: np.ndarray, theirs: np.ndarray) -> bool:
     """Whether two texts' numbers are compatible with one being a copy of the other.
 
@@ -108,7 +122,7 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
     if len(others) > 2:
         # Every rule of judge() needs one of these (near by containment and the
         # passage check both need the estimated containment above the prefilter).
-        inter = sims * (probe.size + sizes) / (1.0 + sims)
+        inter = _intersection(sims, probe.size, sizes)
         contained = inter >= PARTIAL_PREFILTER * config.containment_threshold * \
             np.minimum(probe.size, sizes)
         margin = EXACT_MARGIN if config.verify == "exact" else 0.0
@@ -119,20 +133,18 @@ def compare(config: Config, probe: Probe, others: Sequence[int], sims: np.ndarra
     else:
         rows = list(range(len(others)))
     checked = False
-    if shared_numbers is not None and len(rows) > SCREEN_NUMBERS:
-        checked = True
-        mine = len(probe.numbers)
-        if mine >= MIN_NUMBERS:  # else numbers_agree passes every pair
-            picked = np.array(rows)
-            counted = shared_numbers(np.asarray(others)[picked], probe.numbers)
-            if counted is None:
-                checked = False
-            else:
-                shared, theirs = counted
-                small = np.minimum(theirs, mine)
-                agree = (small < MIN_NUMBERS) | (shared >= NUMBER_AGREEMENT * small) | \
-                    (hashes[picked] == np.uint64(probe.content_hash))
-                rows = picked[agree].tolist()
+    mine = len(probe.numbers)
+    if shared_numbers is not None and len(rows) > SCREEN_NUMBERS and mine < MIN_NUMBERS:
+        checked = True  # numbers_agree passes every pair
+    elif shared_numbers is not None and len(rows) > SCREEN_NUMBERS:
+        picked = np.array(rows)
+        counted = shared_numbers(np.asarray(others)[picked], probe.numbers)
+        if counted is not None:
+            shared, theirs = counted
+            small = np.minimum(theirs, mine)
+            agree = (small < MIN_NUMBERS) | (shared >= NUMBER_AGREEMENT * small) | \
+                (hashes[picked] == np.uint64(probe.content_hash))
+            rows, checked = picked[agree].tolist(), True
     for j in rows:
         out[j] = judge(config, probe, int(sizes[j]), int(hashes[j]), float(sims[j]),
                        lambda j=j: fetch(int(others[j])), numbers_checked=checked)
@@ -157,7 +169,7 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
         sim, fetch = _exact(config, probe, other_size, sim, fetch, similar_length)
         if sim is None:
             return None
-    inter = sim * (size + other_size) / (1.0 + sim)
+    inter = _intersection(sim, size, other_size)
     copy_in, orig_in = min(1.0, inter / size), min(1.0, inter / other_size)
     near = sim >= config.threshold or (by_containment and similar_length and
                                        max(copy_in, orig_in) >= config.containment_threshold)
@@ -185,7 +197,7 @@ def _exact(config: Config, probe: Probe, other_size: int, sim: float,
     """verify="exact": the exact Jaccard of a pair the estimate leaves near a
     threshold (None when it is clearly no copy), and a fetch of the fetched."""
     size = probe.size
-    inter = sim * (size + other_size) / (1.0 + sim)
+    inter = _intersection(sim, size, other_size)
     contained = min(1.0, max(inter / size, inter / other_size))
     threshold = config.containment_threshold
     if sim < config.threshold - EXACT_MARGIN and not (
@@ -193,10 +205,8 @@ def _exact(config: Config, probe: Probe, other_size: int, sim: float,
                                  else contained >= PARTIAL_PREFILTER * threshold)):
         return None, fetch
     theirs = fetch()
-    if theirs.shingles is not None and len(theirs.shingles) == other_size:
-        shared = shared_shingles(probe.shingles, theirs.shingles)
-        sim = shared / (size + other_size - shared)
-    return sim, lambda: theirs
+    exact = exact_jaccard(probe, theirs)
+    return (sim if exact is None else exact), lambda: theirs
 
 
 def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | None:
@@ -220,7 +230,7 @@ def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | 
     # passages a footer or a few edits broke (bench/accuracy.py, 10k articles:
     # excerpt recall 0.87 -> 0.91, precision unchanged).
     if 2 * short >= long_ or max(copy_in, orig_in) >= 0.5:
-        inter = sim * (size + other_size) / (1.0 + sim)
+        inter = _intersection(sim, size, other_size)
         copy_in = max(copy_in, min(1.0, inter / size))
         orig_in = max(orig_in, min(1.0, inter / other_size))
     if size < other_size and copy_in >= config.containment_threshold:
@@ -233,11 +243,10 @@ def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | 
 def measure(mine: Probe, theirs: Probe) -> Match:
     """What a member measures against its original when no rule matches any more
     (it matched an earlier original of its cluster)."""
-    sim = float(np.mean(mine.sig == theirs.sig))
+    sim = exact_jaccard(mine, theirs)
+    if sim is None:
+        sim = float(np.mean(mine.sig == theirs.sig))
     a, b = mine.size, theirs.size
-    if mine.shingles is not None and theirs.shingles is not None and len(theirs.shingles) == b:
-        shared = shared_shingles(mine.shingles, theirs.shingles)  # verify="exact"
-        sim = shared / (a + b - shared)
     return Match("near" if a == b else ("excerpt" if a < b else "expanded"), round(sim, 4),
                  round(passage_containment(mine.passages, theirs.passages), 4),
                  round(passage_containment(theirs.passages, mine.passages), 4))
