@@ -34,7 +34,8 @@ def by_row(rows: np.ndarray, values: np.ndarray, count: int) -> list[np.ndarray]
     return [values[bounds[i]:bounds[i + 1]] for i in range(count)]
 
 
-def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray
+def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray,
+                     room: np.ndarray | None = None, placed: np.ndarray | None = None
                      ) -> list[np.ndarray]:
     """Per row of a chunk, the earlier rows that share a band or passage key.
 
@@ -42,24 +43,36 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
         keys: ``(n, bands)`` whole-text band keys of the chunk's rows.
         passage_rows: the row of each line of ``passage_keys``.
         passage_keys: ``(m, PASSAGE_BANDS)`` passage band keys.
+        room: per passage key (``passage_keys.ravel()``), how many of the
+            earliest rows having it are found by it (None: all).
+        placed: the rows that will be stored (None: all); the others neither
+            find nor are found.
     """
     n = keys.shape[0]
     rows = np.concatenate((np.repeat(np.arange(n), keys.shape[1]),
                            np.repeat(passage_rows, passage_keys.shape[1])))
     flat = np.concatenate((keys.ravel(), passage_keys.ravel()))
+    unlimited = np.full(keys.size, n, dtype=np.int64)
+    limit = np.concatenate((unlimited, np.full(passage_keys.size, n, dtype=np.int64)
+                            if room is None else np.clip(room, 0, n)))
+    if placed is not None:
+        mine = placed[rows]
+        rows, flat, limit = rows[mine], flat[mine], limit[mine]
     order = np.lexsort((rows, flat))
-    flat, rows = flat[order], rows[order]
-    # Every entry pairs with the entries before it in its run of equal keys.
+    flat, rows, limit = flat[order], rows[order], limit[order]
+    once = np.ones(len(flat), dtype=bool)
+    once[1:] = (flat[1:] != flat[:-1]) | (rows[1:] != rows[:-1])
+    flat, rows, limit = flat[once], rows[once], limit[once]
+    # Every entry pairs with the first `limit` entries of its run of equal keys
+    # that come before it (rows ascending, each row once).
     new_run = np.concatenate(([True], flat[1:] != flat[:-1]))
     run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(flat)), 0))
-    before = np.arange(len(flat)) - run_start
+    before = np.minimum(np.arange(len(flat)) - run_start, limit)
     total = int(before.sum())
     later = np.repeat(np.arange(len(flat)), before)
     first = np.repeat(run_start, before)
     earlier = first + np.arange(total) - np.repeat(np.cumsum(before) - before, before)
-    later_rows, earlier_rows = rows[later], rows[earlier]
-    keep = earlier_rows < later_rows
-    return by_row(later_rows[keep], earlier_rows[keep], n)
+    return by_row(rows[later], rows[earlier], n)
 
 
 def chrome_keys(preparer: Preparer, chunks: list[list[str]], jobs: int, *,
@@ -114,13 +127,16 @@ def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozens
         return
     engine = "numba" if _forked() and preparer.warm(total) else None
     share = total // jobs  # what each worker will see, about
+    # The chrome set goes to each worker once (it is fixed for the batch), not with
+    # every chunk: ~220 KB pickled per chunk at 22,000 chrome lines.
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(preparer.config, preparer.wires, share, engine)) as pool:
+                             initargs=(preparer.config, preparer.wires, share, engine, chrome)
+                             ) as pool:
         # A few chunks ahead of the indexing, not all of them: the texts in flight
         # and the fingerprints waiting stay bounded however large the batch.
         waiting: deque[Future[Prepared]] = deque()
         for texts in chunks:
-            waiting.append(pool.submit(_worker_prepare, (texts, chrome)))
+            waiting.append(pool.submit(_worker_prepare, texts))
             if len(waiting) > 2 * jobs:
                 yield waiting.popleft().result()
         while waiting:
@@ -137,19 +153,20 @@ def _forked() -> bool:
     return (method or multiprocessing.get_all_start_methods()[0]) == "fork"
 
 _worker_preparer: Preparer | None = None  # per worker process, set by its initializer
+_worker_chrome_set: frozenset[int] = frozenset()
 
 
 def _init_worker(config: Config, wires: WireRegistry, share: int = 0,
-                 engine: str | None = None) -> None:
-    global _worker_preparer
+                 engine: str | None = None, chrome: frozenset[int] = frozenset()) -> None:
+    global _worker_preparer, _worker_chrome_set
     _worker_preparer = Preparer(config, wires, engine or "auto")
+    _worker_chrome_set = chrome
     if engine is None:
         _worker_preparer.expect(share, only=True)
 
 
-def _worker_prepare(work: tuple[Sequence[str], frozenset[int]]) -> Prepared:
-    texts, chrome = work
-    return _worker_preparer.run(texts, chrome)
+def _worker_prepare(texts: Sequence[str]) -> Prepared:
+    return _worker_preparer.run(texts, _worker_chrome_set)
 
 
 def _worker_chrome(texts: list[str]) -> list[set[int]]:

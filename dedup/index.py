@@ -24,7 +24,7 @@ from .attribution import choose_original
 from .batching import CHUNK, by_row, chrome_keys, earlier_in_chunk, prepared_chunks
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
-from .fingerprint import PASSAGE_BANDS
+from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
@@ -416,13 +416,16 @@ class Index:
         store = self._store
         keys = band_keys(prepared.signatures, *self.config.bands)
         pkeys = prepared.passage_keys.reshape(-1, PASSAGE_BANDS)
-        (rows, slots), (prows, pslots) = store.candidates(keys, pkeys, prepared.signatures,
-                                                          [a.id for a in chunk])
+        (rows, slots), (hit, pslots) = store.candidates(keys, pkeys, prepared.signatures,
+                                                        [a.id for a in chunk])
         passage_doc = np.repeat(np.arange(len(chunk)),
                                 np.diff(prepared.passage_offsets) // PASSAGE_BANDS)
-        stored = by_row(np.concatenate((rows, passage_doc[prows])),
+        stored = by_row(np.concatenate((rows, passage_doc[hit // PASSAGE_BANDS])),
                          np.concatenate((slots, pslots)).astype(np.int64), len(chunk))
-        earlier = earlier_in_chunk(keys, passage_doc, pkeys)
+        # A passage key finds its PASSAGE_HOLDERS earliest holders: the stored ones
+        # first, then the earliest rows of this chunk, as one add at a time would.
+        room = PASSAGE_HOLDERS - np.bincount(hit, minlength=pkeys.size)
+        earlier = earlier_in_chunk(keys, passage_doc, pkeys, room, self._placeable(chunk, prepared))
         slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
@@ -459,6 +462,17 @@ class Index:
                 store.index_keys(new, keys[rows], np.repeat(new, counts),
                                  mine.reshape(-1, PASSAGE_BANDS))
         return results
+
+    def _placeable(self, chunk: Sequence[Article], prepared: Prepared) -> np.ndarray:
+        """Which rows of the chunk will be stored (not a repeated id, not empty)."""
+        store, seen = self._store, set()
+        out = np.zeros(len(chunk), dtype=bool)
+        for i, article in enumerate(chunk):
+            if int(prepared.sizes[i]) and article.id not in seen and \
+                    store.slot(article.id) is None:
+                seen.add(article.id)
+                out[i] = True
+        return out
 
     def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> Doc:
         wire, evidence = None, None

@@ -5,7 +5,9 @@ hashed to one 64-bit key (band number mixed in), so all bands share one flat
 table. The table is a few sorted numpy runs (merged geometrically, as in an
 LSM tree) plus a small dict for the newest entries: ~12 bytes per band entry
 (252 B per article at 21 bands) instead of ~100 B in a dict of sets, and one
-``searchsorted`` per run answers a whole chunk of queries.
+``searchsorted`` per run answers a whole chunk of queries. A table holds each
+``(key, slot)`` entry once, and a query can take only the ``cap`` lowest slots
+(the earliest articles) that have a key.
 """
 
 from __future__ import annotations
@@ -31,6 +33,21 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
+def lowest_per_key(keys: np.ndarray, slots: np.ndarray, cap: int) -> np.ndarray:
+    """Mask of the entries to keep so that each value of ``keys`` keeps only its
+    ``cap`` lowest ``slots`` (the ``(key, slot)`` pairs are distinct)."""
+    keep = np.ones(len(keys), dtype=bool)
+    counts = np.bincount(keys) if len(keys) else keys
+    over = np.flatnonzero(counts[keys] > cap) if len(keys) else keys
+    if len(over):
+        over = over[np.lexsort((slots[over], keys[over]))]
+        group = keys[over]
+        first = np.concatenate(([True], group[1:] != group[:-1]))
+        start = np.maximum.accumulate(np.where(first, np.arange(len(over)), 0))
+        keep[over[np.arange(len(over)) - start >= cap]] = False
+    return keep
+
+
 class BandTable:
     """Maps band keys to the slots (internal document numbers) that have them."""
 
@@ -49,7 +66,8 @@ class BandTable:
         return sum(k.nbytes + s.nbytes for k, s in self._runs) + self._dead.nbytes
 
     def insert(self, slots: np.ndarray, keys: np.ndarray) -> None:
-        """Add documents ``slots`` with their ``(len(slots), bands)`` keys."""
+        """Add documents ``slots`` with their ``(len(slots), bands)`` keys (the
+        rows of one slot next to each other; a key repeated for a slot is kept once)."""
         if len(slots) * keys.shape[1] >= _RUN_MIN:
             flat_slots = np.repeat(slots.astype(np.uint32), keys.shape[1])
             self._add_run(keys.ravel(), flat_slots)
@@ -59,9 +77,11 @@ class BandTable:
                 bucket = self._buffer.get(key)
                 if bucket is None:
                     self._buffer[key] = [slot]
-                else:
+                elif bucket[-1] != slot:  # a slot's entries come together: once each
                     bucket.append(slot)
-            self._buffered += len(row)
+                else:
+                    continue
+                self._buffered += 1
         if self._buffered >= _BUFFER_LIMIT:
             self._flush()
 
@@ -76,11 +96,12 @@ class BandTable:
         self._dead[slots] = True
         self._dead_count += int(fresh.sum())
 
-    def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def query(self, keys: np.ndarray, cap: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Candidates of several documents at once.
 
         Args:
             keys: ``(m, bands)`` keys of the documents asking.
+            cap: when > 0, each key finds at most its ``cap`` lowest live slots.
 
         Returns:
             ``(rows, slots)``: pairs of asking row and stored slot that share at
@@ -88,6 +109,10 @@ class BandTable:
         """
         m, bands = keys.shape
         flat = keys.ravel()
+        if cap:  # ask key by key, keep each key's lowest slots, map back to rows
+            needles, slots = self.query(flat.reshape(-1, 1))
+            keep = lowest_per_key(needles, slots, cap)
+            return needles[keep] // bands, slots[keep]
         row_of = np.repeat(np.arange(m), bands)
         out_rows, out_slots = [], []
         if self._runs:
@@ -137,7 +162,12 @@ class BandTable:
 
     def _add_run(self, keys: np.ndarray, slots: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], slots[order]))
+        keys, slots = keys[order], slots[order]
+        # A slot's entries come together, so a repeated (key, slot) is adjacent here.
+        once = np.concatenate(([True], (keys[1:] != keys[:-1]) | (slots[1:] != slots[:-1])))
+        if not once.all():
+            keys, slots = keys[once], slots[once]
+        self._runs.append((keys, slots))
         # Keep run sizes geometric: merge while the newer run is at least a
         # quarter of the one before it (each entry is merged O(log n) times).
         while len(self._runs) > 1 and 4 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):

@@ -69,17 +69,18 @@ end
 return 1
 """
 
-# ARGV: prefix, buckets per asking row, passage keys per asking row, then five
-# counted lists: article ids, arrivals, cluster ids, datasketch bucket keys
+# ARGV: prefix, buckets per asking row, holders per passage key (0: all), then
+# five counted lists: article ids, arrivals, cluster ids, datasketch bucket keys
 # (sets of article ids), passage keys (8 bytes each). Returns {arrival per id
-# ('' if absent), {row, arrival}... for the buckets' members, {row,
-# arrival}... for the passages', {arrival, cluster, metadata}..., {cluster,
+# ('' if absent), {row, arrival}... for the buckets' members, {key number,
+# arrival}... for each passage key's lowest arrivals (as many as asked),
+# {arrival, cluster, metadata}..., {cluster,
 # record}..., {arrival, fingerprints}...} (flat lists, each pair once: few
 # reply lines to parse): every document found, the clusters of the
 # documents found by id, bucket or passage with all their members, and the
 # fingerprints of the asked arrivals, the ids found and the clusters' originals.
 LOOKUP = """#!lua
-local P, per_row, per_passage_row = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local P, per_row, holders = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local pos = 4
 local function list()
   local n = tonumber(ARGV[pos])
@@ -125,8 +126,16 @@ local passages_out = {}
 done = {}
 first, last = list()
 for i = first, last do
-  for _, a in ipairs(redis.call('SMEMBERS', P .. ':p:' .. ARGV[i])) do
-    hit(passages_out, done, math.floor((i - first) / per_passage_row), a)
+  local members = redis.call('SMEMBERS', P .. ':p:' .. ARGV[i])
+  if holders > 0 and #members > holders then
+    local lowest = {}
+    for j, a in ipairs(members) do lowest[j] = tonumber(a) end
+    table.sort(lowest)
+    members = {}
+    for j = 1, holders do members[j] = tostring(lowest[j]) end
+  end
+  for _, a in ipairs(members) do
+    hit(passages_out, done, i - first, a)
   end
 end
 local found_docs = #docs

@@ -20,8 +20,8 @@ import numpy as np
 import orjson
 
 from .config import Config
-from .errors import ConfigError, IndexFormatError, StoreError, StoreUnavailable
-from .fingerprint import PASSAGE_BANDS
+from .errors import ConfigError, IndexFormatError, StoreError
+from .fingerprint import PASSAGE_HOLDERS
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
 from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
@@ -240,11 +240,11 @@ class RedisStore(Store):
 
     def _lookup(self, *, ids: Sequence[str] = (), slots: Sequence[int] = (),
                 clusters: Sequence[int] = (), buckets: Sequence[bytes] = (),
-                passages: Sequence[bytes] = ()) -> tuple[list, list, list]:
+                passages: Sequence[bytes] = (), holders: int = 0) -> tuple[list, list, list]:
         """One LOOKUP script: ids, LSH buckets and passage keys to arrivals, plus
         every document found with its cluster, the cluster's members and the
         fingerprints of originals and of the asked slots; all cached."""
-        args: list[Any] = [self.where.prefix, len(self._layout.tables), PASSAGE_BANDS]
+        args: list[Any] = [self.where.prefix, len(self._layout.tables), holders]
         for part in (ids, slots, clusters, buckets, passages):
             args.append(len(part))
             args.extend(part)
@@ -413,12 +413,34 @@ class RedisStore(Store):
                              "bucket keys are the raw band values)")
         names = [name for sig in signatures for name in self._layout.buckets(sig)]
         pkeys = passage_keys.ravel().tolist()
+        # Articles removed here and not yet written are still in the server's
+        # sets: ask for that many more holders than kept.
         _, found, pfound = self._lookup(ids=[i for i in ids if i not in self._ids],
                                         buckets=names,
-                                        passages=[struct.pack(">Q", k) for k in pkeys])
+                                        passages=[struct.pack(">Q", k) for k in pkeys],
+                                        holders=PASSAGE_HOLDERS + len(self._gone))
         whole = self._pairs(found, names, self._buckets, len(self._layout.tables))
-        partial = self._pairs(pfound, pkeys, self._pass, PASSAGE_BANDS)
-        return whole, partial
+        return whole, self._holders(pfound, pkeys)
+
+    def _holders(self, found: list, keys: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``(key, slots)``: each passage key's ``PASSAGE_HOLDERS`` lowest live
+        arrivals, from the LOOKUP's flat ``key, arrival`` list and the keys not
+        yet written."""
+        held: dict[int, set[int]] = {}
+        for j in range(0, len(found), 2):
+            held.setdefault(int(found[j]), set()).add(int(found[j + 1]))
+        if self._pass:
+            for i, key in enumerate(keys):
+                if pending := self._pass.get(key):
+                    held.setdefault(i, set()).update(pending)
+        rows: list[int] = []
+        slots: list[int] = []
+        for i, arrivals in held.items():
+            live = sorted(a for a in arrivals if self._docs.get(a) is not None)
+            live = live[:PASSAGE_HOLDERS]
+            rows.extend([i] * len(live))
+            slots.extend(live)
+        return np.array(rows, dtype=np.int64), np.array(slots, dtype=np.uint32)
 
     def _pairs(self, found: list, keys: Sequence, pending: dict, per_row: int
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -561,25 +583,6 @@ class RedisStore(Store):
         }
 
 
-def describe_location(location: str) -> dict[str, Any]:
-    """Facts about a Redis index for ``dedup index stats`` (read-only, no lock).
-
-    Raises:
-        StoreUnavailable, StoreError, IndexFormatError: as ``RedisStore``.
-    """
-    store = RedisStore(location, create=False, readonly=True)
-    try:
-        facts = store.describe()
-        sizes = [len(orjson.loads(raw)["members"]) for _, raw in
-                 store._link.redis.hscan_iter(store._k["clusters"], count=_LOAD_CHUNK)]
-        with_copies = [n for n in sizes if n > 1]
-        facts["clusters_with_copies"] = len(with_copies)
-        facts["copies"] = sum(with_copies) - len(with_copies)
-        return facts
-    finally:
-        store.close()
-
-
 def datasketch_lsh(location: str) -> Any:
     """A ``datasketch.MinHashLSH`` on the same Redis tables as the index.
 
@@ -602,20 +605,3 @@ def datasketch_lsh(location: str) -> Any:
                                         if kwargs.get(k) is not None}})
     finally:
         store.close()
-
-
-def index_exists(location: str) -> bool:
-    """Whether the prefix at ``location`` holds an index header.
-
-    Raises:
-        StoreUnavailable: the server cannot be reached.
-    """
-    try:
-        RedisStore(location, create=False, readonly=True).close()
-    except IndexFormatError:
-        return True  # something is there: opening it will say what is wrong
-    except StoreUnavailable:
-        raise
-    except StoreError:
-        return False
-    return True

@@ -10,7 +10,9 @@ and the site-chrome counts. Every backend answers the calls of :class:`Store`:
   ``add_doc(doc, prepared, i, text)`` stores one article and returns its slot,
   ``remove_doc(slot)`` forgets it (and drops it from its cluster).
 * **LSH** — ``candidates(band_keys, passage_keys, signatures, ids)`` returns
-  ``(rows, slots)`` pairs for whole-text bands and for passages (the asking
+  ``(rows, slots)`` pairs for whole-text bands and ``(key, slots)`` pairs for
+  passages, ``key`` indexing ``passage_keys.ravel()``, each key with its
+  ``PASSAGE_HOLDERS`` lowest live slots at most (the asking
   rows' signatures are for backends keyed by raw band values, as datasketch's
   Redis layout is; their ids let a server backend answer the ``slot(id)``
   checks that follow from the same round trip); ``index_keys(...)`` makes a
@@ -55,7 +57,7 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError
-from .fingerprint import PASSAGE_BANDS
+from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from .lsh import BandTable, band_keys
 from .prepare import Prepared
 from .wires import WireRegistry
@@ -442,7 +444,8 @@ class MemoryStore(Store):
     def candidates(self, keys: np.ndarray, passage_keys: np.ndarray,
                    signatures: np.ndarray | None = None, ids: Sequence[str] = ()
                    ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-        return self._table.query(keys), self._passages.query(passage_keys)
+        return (self._table.query(keys),
+                self._passages.query(passage_keys.reshape(-1, 1), PASSAGE_HOLDERS))
 
     def index_keys(self, slots: np.ndarray, keys: np.ndarray, passage_slots: np.ndarray,
                    passage_keys: np.ndarray) -> None:
@@ -577,7 +580,7 @@ def open_store(location: str, *, create: bool = True, config: Config | None = No
 def index_exists(location: str) -> bool:
     """Whether ``location`` (a file path or a ``redis://`` URL) holds an index."""
     if str(location).startswith(("redis://", "rediss://")):
-        from .redis_store import index_exists as redis_index_exists
+        from .redis_admin import index_exists as redis_index_exists
         return redis_index_exists(str(location))
     import os
     return os.path.exists(location)
@@ -591,7 +594,7 @@ def describe_index(location: str) -> dict[str, Any]:
         IndexFormatError: not a dedup index, or damaged.
     """
     if str(location).startswith(("redis://", "rediss://")):
-        from .redis_store import describe_location
+        from .redis_admin import describe_location
         return describe_location(str(location))
     from .sqlite_files import describe_file
     return describe_file(str(location))

@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dedup import Article, Config, ConfigMismatch, Index
+from dedup.fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
+from dedup.lsh import band_keys
+from dedup.prepare import Preparer
 from dedup.sources import read_paths
 
 from .conftest import EXAMPLES
@@ -234,4 +237,40 @@ def test_the_source_arriving_last_merges_the_clusters_of_its_copies(backend):
     assert members["head"].relation == members["tail"].relation == "excerpt"
     assert all(v.cluster == clusters[0].id and v.original == "wire" for v in members.values())
     assert any("merged" in w for w in members["wire"].why)
+    index.close()
+
+
+def test_a_passage_key_finds_its_earliest_live_holders_on_every_backend(backend):
+    """A paragraph many articles carry: each of its passage keys yields only its
+    PASSAGE_HOLDERS earliest holders still in the index, also right after one
+    of them was removed (before a server backend has written the removal)."""
+    name, open_index = backend
+    rng = random.Random(4)
+    stock = story(rng, VOCAB, 90)
+    articles = [Article(id=f"r{i}", text=story(rng, VOCAB, 100) + "\n\n" + stock + "\n\n" +
+                        story(rng, VOCAB, 60)) for i in range(40)]
+    index = open_index()
+    index.add_many(articles[:25], learn_chrome=False)
+    for article in articles[25:]:
+        index.add(article)
+    if name != "memory":  # the table comes back from the backend
+        index.close()
+        index = open_index()
+    preparer = Preparer(index.config, index.wires)
+    held = [set(preparer.run([a.text]).passages(0).tolist()) for a in articles]
+    probe = preparer.run([stock + "\n\n" + story(rng, VOCAB, 50)])
+    asked = probe.passage_keys.reshape(-1, PASSAGE_BANDS)
+    with index.batch():
+        index.remove("r1")
+        _, (keys, slots) = index._store.candidates(
+            band_keys(probe.signatures, *index.config.bands), asked, probe.signatures, ["q"])
+        found = {(int(k), index._store.doc(int(s)).id) for k, s in zip(keys, slots, strict=True)}
+    expected = set()
+    for k, key in enumerate(asked.ravel().tolist()):
+        holders = [a.id for a, mine in zip(articles, held, strict=True)
+                   if key in mine and a.id != "r1"]
+        expected |= {(k, i) for i in holders[:PASSAGE_HOLDERS]}
+    assert found == expected
+    capped = [key for key in asked.ravel().tolist() if sum(key in m for m in held) > 17]
+    assert any(key in held[1] for key in capped)  # r1 was among the earliest of a capped key
     index.close()

@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 
 from dedup import Article, BadRecord, Config, Index
+from dedup.batching import earlier_in_chunk
+from dedup.fingerprint import PASSAGE_HOLDERS
+from dedup.lsh import band_keys
 from dedup.normalize import normalize
+from dedup.prepare import Preparer
 from dedup.shingle import Shingler
 from dedup.wires import WireRegistry
 
@@ -275,3 +279,69 @@ def test_a_chunk_interrupted_by_an_error_leaves_a_consistent_index(backend, tmp_
         copy = index.add(Article(id=f"copy{i}", text=edit(rng, VOCAB, texts[i], 0.01)))
         assert copy.duplicate and copy.original == f"a{i}"
     index.close()
+
+
+def test_pairs_within_a_chunk_follow_the_holder_cap():
+    """earlier_in_chunk pairs each row with the earlier rows that share a band key,
+    and through a passage key with only the first ``room`` placed rows holding it."""
+    rng = np.random.default_rng(5)
+    n = 60
+    keys = rng.integers(0, 400, size=(n, 2)).astype(np.uint64)
+    passage_rows = np.sort(rng.integers(0, n, size=150))
+    passage_keys = rng.integers(1000, 1012, size=(150, 3)).astype(np.uint64)
+    # The room of a key: PASSAGE_HOLDERS minus the stored articles found having it.
+    room_of = dict(zip(range(1000, 1012), rng.integers(-2, 6, size=12).tolist(), strict=True))
+    room = np.array([room_of[int(k)] for k in passage_keys.ravel()])
+    placed = rng.random(n) > 0.1
+    got = earlier_in_chunk(keys, passage_rows, passage_keys, room, placed)
+    for row in range(n):
+        expected = set()
+        if placed[row]:
+            expected = {e for e in range(row) if placed[e] and set(keys[e]) & set(keys[row])}
+            for line in np.flatnonzero(passage_rows == row):
+                for key in passage_keys[line]:
+                    holders = [e for e in range(n) if placed[e] and key in
+                               passage_keys[passage_rows == e]]
+                    limit = max(0, room_of[int(key)])
+                    expected |= {e for e in holders[:limit] if e < row}
+        assert set(got[row].tolist()) == expected, row
+
+
+def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not():
+    """A paragraph that 30 articles carry is a candidate key for its 16 earliest
+    holders only (fingerprint.PASSAGE_HOLDERS), and a batch in one chunk compares
+    each article with the same stored articles as adding them one at a time."""
+    rng = random.Random(9)
+    stock = story(rng, VOCAB, 60)  # e.g. a publisher's standard paragraph
+    articles = [Article(id=f"r{i}", text=story(rng, VOCAB, 120) + "\n\n" + stock + "\n\n" +
+                        story(rng, VOCAB, 80)) for i in range(30)]
+    compared = {}
+
+    def recording(index):
+        real = index._matches
+
+        def matches(probe, candidates):
+            store = index._store
+            compared.setdefault(id(index), []).append(
+                sorted({store.doc(int(s)).id for s in candidates}))
+            return real(probe, candidates)
+        index._matches = matches
+        return index
+
+    one_by_one, chunked = recording(Index()), recording(Index())
+    for article in articles:
+        one_by_one.add(article)
+    chunked.add_many(articles, learn_chrome=False)
+    assert compared[id(one_by_one)] == compared[id(chunked)]
+    # Each article meets the earlier ones sharing a band key, and per passage key
+    # that key's 16 earliest holders.
+    prepared = Preparer(Config(), WireRegistry.default()).run([a.text for a in articles])
+    bands = band_keys(prepared.signatures, *Config().bands)
+    passages = [set(prepared.passages(i).tolist()) for i in range(len(articles))]
+    for j, seen in enumerate(compared[id(chunked)][1:], start=1):
+        expected = {i for i in range(j) if set(bands[i]) & set(bands[j])}
+        for key in passages[j]:
+            expected.update([i for i in range(j) if key in passages[i]][:PASSAGE_HOLDERS])
+        assert seen == sorted(f"r{i}" for i in expected), j
+    assert max(map(len, compared[id(chunked)])) > PASSAGE_HOLDERS  # the cap was reached
+    assert max(sum(key in p for p in passages) for key in passages[-1]) > PASSAGE_HOLDERS

@@ -44,3 +44,38 @@ def test_band_table_matches_brute_force():
             if s not in (7, 8) and np.any(keys[s] == queries[r]):
                 expected.add((r, s))
     assert got == expected
+
+
+def test_a_capped_query_keeps_each_keys_lowest_live_slots():
+    """``query(keys, cap)``: every key finds at most its ``cap`` lowest slots that
+    are not discarded, wherever they sit (sorted runs, the dict buffer)."""
+    rng = np.random.default_rng(2)
+    table = BandTable()
+    keys = rng.integers(0, 40, size=(2000, 3)).astype(np.uint64)  # 40 keys: long lists
+    pos = 0
+    for size in [3, 700, 1, 1, 50, 1245]:
+        table.insert(np.arange(pos, pos + size, dtype=np.uint32), keys[pos:pos + size])
+        pos += size
+    dead = {0, 1, 5, 900, 1999}
+    table.discard(np.array(sorted(dead)))
+    asked = rng.integers(0, 45, size=(30, 2)).astype(np.uint64)  # some keys absent
+    rows, slots = table.query(asked, cap=7)
+    got = sorted(zip(rows.tolist(), slots.tolist(), strict=True))
+    expected = []
+    for r, row in enumerate(asked):
+        for key in row:
+            holders = [s for s in range(len(keys)) if key in keys[s] and s not in dead]
+            expected += [(r, s) for s in holders[:7]]
+    assert got == sorted(expected)  # each pair once per key: twice when both keys have it
+    uncapped_rows, _ = table.query(asked)
+    assert len(uncapped_rows) > len(rows)  # the cap took something away
+
+
+def test_a_key_repeated_by_one_slot_is_held_once():
+    for size in (2, 300):  # the dict buffer and a sorted run
+        table = BandTable()
+        keys = np.tile(np.array([[5, 5, 9]], dtype=np.uint64), (size, 1))
+        table.insert(np.arange(size, dtype=np.uint32), keys)
+        assert len(table) == 2 * size
+        _, slots = table.query(np.array([[5]], dtype=np.uint64), cap=size)
+        assert sorted(slots.tolist()) == list(range(size))
