@@ -186,10 +186,10 @@ PASSAGE_ROWS = 2
 # have it. Copies of one story share its keys within one cluster, whose earliest
 # members come first; a key held by more is a stock phrase or the sentence of a
 # template (weather, markets), and without the cap every templated report was a
-# candidate of every earlier one: on the 100k bench corpus 89 candidate clusters
-# per article (p99 1,273, growing with the index) -> 21, the index stage 20 %
-# faster, and bench/accuracy.py finds the same or more at every line (36 fewer
-# false template pairs, 124 -> 88 at 100k; 16 loses none that 32 keeps, 8 loses 2).
+# candidate of every earlier one. On the 100k bench corpus: 89 candidate clusters
+# per article (p99 1,273, growing with the index) -> 14, the index stage ~20 %
+# faster, and bench/accuracy.py the same or better on every line (false template
+# pairs 124 -> 78); 32 leaves 88 such pairs, 8 loses edited copies (recall 0.9446 -> 0.9444).
 PASSAGE_HOLDERS = 16
 
 
