@@ -425,7 +425,8 @@ class Index:
         # A passage key finds its PASSAGE_HOLDERS earliest holders: the stored ones
         # first, then the earliest rows of this chunk, as one add at a time would.
         room = PASSAGE_HOLDERS - np.bincount(hit, minlength=pkeys.size)
-        earlier = earlier_in_chunk(keys, passage_doc, pkeys, room, self._placeable(chunk, prepared))
+        earlier = earlier_in_chunk(keys, passage_doc, pkeys, room,
+                                   self._placeable(chunk, prepared))
         slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []

@@ -37,8 +37,9 @@ def lowest_per_key(keys: np.ndarray, slots: np.ndarray, cap: int) -> np.ndarray:
     """Mask of the entries to keep so that each value of ``keys`` keeps only its
     ``cap`` lowest ``slots`` (the ``(key, slot)`` pairs are distinct)."""
     keep = np.ones(len(keys), dtype=bool)
-    counts = np.bincount(keys) if len(keys) else keys
-    over = np.flatnonzero(counts[keys] > cap) if len(keys) else keys
+    if not len(keys):
+        return keep
+    over = np.flatnonzero(np.bincount(keys)[keys] > cap)  # only these need sorting
     if len(over):
         over = over[np.lexsort((slots[over], keys[over]))]
         group = keys[over]
@@ -91,7 +92,8 @@ class BandTable:
             return
         top = int(np.max(slots)) + 1
         if top > len(self._dead):
-            self._dead = np.concatenate((self._dead, np.zeros(max(top - len(self._dead), len(self._dead)), dtype=bool)))
+            grow = max(top - len(self._dead), len(self._dead))
+            self._dead = np.concatenate((self._dead, np.zeros(grow, dtype=bool)))
         fresh = ~self._dead[slots]
         self._dead[slots] = True
         self._dead_count += int(fresh.sum())
