@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import numpy as np
 
 from .config import Config
+from .lsh import run_starts
 from .prepare import Prepared, Preparer
 from .wires import WireRegistry
 
@@ -65,8 +66,7 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
     flat, rows, limit = flat[once], rows[once], limit[once]
     # Every entry pairs with the first `limit` entries of its run of equal keys
     # that come before it (rows ascending, each row once).
-    new_run = np.concatenate(([True], flat[1:] != flat[:-1]))
-    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(flat)), 0))
+    run_start = run_starts(flat)
     before = np.minimum(np.arange(len(flat)) - run_start, limit)
     total = int(before.sum())
     later = np.repeat(np.arange(len(flat)), before)

@@ -425,22 +425,17 @@ class Index:
         # A passage key finds its PASSAGE_HOLDERS earliest holders: the stored ones
         # first, then the earliest rows of this chunk, as one add at a time would.
         room = PASSAGE_HOLDERS - np.bincount(hit, minlength=pkeys.size)
+        refused = self._refusals(chunk, prepared)
         earlier = earlier_in_chunk(keys, passage_doc, pkeys, room,
-                                   self._placeable(chunk, prepared))
+                                   np.array([r is None for r in refused], dtype=bool))
         slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
         results: list[Verdict | BadRecord] = []
         now = self._clock()
         try:
             for i, article in enumerate(chunk):
-                if store.slot(article.id) is not None:
-                    results.append(BadRecord(
-                        "duplicate id: an article with this id is already in the index; "
-                        "ids must be unique (the later record is skipped)", record_id=article.id))
-                    continue
-                if int(prepared.sizes[i]) == 0:
-                    results.append(BadRecord("no words to fingerprint (text is only punctuation "
-                                             "or symbols)", record_id=article.id))
+                if refused[i] is not None:
+                    results.append(refused[i])
                     continue
                 local = slot_of_row[earlier[i]]
                 candidates = np.concatenate((stored[i], local[local >= 0]))
@@ -464,15 +459,22 @@ class Index:
                                  mine.reshape(-1, PASSAGE_BANDS))
         return results
 
-    def _placeable(self, chunk: Sequence[Article], prepared: Prepared) -> np.ndarray:
-        """Which rows of the chunk will be stored (not a repeated id, not empty)."""
+    def _refusals(self, chunk: Sequence[Article], prepared: Prepared) -> list[BadRecord | None]:
+        """Why each row of the chunk will not be stored (None: it will be): its id
+        is in the index or earlier in the chunk, or it has nothing to fingerprint."""
         store, seen = self._store, set()
-        out = np.zeros(len(chunk), dtype=bool)
+        out: list[BadRecord | None] = []
         for i, article in enumerate(chunk):
-            if int(prepared.sizes[i]) and article.id not in seen and \
-                    store.slot(article.id) is None:
+            if article.id in seen or store.slot(article.id) is not None:
+                out.append(BadRecord(
+                    "duplicate id: an article with this id is already in the index; "
+                    "ids must be unique (the later record is skipped)", record_id=article.id))
+            elif int(prepared.sizes[i]) == 0:
+                out.append(BadRecord("no words to fingerprint (text is only punctuation "
+                                     "or symbols)", record_id=article.id))
+            else:
                 seen.add(article.id)
-                out[i] = True
+                out.append(None)
         return out
 
     def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> Doc:

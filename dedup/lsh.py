@@ -33,6 +33,13 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """For each entry of the sorted ``values``, where its run of equal values starts."""
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = values[1:] != values[:-1]
+    return np.maximum.accumulate(np.where(first, np.arange(len(values)), 0))
+
+
 def lowest_per_key(keys: np.ndarray, slots: np.ndarray, cap: int) -> np.ndarray:
     """Mask of the entries to keep so that each value of ``keys`` keeps only its
     ``cap`` lowest ``slots`` (the ``(key, slot)`` pairs are distinct)."""
@@ -42,10 +49,7 @@ def lowest_per_key(keys: np.ndarray, slots: np.ndarray, cap: int) -> np.ndarray:
     over = np.flatnonzero(np.bincount(keys)[keys] > cap)  # only these need sorting
     if len(over):
         over = over[np.lexsort((slots[over], keys[over]))]
-        group = keys[over]
-        first = np.concatenate(([True], group[1:] != group[:-1]))
-        start = np.maximum.accumulate(np.where(first, np.arange(len(over)), 0))
-        keep[over[np.arange(len(over)) - start >= cap]] = False
+        keep[over[np.arange(len(over)) - run_starts(keys[over]) >= cap]] = False
     return keep
 
 

@@ -22,6 +22,7 @@ import orjson
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
 from .fingerprint import PASSAGE_HOLDERS
+from .lsh import lowest_per_key
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
 from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
@@ -420,27 +421,9 @@ class RedisStore(Store):
                                         passages=[struct.pack(">Q", k) for k in pkeys],
                                         holders=PASSAGE_HOLDERS + len(self._gone))
         whole = self._pairs(found, names, self._buckets, len(self._layout.tables))
-        return whole, self._holders(pfound, pkeys)
-
-    def _holders(self, found: list, keys: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """``(key, slots)``: each passage key's ``PASSAGE_HOLDERS`` lowest live
-        arrivals, from the LOOKUP's flat ``key, arrival`` list and the keys not
-        yet written."""
-        held: dict[int, set[int]] = {}
-        for j in range(0, len(found), 2):
-            held.setdefault(int(found[j]), set()).add(int(found[j + 1]))
-        if self._pass:
-            for i, key in enumerate(keys):
-                if pending := self._pass.get(key):
-                    held.setdefault(i, set()).update(pending)
-        rows: list[int] = []
-        slots: list[int] = []
-        for i, arrivals in held.items():
-            live = sorted(a for a in arrivals if self._docs.get(a) is not None)
-            live = live[:PASSAGE_HOLDERS]
-            rows.extend([i] * len(live))
-            slots.extend(live)
-        return np.array(rows, dtype=np.int64), np.array(slots, dtype=np.uint32)
+        keys, slots = self._pairs(pfound, pkeys, self._pass, 1)
+        keep = lowest_per_key(keys, slots, PASSAGE_HOLDERS)
+        return whole, (keys[keep], slots[keep])
 
     def _pairs(self, found: list, keys: Sequence, pending: dict, per_row: int
                ) -> tuple[np.ndarray, np.ndarray]:
