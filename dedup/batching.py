@@ -14,11 +14,12 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
+from .chrome import Observation
 from .config import Config
 from .lsh import run_starts
 from .prepare import Prepared, Preparer
@@ -75,9 +76,12 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
     return by_row(rows[later], rows[earlier], n)
 
 
-def chrome_keys(preparer: Preparer, chunks: list[list[str]], jobs: int, *,
-                warm: int = 0) -> list[list[set[int]]]:
-    """Short-line keys of every text of ``chunks`` (for learning site chrome).
+Chunk = tuple[list[str], list[int]]  # raw texts and their `chrome.site_key`s
+
+
+def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int, *,
+                        warm: int = 0) -> list[list[Observation]]:
+    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`).
 
     Args:
         warm: articles :func:`prepared_chunks` will prepare next in ``jobs``
@@ -85,7 +89,7 @@ def chrome_keys(preparer: Preparer, chunks: list[list[str]], jobs: int, *,
             the compiled kernels (`Preparer.warm`) for the workers to inherit.
     """
     if jobs <= 1 or len(chunks) <= 1:
-        return [preparer.chrome_keys(c) for c in chunks]
+        return [preparer.observe(*c) for c in chunks]
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
                              initargs=(preparer.config, preparer.wires)) as pool:
         keys = pool.map(_worker_chrome, chunks)  # the workers are forked by now
@@ -109,7 +113,7 @@ def _warm(preparer: Preparer, docs: int, failed: list[BaseException]) -> None:
         failed.append(exc)
 
 
-def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozenset[int],
+def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
     """``Preparer.run`` on each chunk of texts, in order, in ``jobs`` processes.
 
@@ -119,11 +123,11 @@ def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozens
     CPU saved per worker, and kernels even for a worker's share too small to
     pay for loading them itself.
     """
-    total = sum(len(c) for c in chunks)
+    total = sum(len(texts) for texts, _ in chunks)
     if jobs <= 1 or len(chunks) <= 1:
         preparer.expect(total)
-        for texts in chunks:
-            yield preparer.run(texts, chrome)
+        for texts, sites in chunks:
+            yield preparer.run(texts, chrome, sites)
         return
     engine = "numba" if _forked() and preparer.warm(total) else None
     share = total // jobs  # what each worker will see, about
@@ -135,8 +139,8 @@ def prepared_chunks(preparer: Preparer, chunks: list[list[str]], chrome: frozens
         # A few chunks ahead of the indexing, not all of them: the texts in flight
         # and the fingerprints waiting stay bounded however large the batch.
         waiting: deque[Future[Prepared]] = deque()
-        for texts in chunks:
-            waiting.append(pool.submit(_worker_prepare, texts))
+        for chunk in chunks:
+            waiting.append(pool.submit(_worker_prepare, chunk))
             if len(waiting) > 2 * jobs:
                 yield waiting.popleft().result()
         while waiting:
@@ -165,9 +169,9 @@ def _init_worker(config: Config, wires: WireRegistry, share: int = 0,
         _worker_preparer.expect(share, only=True)
 
 
-def _worker_prepare(texts: Sequence[str]) -> Prepared:
-    return _worker_preparer.run(texts, _worker_chrome_set)
+def _worker_prepare(chunk: Chunk) -> Prepared:
+    return _worker_preparer.run(chunk[0], _worker_chrome_set, chunk[1])
 
 
-def _worker_chrome(texts: list[str]) -> list[set[int]]:
-    return _worker_preparer.chrome_keys(texts)
+def _worker_chrome(chunk: Chunk) -> list[Observation]:
+    return _worker_preparer.observe(*chunk)

@@ -17,7 +17,7 @@ from .errors import ConfigMismatch
 from .wires import Agency, WireRegistry
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 2  # 2: number keys per article
+FORMAT_VERSION = 3  # 2: number keys per article; 3: site-chrome counts per site, with witnesses
 
 
 def wires_json(wires: WireRegistry) -> str:

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from .attribution import choose_original
-from .batching import CHUNK, by_row, chrome_keys, earlier_in_chunk, prepared_chunks
+from .batching import CHUNK, by_row, chrome_observations, earlier_in_chunk, prepared_chunks
+from .chrome import site_key
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
@@ -45,6 +46,11 @@ class Cluster:
     original: str
     origin_source: str | None
     members: list[Verdict]
+
+
+def _sites(articles: Iterable[Article]) -> list[int]:
+    """The `chrome.site_key` of each article (site chrome is learnt per site)."""
+    return [site_key(a.source, a.url) for a in articles]
 
 
 def _seconds(max_age: float | timedelta | None) -> float | None:
@@ -253,7 +259,7 @@ class Index:
 
     def query(self, article: Article) -> Verdict:
         """The verdict ``article`` would get, without adding it."""
-        prepared = self._prepare([article.text])
+        prepared = self._prepare([article])
         with self._lock:
             keys = band_keys(prepared.signatures, *self.config.bands)
             pkeys = prepared.passages(0)
@@ -370,12 +376,13 @@ class Index:
                     self._store.commit()
 
     def _learn(self, articles: Iterable[Article], jobs: int, warm: int = 0) -> None:
-        texts = [a.text for a in articles]
-        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        results = chrome_keys(self._preparer, chunks, jobs, warm=warm)
+        articles = list(articles)
+        chunks = [([a.text for a in c], _sites(c)) for c in
+                  (articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK))]
+        results = chrome_observations(self._preparer, chunks, jobs, warm=warm)
         with self._lock:  # committed with the next write
-            for keys_per_doc in results:
-                self._store.count_chrome(keys_per_doc)
+            for observations in results:
+                self._store.count_chrome(observations)
 
     def _forget(self, slot: int, how: str) -> None:
         store = self._store
@@ -388,6 +395,8 @@ class Index:
 
     def _retain(self) -> None:
         store = self._store
+        if self.max_docs is None and self.max_age is None:
+            return
         if self.max_docs is not None:
             for _ in range(len(store) - self.max_docs):
                 self._forget(store.oldest(), f"evicted (retention: max_docs={self.max_docs})")
@@ -395,19 +404,20 @@ class Index:
             limit = self._clock() - self.max_age
             while (slot := store.oldest()) is not None and store.doc(slot).added < limit:
                 self._forget(slot, f"evicted (retention: max_age={self.max_age:g}s)")
+        store.age_chrome(len(store))  # the short lines of evicted articles go with them
 
     # -- preparation ---------------------------------------------------------
 
-    def _prepare(self, texts: Sequence[str]) -> Prepared:
+    def _prepare(self, articles: Sequence[Article]) -> Prepared:
         with self._lock:
             chrome = self._store.chrome()
-        return self._preparer.run(texts, chrome)
+        return self._preparer.run([a.text for a in articles], chrome, _sites(articles))
 
     def _prepare_chunks(self, chunks: list[Sequence[Article]], jobs: int) -> Iterator[Prepared]:
         with self._lock:
             chrome = self._store.chrome()
-        return prepared_chunks(self._preparer, [[a.text for a in c] for c in chunks], chrome,
-                               jobs)
+        return prepared_chunks(self._preparer, [([a.text for a in c], _sites(c)) for c in chunks],
+                               chrome, jobs)
 
     # -- indexing ------------------------------------------------------------
 
@@ -490,7 +500,8 @@ class Index:
         canonical = article.canonical
         return Doc(article.id, article.title, article.url, article.source, article.published,
                    arrival, wire, evidence, credited, credit_text, mentions, canonical=canonical,
-                   canonical_wire=self.wires.by_url(canonical) if canonical else None)
+                   canonical_wire=self.wires.by_url(canonical) if canonical else None,
+                   extraction=article.extraction)
 
     def _place(self, slot: int, candidates: np.ndarray, want: bool = True) -> Verdict | None:
         """Join the best matching cluster (or start one); re-attribute and merge.

@@ -1,16 +1,14 @@
-"""Normalization: Unicode, case, punctuation, and site chrome.
+"""Normalization: Unicode, case, punctuation, and short-line keys.
 
 ``normalize`` maps every spelling of the same text to one form (NFKC, case
-folding, one kind of quote/dash/space, unescaped ``\\"``). ``line_keys`` and
-``drop_chrome`` implement the corpus rule for site chrome: a *short* line that
-appears in many articles ("Leave a Reply", "Back To Top") is not content.
+folding, one kind of quote/dash/space, unescaped ``\\"``). ``line_key`` keys a
+*short* line by its letters and digits, for the site-chrome rule (``dedup.chrome``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
 
 import xxhash
 
@@ -187,22 +185,19 @@ def _token_char(char: str) -> bool:
     return any(c.isalnum() for c in folded) or _NON_ASCII_TOKEN.search(folded) is not None
 
 
-def line_keys(text: str, max_words: int) -> set[int]:
-    """Keys of the distinct short lines of a text (see :func:`line_key`)."""
-    keys = set(_line_keys(text, text.splitlines(), max_words))
-    keys.discard(None)
-    return keys
+def line_keys_of(lines: list[str], max_words: int) -> list[int | None]:
+    """`line_key` of each of ``lines`` (strings without line breaks), at once."""
+    text = "\n".join(lines)
+    if len(text.splitlines()) != len(lines):  # empty lines, or breaks inside one
+        return [line_key(line, max_words) for line in lines]
+    return _line_keys(text, lines, max_words)
 
 
-def drop_chrome(text: str, chrome: Collection[int], max_words: int) -> str:
-    """Remove the lines whose short-line key is in ``chrome``.
-
-    If every line would go, the text is kept as it was: an article made only
-    of repeated short lines is still content (a weak fingerprint beats none).
-    """
-    if not chrome:
-        return text
-    lines = text.splitlines()
-    kept = [line for line, key in zip(lines, _line_keys(text, lines, max_words), strict=True)
-            if key not in chrome]
-    return "\n".join(kept) if any(line.strip() for line in kept) else text
+def content_key(line: str) -> int | None:
+    """A 64-bit key of a line of any length from its letters and digits (after
+    NFKC and case folding, as `line_key`); None when it has none."""
+    if line.isascii():
+        tokens = line.encode("ascii").translate(_ASCII_TOKEN_BYTES).split()
+        return xxhash.xxh3_64_intdigest(b" ".join(tokens)) if tokens else None
+    tokens = _LINE_TOKEN.findall(_nfkc(line).casefold())
+    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8")) if tokens else None

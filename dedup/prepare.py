@@ -19,7 +19,8 @@ import xxhash
 from . import credits as credit_lines
 from .config import Config
 from .fingerprint import Fingerprinter, passage_keys
-from .normalize import drop_chrome, line_keys, normalize
+from .chrome import Observation, drop_chrome, observe
+from .normalize import normalize
 from .shingle import Shingler
 from .wires import WireRegistry
 
@@ -137,21 +138,24 @@ class Preparer:
                   "新华社北京5月8日电 预热。"])
         return self.kernels() is not None
 
-    def run(self, texts: Sequence[str], chrome: Collection[int] = ()) -> Prepared:
+    def run(self, texts: Sequence[str], chrome: Collection[int] = (),
+            sites: Sequence[int] = ()) -> Prepared:
         """Fingerprint ``texts`` after removing credits and the ``chrome`` lines.
 
         Args:
             texts: raw article texts.
-            chrome: short-line keys known to be site chrome.
+            chrome: `chrome.chrome_key` keys known to be site chrome.
+            sites: each text's `chrome.site_key` (default: all unknown, 0).
         """
         max_words = self.config.chrome_max_words
         bodies, found, mentioned = [], [], []
-        for text in texts:
+        sites = sites or [0] * len(texts)
+        for text, site in zip(texts, sites, strict=True):
             detected = credit_lines.detect(text, self.wires)
             found.append(detected.credits)
             mentioned.append(detected.mentions)
             body = detected.body if detected.body.strip() else text
-            bodies.append(normalize(drop_chrome(body, chrome, max_words)))
+            bodies.append(normalize(drop_chrome(body, chrome, site, max_words)))
         (values, offsets), (sequence, sequence_docs) = self._shingler.batch_with_sequence(bodies)
         signatures = self._fingerprinter.signatures(values, offsets)
         pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed,
@@ -170,6 +174,7 @@ class Preparer:
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
                         noffsets, values, offsets)
 
-    def chrome_keys(self, texts: Sequence[str]) -> list[set[int]]:
-        """Short-line keys of each raw text, for learning site chrome."""
-        return [line_keys(t, self.config.chrome_max_words) for t in texts]
+    def observe(self, texts: Sequence[str], sites: Sequence[int]) -> list[Observation]:
+        """What each raw text tells the site-chrome rule (`chrome.observe`)."""
+        words = self.config.chrome_max_words
+        return [observe(t, site, words) for t, site in zip(texts, sites, strict=True)]

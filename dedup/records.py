@@ -31,6 +31,8 @@ class Article:
         published: publication time, if known (stored in UTC; a time without
             an offset is taken as UTC).
         canonical: a canonical/og URL that the page itself declares, if any.
+        extraction: how the text was got from a web page when the usual
+            extraction found none (a fallback, said in the verdict's ``why``).
     """
 
     id: str
@@ -40,6 +42,7 @@ class Article:
     source: str | None = None
     published: datetime | None = None
     canonical: str | None = None
+    extraction: str | None = None
 
     def __post_init__(self) -> None:
         if self.published is not None:

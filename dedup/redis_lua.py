@@ -171,21 +171,6 @@ end
 return {ids_out, buckets_out, passages_out, docs_out, clusters_out, fps_out}
 """
 
-# ARGV: prefix, threshold, how many chrome lines the caller knows, then key,
-# count pairs. Counts short lines; a line reaching the threshold is appended to
-# the chrome list. Returns the chrome lines the caller does not know yet.
-CHROME = """#!lua
-local P, threshold = ARGV[1], tonumber(ARGV[2])
-for i = 4, #ARGV, 2 do
-  local n = tonumber(ARGV[i + 1])
-  local count = redis.call('HINCRBY', P .. ':chrome_counts', ARGV[i], n)
-  if count >= threshold and count - n < threshold then
-    redis.call('RPUSH', P .. ':chrome', ARGV[i])
-  end
-end
-return redis.call('LRANGE', P .. ':chrome', ARGV[3], -1)
-"""
-
 # ARGV: header key, then field, value pairs. Creates the header unless another
 # process created it first. Returns 1 if created.
 CREATE = """#!lua
@@ -195,4 +180,4 @@ return 1
 """
 
 SCRIPTS = {"acquire": ACQUIRE, "release": RELEASE, "renew": RENEW, "apply": APPLY,
-           "lookup": LOOKUP, "chrome": CHROME, "create": CREATE}
+           "lookup": LOOKUP, "create": CREATE}

@@ -16,8 +16,12 @@ Key layout (P = the prefix; integers as decimal strings; no pickle anywhere):
   the numbers, are still read).
 * ``P:clusters`` cluster → JSON ``{"original", "members", "notes"}``.
 * ``P:p:<passage key, u64 big-endian>`` set of arrivals.
-* ``P:chrome_counts`` short line → documents; ``P:chrome`` list of the
+* ``P:chrome_entries`` per-site short line → its ``dedup.chrome.ChromeCounts``
+  entry (`pack_chrome`: count u32, last seen u64, packed witnesses), and the
+  header's ``chrome_seen`` (observations counted); ``P:chrome`` list of the
   chrome lines in the order they became chrome (clients fetch what is new).
+  Format 3; format 2's ``P:chrome_counts`` (global counts) is dropped on the
+  first write.
 * Whole-text bands: datasketch's ``MinHashLSH`` Redis layout, basename ``P``,
   ``prepickle=False``, the article id (UTF-8) as key: ``P_bucket_<band u16
   big-endian>`` hash band value → bucket key, the bucket sets of ids, and
@@ -30,22 +34,25 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import orjson
 
+from .chrome import pack_witnesses, unpack_witnesses
 from .errors import IndexFormatError
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT_VERSION
 from .store import ClusterState, Doc, Probe
 
 _META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", "credited",
-                "credit_text", "mentions", "canonical", "canonical_wire")
+                "credit_text", "mentions", "canonical", "canonical_wire", "extraction")
 _FP_HEAD = struct.Struct("<BIQ")  # record version, size, content hash
 _U32 = struct.Struct(">I")
 _U16 = struct.Struct("<H")
+_CHROME = struct.Struct("<IQ")  # count, last seen
 
 
 class Layout:
@@ -60,7 +67,8 @@ class Layout:
     def __init__(self, prefix: str, bands: int, rows: int) -> None:
         self.prefix = prefix
         self.key = {name: f"{prefix}:{name}" for name in (
-            "header", "ids", "meta", "cl", "fp", "texts", "order", "clusters")}
+            "header", "ids", "meta", "cl", "fp", "texts", "order", "clusters", "chrome",
+            "chrome_entries", "chrome_counts")}
         base = prefix.encode()
         self.tables = [base + b"_bucket_" + struct.pack(">H", j) for j in range(bands)]
         self.keys_name = base + b"_keys"
@@ -85,7 +93,8 @@ class Layout:
 def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
               new: Iterable[tuple[int, Doc, Probe, bytes | None, bool]],
               clusters: Iterable[tuple[int, ClusterState | None]],
-              counters: tuple[int, int], moved: Iterable[tuple[int, int]] = ()) -> bytes:
+              counters: tuple[int, int], moved: Iterable[tuple[int, int]] = (),
+              chrome: ChromeWrites | None = None) -> bytes:
     """The operations of the ``apply`` script (``dedup.redis_lua.APPLY``) for a section,
     encoded as that script reads them.
 
@@ -97,6 +106,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
         clusters: ``(id, state)`` of changed clusters (``None``: deleted).
         counters: ``(next_arrival, next_cluster)``.
         moved: ``(arrival, cluster)`` of stored articles a merge moved.
+        chrome: changed site-chrome entries (`ChromeWrites`).
     """
     parts: list[bytes] = []
     k = layout.key
@@ -152,11 +162,50 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
             cmd("HSET", k["clusters"], cid, orjson.dumps(
                 {"original": cluster.original, "members": cluster.members,
                  "notes": cluster.notes}))
+    if chrome is not None:
+        for key, entry in chrome.entries.items():
+            if entry is None:
+                cmd("HDEL", k["chrome_entries"], key)
+            else:
+                cmd("HSET", k["chrome_entries"], key, pack_chrome(entry))
+        if chrome.became:
+            cmd("RPUSH", k["chrome"], *chrome.became)
+        cmd("HSET", k["header"], "chrome_seen", chrome.seen)
+        cmd("DEL", k["chrome_counts"])  # format 2's global counts
     # format_version too: what this section wrote may be in this version's format
     # (an index created by format 1 then says 2, and a format-1 dedup asks for an upgrade)
     cmd("HSET", k["header"], "next_arrival", counters[0], "next_cluster", counters[1],
         "format_version", FORMAT_VERSION)
     return b"".join(parts)
+
+
+@dataclass
+class ChromeWrites:
+    """The site-chrome changes of a section: entries (``None``: forgotten), the
+    keys that became chrome, in order, and the observation counter."""
+
+    entries: dict[int, list | None] = field(default_factory=dict)
+    became: list[int] = field(default_factory=list)
+    seen: int = 0
+
+
+def pack_chrome(entry: list) -> bytes:
+    """A ``ChromeCounts`` entry as bytes."""
+    return _CHROME.pack(entry[0], entry[1]) + pack_witnesses(entry[2])
+
+
+def unpack_chrome(raw: bytes, where: str) -> list:
+    """The inverse of `pack_chrome`.
+
+    Raises:
+        IndexFormatError: the record is damaged.
+    """
+    try:
+        count, last = _CHROME.unpack_from(raw)
+        return [count, last, unpack_witnesses(raw[_CHROME.size:])]
+    except (struct.error, ValueError):
+        raise IndexFormatError(f"{where} is corrupted: a site-chrome entry cannot be read; "
+                               f"rebuild the index") from None
 
 
 def pack_meta(doc: Doc, size: int) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,13 +18,15 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .chrome import ChromeCounts, Observation
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
 from .fingerprint import PASSAGE_HOLDERS
 from .lsh import lowest_per_key
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
-from .redis_records import Layout, unpack_cluster, unpack_fp, unpack_meta, write_ops
+from .redis_records import (ChromeWrites, Layout, unpack_chrome, unpack_cluster, unpack_fp,
+                            unpack_meta, write_ops)
 from .header import FORMAT, FORMAT_VERSION, check_stored, wires_from_json, wires_json
 from .store import ClusterState, Doc, Probe, Store
 from .wires import WireRegistry
@@ -77,8 +78,8 @@ class RedisStore(Store):
     returning the LSH candidates with their documents, clusters, members and
     originals' fingerprints, and the id checks; the section's writes go in one
     Lua call that also releases the lock and wakes the longest waiter. A plain
-    ``add`` is 3 round trips: the site-chrome counts (no lock), lock +
-    candidates + id check, writes + release.
+    ``add`` is 4 round trips: lock + the site-chrome entries of its lines,
+    their update + release; lock + candidates + id check, writes + release.
 
     Durability: writes are acknowledged (``add`` returns) after the server
     executed them; with ``appendonly yes`` and ``appendfsync always`` the
@@ -160,6 +161,12 @@ class RedisStore(Store):
                      remedy="use another prefix")
         self.config, self.wires = stored_config, stored_wires
         self._layout = Layout(self.where.prefix, *stored_config.bands)
+        if int(header["format_version"]) < 3 and not self.readonly:
+            # Format 2 counted short lines over all sites at once: drop those counts
+            # (chrome is relearnt per site) before anything reads them.
+            self._run([("DEL", self._k["chrome_counts"], self._k["chrome"]),
+                       ("HSET", self._k["header"], "format_version", FORMAT_VERSION)],
+                      locked=False)
         if fsync:
             persistence = self._link.persistence()
             if persistence.get("appendfsync") not in (None, "always"):
@@ -217,11 +224,12 @@ class RedisStore(Store):
         self._moved: dict[int, int] = {}  # stored arrival -> the cluster a merge moved it to
         self._buckets: dict[bytes, set[int]] = {}  # LSH keys not yet written
         self._pass: dict[int, set[int]] = {}
+        self._chrome_writes: ChromeWrites | None = None
 
     def _end_section(self, failed: bool) -> None:
         try:
             if self._link.held and not failed and (self._new or self._gone or self._dirty
-                                                   or self._moved):
+                                                   or self._moved or self._chrome_writes):
                 self._flush(release=True)
         finally:
             self._link.release()
@@ -235,7 +243,7 @@ class RedisStore(Store):
         moved = [(a, cid) for a, cid in self._moved.items() if a not in self._new
                  and a not in self._gone]
         ops = write_ops(self._layout, gone, new, clusters, (self._next_arrival, self._next_cluster),
-                        moved)
+                        moved, self._chrome_writes)
         self._link.apply(ops, release=release)
         self._reset_writes()
 
@@ -501,28 +509,45 @@ class RedisStore(Store):
         if self._chrome_fresh:
             self._chrome_fresh = False
         else:
-            self._sync_chrome({})
+            self._absorb_chrome(self._run([("LRANGE", self._k["chrome"], len(self._chrome_lines),
+                                             -1)], locked=False)[0])
         return self._chrome_set
 
-    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
-        """Add to the shared short-line counts at once (increments commute, so
-        they need no lock; a line counted by an add that then fails stays
-        counted, as in memory)."""
+    def count_chrome(self, observations: Iterable[Observation]) -> None:
+        """Count articles towards the site chrome, under the index lock: the
+        entries of their lines are read, updated by the same ``ChromeCounts``
+        as in memory, and written with the section (2 round trips)."""
         if self.readonly:
             return
-        counts: Counter[int] = Counter()
-        for keys in keys_per_doc:
-            counts.update(keys)
-        self._sync_chrome(counts)
+        observations = list(observations)
+        keys = sorted({k for obs in observations for k in obs.keys})
+        k = self._k
+        with self.lock:
+            ops: list[tuple] = [("HGET", k["header"], "chrome_seen"),
+                                ("LRANGE", k["chrome"], len(self._chrome_lines), -1)]
+            if keys:
+                ops.append(("HMGET", k["chrome_entries"], *keys))
+            got = self._run(ops, locked=True)
+            counts = ChromeCounts(self.config.chrome_min_docs)
+            counts.seen = int(got[0] or 0)
+            for key, raw in zip(keys, got[2] if keys else (), strict=True):
+                if raw:
+                    counts.load(key, *unpack_chrome(raw, self.location))
+            before = counts.chrome
+            touched = counts.observe(observations)
+            writes = self._chrome_writes or ChromeWrites()
+            writes.entries.update((key, counts.entries.get(key)) for key in touched)
+            writes.became.extend(sorted(counts.chrome - before))
+            writes.seen = counts.seen
+            self._chrome_writes = writes
+            self._absorb_chrome(got[1])
+            self._chrome_set = self._chrome_set | counts.chrome
         self._chrome_fresh = True
 
-    def _sync_chrome(self, counts: dict[int, int]) -> None:
-        args = [x for key, n in counts.items() for x in (key, n)]
-        got = self._run([("script", "chrome", self.where.prefix, self.config.chrome_min_docs,
-                          len(self._chrome_lines), *args)], locked=False)[0]
-        if got:
-            self._chrome_lines.extend(int(k) for k in got)
-            self._chrome_set = frozenset(self._chrome_lines)
+    def _absorb_chrome(self, lines: list) -> None:
+        if lines:
+            self._chrome_lines.extend(int(key) for key in lines)
+            self._chrome_set = self._chrome_set | frozenset(self._chrome_lines)
 
     # -- life cycle ------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
 (``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
-and written in one transaction by ``commit``. Format (version 2), all
+and written in one transaction by ``commit``. Format (version 3), all
 integers little-endian, no pickle anywhere:
 
 * ``header(key, value, checksum)``: ``format`` = ``dedup-index``,
@@ -18,7 +18,13 @@ integers little-endian, no pickle anywhere:
   gets the column, empty for its articles, when it is opened for writing).
 * ``texts(arrival, text, checksum)``: the raw text, zlib-compressed.
 * ``clusters(id, original, notes, checksum)``: ``original`` is an arrival.
-* ``chrome(key, count, checksum)``: short-line counts (site-chrome rule).
+* ``chrome(key, count, checksum, last_seen, witnesses)``: site-chrome counts
+  (``dedup.chrome.ChromeCounts``): ``key`` a per-site short-line key, ``count``
+  the dissimilar articles it was seen in, ``last_seen`` the number of the
+  observation that saw it last (the header's ``chrome_seen`` counts them),
+  ``witnesses`` the sketches of the articles counted (``pack_witnesses``).
+  Version 3; a version 2 file's counts were global (not per site): they are
+  dropped when it is opened for writing, and chrome is relearnt per site.
 """
 
 from __future__ import annotations
@@ -39,11 +45,12 @@ import xxhash
 
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
+from .chrome import pack_witnesses, unpack_witnesses
 from .fingerprint import PASSAGE_BANDS
 from .prepare import Prepared
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, \
     wires_json
-from .store import ClusterState, Doc, MemoryStore
+from .store import ClusterState, Doc, MemoryStore, Observation
 from .wires import WireRegistry
 
 _LOAD_CHUNK = 1 << 16
@@ -59,7 +66,8 @@ CREATE TABLE articles (
 CREATE TABLE texts (arrival INTEGER PRIMARY KEY, text BLOB NOT NULL, checksum INTEGER NOT NULL);
 CREATE TABLE clusters (id INTEGER PRIMARY KEY, original INTEGER NOT NULL, notes TEXT NOT NULL,
     checksum INTEGER NOT NULL);
-CREATE TABLE chrome (key INTEGER PRIMARY KEY, count INTEGER NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE chrome (key INTEGER PRIMARY KEY, count INTEGER NOT NULL, checksum INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL DEFAULT 0, witnesses BLOB NOT NULL DEFAULT x'');
 """
 # verify="exact" only: every article's sorted distinct shingle hashes (uint32).
 _SHINGLES = """CREATE TABLE IF NOT EXISTS shingles (arrival INTEGER PRIMARY KEY,
@@ -248,20 +256,31 @@ class SqliteStore(MemoryStore):
             config = Config.from_dict(orjson.loads(header["config"]))
             wires = wires_from_json(header["wires"])
             counters = int(header["next_arrival"]), int(header["next_cluster"])
+            self._chrome_seen = int(header.get("chrome_seen", "0"))
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None
         self._format_version = version
         return config, wires, counters
 
     def _upgrade(self) -> None:
-        """Bring a format-1 file to format 2 (a ``numbers`` column, empty for the
-        stored articles, which the number check lets through) when writing."""
+        """Bring an older file to this format when writing: format 1 gets a
+        ``numbers`` column (empty for the stored articles, which the number check
+        lets through); format 2's global chrome counts are dropped (chrome is
+        learnt per site from now on) and the table gets its version-3 columns."""
         if self._format_version >= FORMAT_VERSION or self.readonly:
             return
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ALTER TABLE articles ADD COLUMN numbers BLOB NOT NULL DEFAULT x''")
+            if self._format_version < 2:
+                conn.execute("ALTER TABLE articles ADD COLUMN numbers BLOB NOT NULL DEFAULT x''")
+            if self._format_version < 3:
+                conn.execute("DELETE FROM chrome")
+                have = {row[1] for row in conn.execute("PRAGMA table_info(chrome)")}
+                for column, kind in (("last_seen", "INTEGER NOT NULL DEFAULT 0"),
+                                     ("witnesses", "BLOB NOT NULL DEFAULT x''")):
+                    if column not in have:
+                        conn.execute(f"ALTER TABLE chrome ADD COLUMN {column} {kind}")
             value = str(FORMAT_VERSION)
             conn.execute("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
                          ("format_version", value, _checksum("format_version", value)))
@@ -322,7 +341,8 @@ class SqliteStore(MemoryStore):
                     wire=f("wire"), wire_evidence=f("wire_evidence"),
                     credited=tuple(f("credited") or ()), credit_text=f("credit_text"),
                     mentions=tuple(f("mentions") or ()), cluster=cluster, added=added,
-                    canonical=f("canonical"), canonical_wire=f("canonical_wire")))
+                    canonical=f("canonical"), canonical_wire=f("canonical_wire"),
+                    extraction=f("extraction")))
                 sig_blobs.append(sig)
                 pk_blobs.append(pks)
                 nk_blobs.append(nks)
@@ -363,17 +383,20 @@ class SqliteStore(MemoryStore):
             if self._docs[cluster.original].cluster != cluster.id:
                 raise IndexFormatError(f"{self.path} is inconsistent: cluster {cluster.id}'s "
                                        f"original is not one of its members")
-        threshold = self.config.chrome_min_docs
-        for key, count, checksum in conn.execute("SELECT key, count, checksum FROM chrome"):
-            if checksum != _checksum(key, count):
+        if self._format_version >= 3:  # older files counted lines over all sites at once
+            self._load_chrome()
+        self._rebuild_tables()
+
+    def _load_chrome(self) -> None:
+        counts = self._chrome
+        counts.seen = self._chrome_seen
+        for key, count, last_seen, witnesses, checksum in self._conn.execute(
+                "SELECT key, count, last_seen, witnesses, checksum FROM chrome"):
+            if checksum != _checksum(key, count, last_seen, witnesses):
                 raise IndexFormatError(f"{self.path} is corrupted: a chrome-line count fails "
                                        f"its checksum; restore it from a backup or rebuild it")
-            key = key % _U64
-            self._chrome_counts[key] = count
-            if count >= threshold:
-                self._chrome.add(key)
-        self._chrome_frozen = frozenset(self._chrome)
-        self._rebuild_tables()
+            counts.load(key % _U64, count, last_seen, unpack_witnesses(witnesses))
+        self._chrome_aged = counts.seen
 
     def _load_shingles(self, slot_of_arrival: dict[int, int]) -> None:
         """verify="exact": read the shingle sets back (an article without a row,
@@ -447,11 +470,12 @@ class SqliteStore(MemoryStore):
         self._dirty_clusters.add(doc.cluster)
         return doc, cluster
 
-    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
-        keys_per_doc = list(keys_per_doc)
-        super().count_chrome(keys_per_doc)
-        for keys in keys_per_doc:
-            self._dirty_chrome.update(keys)
+    def count_chrome(self, observations: Iterable[Observation]) -> None:
+        self._dirty_chrome.update(self._chrome.observe(observations))
+        self._counters_dirty = True
+
+    def _chrome_forgotten(self, keys: list[int]) -> None:
+        self._dirty_chrome.update(keys)  # written as deletions: no entry left
 
     def _queue_article(self, slot: int) -> None:
         doc, probe = self._docs[slot], self.probe(slot)
@@ -460,7 +484,8 @@ class SqliteStore(MemoryStore):
             "published": doc.published.isoformat() if doc.published else None,
             "wire": doc.wire, "wire_evidence": doc.wire_evidence, "credited": doc.credited,
             "credit_text": doc.credit_text, "mentions": doc.mentions, "canonical": doc.canonical,
-            "canonical_wire": doc.canonical_wire})
+            "canonical_wire": doc.canonical_wire, **({"extraction": doc.extraction}
+                                                     if doc.extraction else {})})
         sig = probe.sig.astype("<u4").tobytes()
         pks = probe.passages.astype("<u8").tobytes()
         nks = probe.numbers.astype("<u4").tobytes()
@@ -510,13 +535,21 @@ class SqliteStore(MemoryStore):
                 upserts.append(row + (_cluster_checksum(*row),))
             conn.executemany("DELETE FROM clusters WHERE id = ?", gone)
             conn.executemany("INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?)", upserts)
-            chrome = []
+            chrome, forgotten = [], []
+            entries = self._chrome.entries
             for key in self._dirty_chrome:
-                row = (_signed(key), self._chrome_counts[key])
+                entry = entries.get(key)
+                if entry is None:
+                    forgotten.append((_signed(key),))
+                    continue
+                row = (_signed(key), entry[0], entry[1], pack_witnesses(entry[2]))
                 chrome.append(row + (_checksum(*row),))
-            conn.executemany("INSERT OR REPLACE INTO chrome VALUES (?, ?, ?)", chrome)
+            conn.executemany("DELETE FROM chrome WHERE key = ?", forgotten)
+            conn.executemany("INSERT OR REPLACE INTO chrome (key, count, last_seen, witnesses, "
+                             "checksum) VALUES (?, ?, ?, ?, ?)", chrome)
             counters = [("next_arrival", str(self._arrival)),
-                        ("next_cluster", str(self._next_cluster))]
+                        ("next_cluster", str(self._next_cluster)),
+                        ("chrome_seen", str(self._chrome.seen))]
             conn.executemany("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
                              [(k, v, _checksum(k, v)) for k, v in counters])
             conn.execute("COMMIT")

@@ -21,8 +21,9 @@ and the site-chrome counts. Every backend answers the calls of :class:`Store`:
   ``join(cluster, slot)``, ``set_original(cluster, slot, note)``,
   ``merge(into, other)`` (every member of ``other`` joins ``into``; ``other``
   is deleted).
-* **chrome** — ``chrome()`` (frozen set of short-line keys that are chrome),
-  ``count_chrome(keys_per_doc)``.
+* **chrome** — ``chrome()`` (frozen set of per-site short-line keys that are
+  chrome, ``dedup.chrome``), ``count_chrome(observations)`` (articles in order),
+  ``age_chrome(live)`` (forget lines no live article was seen with; retention).
 * **life cycle** — ``unwritable()`` (why writes are refused, or None),
   ``lock`` (a context manager the engine holds around every read and write;
   re-entrant), ``commit()`` (make every write so far durable;
@@ -45,7 +46,6 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from .chrome import ChromeCounts, Observation
 from .config import Config
 from .errors import ConfigError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
@@ -84,6 +85,7 @@ class Doc:
     added: float = 0.0  # wall-clock time it was added (seconds), for max_age retention
     canonical: str | None = None  # canonical URL the page declares
     canonical_wire: str | None = None  # the wire whose domain that URL is on
+    extraction: str | None = None  # an extraction fallback used for its page
 
 
 @dataclass(slots=True)
@@ -272,7 +274,10 @@ class Store(ABC):
     @abstractmethod
     def chrome(self) -> frozenset[int]: ...
     @abstractmethod
-    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None: ...
+    def count_chrome(self, observations: Iterable[Observation]) -> None: ...
+    def age_chrome(self, live: int) -> None:  # noqa: B027 - optional for a backend
+        """Forget the short lines that are not chrome and were last seen before
+        the ``live`` most recent observations (retention keeps ``live`` articles)."""
     # life cycle
     def unwritable(self) -> str | None:
         """Why writes are refused right now (read-only, a failed write), or None."""
@@ -324,9 +329,8 @@ class MemoryStore(Store):
         self._dead = 0
         self._table = BandTable()
         self._passages = BandTable()
-        self._chrome_counts: Counter[int] = Counter()
-        self._chrome: set[int] = set()
-        self._chrome_frozen: frozenset[int] = frozenset()
+        self._chrome = ChromeCounts(config.chrome_min_docs)
+        self._chrome_aged = 0  # observations counted when the chrome counts were last aged
 
     # -- documents -------------------------------------------------------------
 
@@ -492,20 +496,22 @@ class MemoryStore(Store):
     # -- chrome --------------------------------------------------------------------
 
     def chrome(self) -> frozenset[int]:
-        return self._chrome_frozen
+        return self._chrome.chrome
 
-    def count_chrome(self, keys_per_doc: Iterable[set[int]]) -> None:
-        threshold = self.config.chrome_min_docs
-        counts = self._chrome_counts
-        grown = False
-        for keys in keys_per_doc:
-            for key in keys:
-                counts[key] += 1
-                if counts[key] == threshold:
-                    self._chrome.add(key)
-                    grown = True
-        if grown:
-            self._chrome_frozen = frozenset(self._chrome)
+    def count_chrome(self, observations: Iterable[Observation]) -> None:
+        self._chrome.observe(observations)
+
+    def age_chrome(self, live: int) -> None:
+        counts = self._chrome
+        # A pass over every entry: done when the observations since the last one
+        # reach half the live articles (amortised O(1) per article).
+        if counts.seen - self._chrome_aged < max(_MIN_COMPACT, live // 2):
+            return
+        self._chrome_aged = counts.seen
+        self._chrome_forgotten(counts.age(counts.seen - live))
+
+    def _chrome_forgotten(self, keys: list[int]) -> None:
+        """Hook for persistent stores: these chrome entries were dropped."""
 
     # -- compaction ------------------------------------------------------------------
 
@@ -550,7 +556,7 @@ class MemoryStore(Store):
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "memory", "location": None, "articles": len(self),
-                "clusters": len(self._clusters), "chrome_lines": len(self._chrome)}
+                "clusters": len(self._clusters), "chrome_lines": len(self._chrome.chrome)}
 
 
 def open_store(location: str, *, create: bool = True, config: Config | None = None,

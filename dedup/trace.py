@@ -18,7 +18,8 @@ import numpy as np
 
 from . import credits as credit_lines
 from .errors import BadRecord
-from .normalize import drop_chrome, line_keys, normalize
+from .chrome import ChromeCounts, drop_chrome, observe, site_key
+from .normalize import normalize
 from .records import Article
 from .shingle import Shingler
 from .wires import WireRegistry
@@ -134,8 +135,8 @@ class Tracer:
         self.ids = [a.id for a in sources]
         self.publishers = [a.source for a in sources]
         texts = [a.text for a in sources]
-        self._chrome = frozenset(self._chrome_of(texts))
-        values, offsets = self._shingle(texts, self._chrome)
+        self._chrome = self._chrome_of(sources)
+        values, offsets = self._shingle(sources, self._chrome)
         self._sizes = np.diff(offsets).astype(np.int64)
         docs = np.repeat(np.arange(len(texts), dtype=np.int64), self._sizes)
         # Each source's sorted set, keyed by (source, hash): one searchsorted tests
@@ -166,7 +167,7 @@ class Tracer:
         """
         chrome = None
         if isinstance(articles, Sequence):
-            chrome = self._chrome | self._chrome_of([a.text for a in articles])
+            chrome = self._chrome | self._chrome_of(articles)
         chunk: list[Article] = []
         for article in articles:
             chunk.append(article)
@@ -178,27 +179,29 @@ class Tracer:
 
     # -- internals -------------------------------------------------------------
 
-    def _chrome_of(self, texts: Sequence[str]) -> set[int]:
-        counts: dict[int, int] = {}
-        for text in texts:
-            for key in line_keys(text, self.chrome_max_words):
-                counts[key] = counts.get(key, 0) + 1
-        return {k for k, n in counts.items() if n >= self.chrome_min_docs}
+    def _chrome_of(self, articles: Sequence[Article]) -> frozenset[int]:
+        """Site chrome among ``articles``, by the rule the index uses (`dedup.chrome`)."""
+        counts = ChromeCounts(self.chrome_min_docs)
+        counts.observe(observe(a.text, site_key(a.source, a.url), self.chrome_max_words)
+                       for a in articles)
+        return counts.chrome
 
-    def _shingle(self, texts: Sequence[str], chrome: Collection[int]) -> tuple[np.ndarray,
-                                                                               np.ndarray]:
+    def _shingle(self, articles: Sequence[Article], chrome: Collection[int]
+                 ) -> tuple[np.ndarray, np.ndarray]:
         bodies = []
-        for text in texts:
+        for article in articles:
+            text = article.text
             body = credit_lines.detect(text, self.wires, mentions=False).body
             body = body if body.strip() else text
-            bodies.append(normalize(drop_chrome(body, chrome, self.chrome_max_words)))
+            site = site_key(article.source, article.url)
+            bodies.append(normalize(drop_chrome(body, chrome, site, self.chrome_max_words)))
         return self._shingler.batch(bodies)
 
     def _trace_chunk(self, chunk: Sequence[Article], top: int, floor: float,
                      chrome: frozenset[int] | None) -> list[TraceResult]:
         if chrome is None:
-            chrome = self._chrome | self._chrome_of([a.text for a in chunk])
-        values, offsets = self._shingle([a.text for a in chunk], chrome)
+            chrome = self._chrome | self._chrome_of(chunk)
+        values, offsets = self._shingle(chunk, chrome)
         sizes = np.diff(offsets).astype(np.int64)
         qdoc = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)
         pairs, shared = self._candidates(values, qdoc, max(_CANDIDATES_MIN, 4 * top))

@@ -119,4 +119,6 @@ def credit_evidence(doc: Doc) -> list[str]:
     if doc.mentions:
         notes.append(f"mentions {', '.join(doc.mentions)} in the text (not a credit)")
     notes.extend(canonical_evidence(doc.url, doc.canonical, doc.canonical_wire))
+    if doc.extraction:
+        notes.append(f"text extracted by {doc.extraction}")
     return notes

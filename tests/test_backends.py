@@ -274,3 +274,32 @@ def test_a_passage_key_finds_its_earliest_live_holders_on_every_backend(backend)
     capped = [key for key in asked.ravel().tolist() if sum(key in m for m in held) > 17]
     assert any(key in held[1] for key in capped)  # r1 was among the earliest of a capped key
     index.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"], indirect=True)
+def test_site_chrome_is_learnt_per_site_in_a_stream_across_a_reopen(backend):
+    """Stream order: each article counts towards its own site's chrome as it
+    arrives; the counts (and the witnesses that keep copies of one story from
+    counting twice) survive closing and reopening the index."""
+    name, open_index = backend
+    rng = random.Random(8)
+    footer = "Share this story\nLeave a Reply\nBack To Top"
+    site_a = [Article(id=f"a{i}", text=story(rng, VOCAB, 200) + "\n" + footer,
+                      url=f"https://gazette.example/{i}") for i in range(3)]
+    copy_of_a0 = Article(id="a0-copy", text=site_a[0].text, url="https://gazette.example/c")
+    on_b = Article(id="b0", text=story(rng, VOCAB, 200) + "\n" + footer,
+                   url="https://other.example/1")
+    with open_index() as index:
+        index.add(site_a[0])
+        index.add(copy_of_a0)  # the same story again: its lines do not count again
+        index.add(on_b)
+        chrome = index.stats()["chrome_lines"]
+    with open_index() as index:
+        index.add(site_a[1])
+        assert index.stats()["chrome_lines"] == chrome == 0
+        index.add(site_a[2])  # the third story of the site
+        assert index.stats()["chrome_lines"] == 3
+        later = index.add(Article(id="b1", text=on_b.text.replace("Leave a Reply", ""),
+                                  url="https://other.example/2"))
+        # the footer is chrome of gazette.example only: b1 matches b0 with its footer
+        assert later.original == "b0" and later.similarity < 1.0

@@ -253,3 +253,32 @@ def test_without_trafilatura_the_basic_extractor_runs_and_the_cli_says_so_once(m
     assert result.exit_code == 0
     assert result.stderr.count("install dedup[html] for better HTML extraction") == 1
     assert [json.loads(v)["id"] for v in result.stdout.splitlines()] == ["p0", "p1", "p2"]
+
+
+# Written for this test in the shape of real archived pages (L3S-GN1 has eleven): the
+# <title> was never closed, so a parser reads the whole page as its title and every
+# extraction mode finds no body.
+_BODY = ("<p>WELLINGTON (AP) - The harbour board approved a new ferry terminal on Tuesday "
+         "after two years of hearings, the board's chair said.</p>"
+         "<p>The terminal will open next spring with four berths and a covered walkway, "
+         "and will handle up to twelve sailings a day across the strait.</p>"
+         "<p>Local businesses welcomed the decision, saying the ferries would bring "
+         "visitors to the waterfront through the winter months as well.</p>")
+BROKEN_PAGES = {
+    "unclosed-title": ("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\n<html><head>\n"
+                       "<title>Ferry terminal approved (Harbour News)\n<script>var x = 1;"
+                       "</script></head>\n<body><div id=story>" + _BODY + "</div></body></html>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_PAGES))
+def test_pages_whose_markup_hides_the_body_fall_back_and_say_so(name):
+    html = BROKEN_PAGES[name]
+    page = extract_page(html, url=f"https://harbour.example/{name}")
+    assert page.extractor == "trafilatura-repaired"
+    assert "new ferry terminal" in page.text and "visitors to the waterfront" in page.text
+    index = Index()
+    [(_, article)] = read_lines(
+        [json.dumps({"id": name, "html": html, "url": f"https://harbour.example/{name}"})])
+    verdict = index.add(article)
+    assert any(w.startswith("text extracted by trafilatura after repairing") for w in verdict.why)

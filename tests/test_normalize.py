@@ -1,4 +1,4 @@
-"""Normalization and the site-chrome rule."""
+"""Normalization and short-line keys (the site-chrome rule itself: test_chrome.py)."""
 
 import re
 import unicodedata
@@ -8,7 +8,8 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import _QUOTE_TABLE, drop_chrome, line_key, line_keys, normalize
+from dedup.chrome import chrome_key, drop_chrome, paragraphs
+from dedup.normalize import _QUOTE_TABLE, line_key, line_keys_of, normalize
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -33,15 +34,19 @@ def test_short_line_keys_ignore_case_and_symbols():
 
 
 def test_drop_chrome_keeps_content_and_never_empties_a_text():
-    chrome = {line_key("Leave a Reply", 12), line_key("Back To Top", 12)}
+    site = 7
+    chrome = {chrome_key(site, line_key("Leave a Reply", 12)),
+              chrome_key(site, line_key("Back To Top", 12))}
     text = "Leave a Reply\nThe minister arrived in Lisbon on Monday.\nBack To Top"
-    assert drop_chrome(text, chrome, 12) == "The minister arrived in Lisbon on Monday."
-    assert drop_chrome("Leave a Reply\nBack To Top", chrome, 12) == "Leave a Reply\nBack To Top"
+    assert drop_chrome(text, chrome, site, 12) == "The minister arrived in Lisbon on Monday."
+    assert drop_chrome(text, chrome, site + 1, 12) == text  # another site's chrome
+    assert drop_chrome("Leave a Reply\nBack To Top", chrome, site, 12) == \
+        "Leave a Reply\nBack To Top"
 
 
-def test_line_keys_are_distinct_short_lines():
-    keys = line_keys("Share\nshare\nA long paragraph " + "word " * 30 + "\nHome", 12)
-    assert len(keys) == 2
+def test_line_keys_of_short_lines_only():
+    keys = line_keys_of(["Share", "share", "A long paragraph " + "word " * 30, "Home"], 12)
+    assert keys[0] == keys[1] and keys[2] is None and keys[3] is not None
 
 
 # -- the fast paths against the plain definitions ---------------------------------------
@@ -90,8 +95,11 @@ def test_line_keys_and_drop_chrome_equal_their_definitions(lines, max_words):
     text = "\n".join(lines)
     keys = [_plain_line_key(line, max_words) for line in text.splitlines()]
     assert [line_key(line, max_words) for line in text.splitlines()] == keys
-    assert line_keys(text, max_words) == {k for k in keys if k is not None}
-    chrome = {k for k in keys[::2] if k is not None}
-    kept = [line for line, key in zip(text.splitlines(), keys, strict=True) if key not in chrome]
-    expected = "\n".join(kept) if chrome and any(line.strip() for line in kept) else text
-    assert drop_chrome(text, chrome, max_words) == expected
+    assert line_keys_of(text.splitlines(), max_words) == keys
+    paras = paragraphs(text)
+    para_keys = [_plain_line_key(p, max_words) for p in paras]
+    chrome = {chrome_key(3, k) for k in para_keys[::2] if k is not None}
+    kept = [p for p, key in zip(paras, para_keys, strict=True)
+            if key is None or chrome_key(3, key) not in chrome]
+    expected = "\n".join(kept) if chrome and kept else text
+    assert drop_chrome(text, chrome, 3, max_words) == expected

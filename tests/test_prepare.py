@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dedup import Config
+from dedup.chrome import chrome_key
 from dedup.normalize import line_key
 from dedup.prepare import Preparer
 from dedup.wires import WireRegistry
@@ -33,8 +34,8 @@ def _articles():
     Config(), Config(num_perm=64, seed=7, word_ngram=3, cjk_ngram=2), Config(scheme="affine32")])
 def test_engines_prepare_identical_fingerprints(config):
     texts = _articles()
-    chrome = {line_key("Back To Top", config.chrome_max_words),
-              line_key("返回顶部", config.chrome_max_words)}
+    chrome = {chrome_key(0, line_key("Back To Top", config.chrome_max_words)),
+              chrome_key(0, line_key("返回顶部", config.chrome_max_words))}
     wires = WireRegistry.default()
     fast = Preparer(config, wires, "numba").run(texts, chrome)
     plain = Preparer(config, wires, "numpy").run(texts, chrome)

@@ -1,0 +1,251 @@
+"""Site chrome: what one site repeats across its different stories.
+
+A site wraps every article in the same short lines ("Leave a Reply", "Back To
+Top", "分享到："); copies of one story share their body instead. So the rule works
+on *paragraphs* (hard-wrapped lines rejoined first, `paragraphs`), is learnt
+*per site* (the record's source, else its URL host; articles with neither share
+one pool, `site_key`), and a short paragraph counts towards its site's chrome
+only in articles that are otherwise dissimilar: each article carries a sketch
+of its long paragraphs, and an article whose sketch matches that of an article
+already counted for a line is a copy of the same story and does not count
+again (`ChromeCounts`). Chrome lines are dropped before fingerprinting
+(`drop_chrome`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import xxhash
+
+from .normalize import content_key, line_keys_of
+from .wires import url_host
+
+# Hard wraps: lines no longer than this (display columns, a CJK character counts
+# two) may be wrapped lines; a wrapped line is "full" within WRAP_SLACK columns of
+# the text's wrap width (the next word did not fit).
+WRAP_MAX = 110
+WRAP_MIN = 30
+WRAP_SLACK = 20
+WRAP_SHARE = 0.4  # full lines needed, as a share of all non-blank lines
+SKETCH = 8  # long-paragraph keys kept per article (bottom-k of their hashes)
+SAME_STORY = 3  # shared sketch keys that make two articles copies of one story
+_MASK = (1 << 64) - 1
+_SITE_MULT = 0x9E3779B97F4A7C15
+
+
+def _width(line: str) -> int:
+    """Display columns: wide (CJK) characters count two."""
+    if line.isascii():
+        return len(line)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's non-blank paragraphs, hard-wrapped lines rejoined.
+
+    A text is hard-wrapped when at least ``WRAP_SHARE`` of its non-blank lines
+    are *full*: no wider than ``WRAP_MAX`` columns and within ``WRAP_SLACK`` of
+    the widest such line (plain-text feeds, archives and newsletters break lines
+    at 60–80 columns). A full line then continues on the next non-blank line; a
+    shorter line, a blank line or a line wider than ``WRAP_MAX`` ends a paragraph.
+    Text that is not wrapped keeps its lines as they are.
+
+    Example:
+        >>> paragraphs("Rain fell on the city for most of the\\nday.\\n\\nLeave a Reply")
+        ['Rain fell on the city for most of the', 'day.', 'Leave a Reply']
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) < 3:
+        return lines
+    widths = [_width(line) for line in lines]
+    wrappable = [w for w in widths if w <= WRAP_MAX]
+    if not wrappable or max(wrappable) < WRAP_MIN:
+        return lines
+    wrap = max(wrappable)
+    full = [wrap - WRAP_SLACK <= w <= wrap for w in widths]
+    if sum(full) < 3 or sum(full) < WRAP_SHARE * len(lines):
+        return lines
+    raw = text.splitlines()
+    out: list[str] = []
+    joining = False  # the last paragraph ends in a full line
+    for line in raw:
+        line = line.strip()
+        if not line:
+            joining = False
+            continue
+        if joining:
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+        width = _width(line)
+        joining = wrap - WRAP_SLACK <= width <= wrap
+    return out
+
+
+def site_key(source: str | None, url: str | None) -> int:
+    """The 64-bit key of the site an article comes from: its publisher name
+    (case and spacing ignored), else its URL host (``www.`` ignored), else 0
+    (the pool of articles whose site is unknown)."""
+    if source and source.strip():
+        return xxhash.xxh3_64_intdigest(("source:" + " ".join(source.casefold().split())).encode())
+    host = url_host(url)
+    if host:
+        return xxhash.xxh3_64_intdigest(("host:" + host.removeprefix("www.")).encode())
+    return 0
+
+
+def chrome_key(site: int, line: int) -> int:
+    """A short line's key within its site."""
+    key = ((line ^ site) * _SITE_MULT) & _MASK
+    return key ^ (key >> 29)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one article tells the chrome rule.
+
+    Attributes:
+        keys: `chrome_key` of each distinct short paragraph.
+        sketch: the ``SKETCH`` lowest 32-bit keys of its long paragraphs, sorted.
+    """
+
+    keys: frozenset[int]
+    sketch: tuple[int, ...]
+
+
+def observe(text: str, site: int, max_words: int) -> Observation:
+    """The short-paragraph keys and long-paragraph sketch of a raw text."""
+    paras = paragraphs(text)
+    keys = line_keys_of(paras, max_words)
+    short = frozenset(chrome_key(site, k) for k in keys if k is not None)
+    long_keys = {c >> 32 for p, k in zip(paras, keys, strict=True)
+                 if k is None and (c := content_key(p)) is not None}
+    return Observation(short, tuple(sorted(long_keys)[:SKETCH]))
+
+
+def drop_chrome(text: str, chrome: Collection[int], site: int, max_words: int) -> str:
+    """``text`` as paragraphs, without those that are chrome of its ``site``.
+
+    If every paragraph would go, the text is kept as it was: an article made
+    only of repeated short lines is still content (a weak fingerprint beats none).
+    """
+    if not chrome:
+        return text
+    paras = paragraphs(text)
+    kept = [p for p, k in zip(paras, line_keys_of(paras, max_words), strict=True)
+            if k is None or chrome_key(site, k) not in chrome]
+    return "\n".join(kept) if kept else text
+
+
+def pack_witnesses(witnesses: Sequence[Sequence[int]]) -> bytes:
+    """Sketches as bytes for storage: per sketch its length, then its uint32 keys."""
+    out = bytearray()
+    for sketch in witnesses:
+        out.append(len(sketch))
+        for value in sketch:
+            out += value.to_bytes(4, "little")
+    return bytes(out)
+
+
+def unpack_witnesses(data: bytes) -> list[tuple[int, ...]]:
+    """The inverse of `pack_witnesses`.
+
+    Raises:
+        ValueError: the bytes are not a packed list of sketches.
+    """
+    out, pos = [], 0
+    while pos < len(data):
+        n = data[pos]
+        end = pos + 1 + 4 * n
+        if n > SKETCH or end > len(data):
+            raise ValueError("damaged chrome witnesses")
+        out.append(tuple(int.from_bytes(data[i:i + 4], "little") for i in range(pos + 1, end, 4)))
+        pos = end
+    return out
+
+
+def same_story(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Do two sketches belong to copies of one story? They share ``SAME_STORY``
+    long-paragraph keys (or all of the smaller one's, when it has fewer)."""
+    if not a or not b:
+        return False
+    need = min(SAME_STORY, len(a), len(b))
+    return len(set(a).intersection(b)) >= need
+
+
+class ChromeCounts:
+    """Per short line (of a site): in how many dissimilar articles it was seen.
+
+    An entry is ``[count, last_seen, witnesses]``: ``last_seen`` numbers the
+    observation that saw it last (observations are numbered from 1), and
+    ``witnesses`` are the sketches of the articles counted, kept until the line
+    becomes chrome (``count >= min_docs``). A line whose articles are all gone
+    (retention) can be forgotten with `age` unless it is chrome.
+
+    Args:
+        min_docs: dissimilar articles that make a short line chrome.
+    """
+
+    __slots__ = ("min_docs", "entries", "seen", "_chrome", "_frozen")
+
+    def __init__(self, min_docs: int) -> None:
+        self.min_docs = min_docs
+        self.entries: dict[int, list] = {}
+        self.seen = 0
+        self._chrome: set[int] = set()
+        self._frozen: frozenset[int] = frozenset()
+
+    @property
+    def chrome(self) -> frozenset[int]:
+        """The chrome keys."""
+        return self._frozen
+
+    def load(self, key: int, count: int, last_seen: int,
+             witnesses: list[tuple[int, ...]]) -> None:
+        """Restore one stored entry."""
+        self.entries[key] = [count, last_seen, witnesses]
+        if count >= self.min_docs:
+            self._chrome.add(key)
+            self._frozen = frozenset(self._chrome)
+
+    def observe(self, observations: Iterable[Observation]) -> set[int]:
+        """Count articles in order; returns the keys whose entry changed."""
+        touched: set[int] = set()
+        grown = False
+        entries, threshold = self.entries, self.min_docs
+        for obs in observations:
+            self.seen += 1
+            for key in obs.keys:
+                touched.add(key)
+                entry = entries.get(key)
+                if entry is None:
+                    entries[key] = [1, self.seen, [obs.sketch] if threshold > 1 else []]
+                    if threshold <= 1:
+                        self._chrome.add(key)
+                        grown = True
+                    continue
+                entry[1] = self.seen
+                if entry[0] >= threshold or any(same_story(obs.sketch, w) for w in entry[2]):
+                    continue
+                entry[0] += 1
+                if entry[0] >= threshold:
+                    entry[2] = []
+                    self._chrome.add(key)
+                    grown = True
+                else:
+                    entry[2].append(obs.sketch)
+        if grown:
+            self._frozen = frozenset(self._chrome)
+        return touched
+
+    def age(self, horizon: int) -> list[int]:
+        """Forget the lines that are not chrome and were last seen before
+        observation ``horizon``; returns their keys."""
+        gone = [k for k, e in self.entries.items() if e[0] < self.min_docs and e[1] < horizon]
+        for key in gone:
+            del self.entries[key]
+        return gone

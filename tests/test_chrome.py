@@ -1,0 +1,141 @@
+"""The site-chrome rule: paragraphs, per site, and copies of one story never counted twice."""
+
+import random
+import textwrap
+
+from dedup import Article, Config, Index
+from dedup.chrome import (
+    ChromeCounts,
+    Observation,
+    observe,
+    pack_witnesses,
+    paragraphs,
+    same_story,
+    site_key,
+    unpack_witnesses,
+)
+
+from .textgen import story, vocabulary
+
+VOCAB = vocabulary()
+HEADER = "Home | World | Business | Sport\nThe Valley Gazette - your news, every day"
+FOOTER = ("Share this story\nLeave a Reply\nYour email address will not be published.\n"
+          "Back To Top")
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` hard-wrapped at ``width`` columns, paragraphs kept apart by blank lines."""
+    return "\n\n".join(textwrap.fill(p, width) for p in text.split("\n\n"))
+
+
+def wire_story(seed: int = 1, words: int = 400) -> str:
+    rng = random.Random(seed)
+    return story(rng, VOCAB, words)
+
+
+def test_paragraphs_rejoin_hard_wrapped_lines_and_keep_others():
+    text = wire_story(2)
+    body = paragraphs(wrapped(text, 70))
+    assert body == [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    framed = HEADER + "\n" + wrapped(text, 68) + "\n" + FOOTER
+    assert paragraphs(framed)[:2] == HEADER.splitlines()
+    assert paragraphs(framed)[-4:] == FOOTER.splitlines()
+    plain = "Leave a Reply\nA paragraph on one line that runs on and on " + "word " * 40
+    assert paragraphs(plain) == [line.strip() for line in plain.splitlines()]
+
+
+def test_hard_wrapped_copies_of_a_wire_cluster_with_it():
+    """Three copies that only re-wrap the wire story at ~70 columns and add a
+    site's header and footer (the issue's reproduction): the wrapped body lines
+    are short lines shared by three articles, which the old rule took for chrome."""
+    text = wire_story(3)
+    articles = [Article(id="wire", text=text, source="Xinhua")]
+    for i, width in enumerate((70, 70, 72)):
+        articles.append(Article(id=f"copy{i}", text=HEADER + "\n\n" + wrapped(text, width) +
+                                "\n\n" + FOOTER, source=f"Site {i}"))
+    for same_site in (False, True):  # copies on three sites, or on one site
+        if same_site:
+            articles = [articles[0]] + [Article(id=a.id, text=a.text, source="Site 0")
+                                        for a in articles[1:]]
+        index = Index()
+        index.add_many(articles, verdicts=False)
+        verdicts = {v.id: v for v in index.verdicts()}
+        for i in range(3):
+            copy = verdicts[f"copy{i}"]
+            assert copy.original == "wire" and copy.relation == "near", copy
+            assert copy.similarity >= 0.85
+
+
+def test_copies_of_one_story_with_no_site_do_not_make_its_lines_chrome():
+    """No source, no URL: every article is in one pool. Copies of one story
+    share their short paragraphs; those are content, not chrome."""
+    text = wire_story(4)
+    short = "\n\n".join(f"Brief point number {n} was made." for n in range(6))
+    copies = [Article(id=f"c{i}", text=wrapped(text, 66 + i) + "\n\n" + short) for i in range(4)]
+    index = Index()
+    assert index.learn_chrome(copies) == 0
+
+
+def test_a_sites_short_lines_become_its_chrome_not_another_sites():
+    stories = [Article(id=f"a{i}", text=HEADER + "\n\n" + wire_story(10 + i) + "\n\n" + FOOTER,
+                       source="The Valley Gazette") for i in range(3)]
+    other = Article(id="b", text=HEADER + "\n\n" + wire_story(20) + "\n\n" + FOOTER,
+                    source="Another Site")
+    index = Index()
+    index.learn_chrome(stories)
+    gazette = site_key("The Valley Gazette", None)
+    chrome = index._store.chrome()
+    assert observe(stories[0].text, gazette, 12).keys <= chrome  # header and footer lines
+    assert not observe(other.text, site_key("Another Site", None), 12).keys & chrome
+
+
+def test_site_is_the_source_else_the_url_host():
+    assert site_key(" The  Valley Gazette", None) == site_key("the valley gazette", "x")
+    assert site_key(None, "https://www.gazette.example/a") == \
+        site_key(None, "http://gazette.example/b")
+    assert site_key(None, None) == 0 != site_key(None, "https://other.example/")
+
+
+def test_a_line_counts_once_per_story():
+    a, b = (1, 2, 3, 4, 5, 6, 7, 8), (11, 12, 13, 14, 15, 16, 17, 18)
+    copy_of_a = (1, 2, 3, 40, 50, 60, 70, 80)  # three long paragraphs in common
+    assert same_story(a, copy_of_a) and not same_story(a, b) and not same_story((), a)
+    counts = ChromeCounts(3)
+    line = frozenset({99})
+    counts.observe([Observation(line, a), Observation(line, copy_of_a), Observation(line, a)])
+    assert counts.chrome == frozenset() and counts.entries[99][0] == 1
+    counts.observe([Observation(line, b), Observation(line, (21, 22, 23))])
+    assert counts.chrome == frozenset({99}) and counts.entries[99][2] == []
+    assert counts.seen == 5
+
+
+def test_lines_of_evicted_articles_are_forgotten_but_chrome_stays():
+    counts = ChromeCounts(3)
+    counts.observe([Observation(frozenset({1, 2}), (i,)) for i in range(3)])
+    counts.observe([Observation(frozenset({5}), (9,))])  # seen 4
+    assert counts.age(horizon=4) == []
+    assert counts.age(horizon=5) == [5] and 1 in counts.chrome and 5 not in counts.entries
+
+
+def test_witnesses_pack_and_unpack():
+    witnesses = [(1, 2, 3), (), (4294967295,) * 8]
+    assert unpack_witnesses(pack_witnesses(witnesses)) == witnesses
+
+
+def test_retention_bounds_the_chrome_counts():
+    """A stream with max_docs keeps no counts for lines only evicted articles had."""
+    rng = random.Random(5)
+    index = Index(max_docs=100)
+    for i in range(5000):
+        lines = [" ".join(rng.choice(VOCAB) for _ in range(4)) for _ in range(3)]
+        body = story(rng, VOCAB, 60)
+        index.add(Article(id=f"s{i}", text="\n".join(lines) + "\n" + body, source="Site"))
+    # ~15,000 distinct short lines went by; only those of recent articles are kept
+    assert len(index._store._chrome.entries) < 3 * (100 + 4096)
+
+
+def test_config_can_turn_the_rule_off():
+    text = wire_story(6)
+    copies = [Article(id=f"c{i}", text=HEADER + "\n" + text, source="S") for i in range(3)]
+    assert Index(Config(chrome_min_docs=10**6)).learn_chrome(copies) == 0
+
