@@ -26,6 +26,7 @@ import numpy as np
 import orjson
 
 from bench import lexicon as L
+from bench.shapes import copy_shape
 from bench.syndication import WIRES_ZH, Site, Story, assemble, make_site, syndicate
 from bench.templates import TEMPLATE_FAMILIES, template_report
 from bench.writer import (
@@ -37,16 +38,20 @@ from bench.writer import (
     vocabulary,
 )
 
-GENERATOR_VERSION = 2  # bump when output for a given (n, seed) changes; cache keys include it
+GENERATOR_VERSION = 3  # bump when output for a given (n, seed) changes; cache keys include it
+# Versions `generate` can still write: 2 is the corpus before real text shapes (no hard wraps,
+# joined bodies, edited versions or same-event stories), kept so old figures can be re-checked.
+GENERATOR_VERSIONS = (2, 3)
 
 WIRES = ("Xinhua", "AP", "Reuters", "AFP")
-KINDS = ("news", "sibling", "template")
+KINDS = ("news", "sibling", "template", "same-event")
 COPIES_P = (0.25, 0.25, 0.2, 0.13, 0.1, 0.07)  # 0-5 syndicated copies per story, mean 1.72
 KIND_P = (0.75, 0.15, 0.10)
 SOURCE_P = {"en": (0.25, 0.25, 0.3, 0.2), "zh": (0.7, 0.1, 0.1, 0.1)}
 WINDOW = 100_000  # records reordered together (see `plan`)
 CHUNK = 500  # records per worker task
 SKEW_SHARE = 0.03  # copies whose clock says they were published before the wire
+SAME_EVENT_SHARE = 0.35  # version 3: siblings that are another wire's account of the same event
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 365 * 24 * 60
 
@@ -78,6 +83,7 @@ class Plan:
     rec_delay: np.ndarray  # minutes after the wire (negative: clock skew)
     order: np.ndarray  # record indices in arrival (file) order, a permutation within each window
     window: int
+    version: int = GENERATOR_VERSION
 
     @property
     def stories(self) -> int:
@@ -85,7 +91,12 @@ class Plan:
 
 
 def plan(
-    n: int, seed: int, zh_share: float = 0.2, order: str = "shuffled", window: int = WINDOW
+    n: int,
+    seed: int,
+    zh_share: float = 0.2,
+    order: str = "shuffled",
+    window: int = WINDOW,
+    version: int = GENERATOR_VERSION,
 ) -> Plan:
     """Draw the corpus shape for `n` articles.
 
@@ -98,7 +109,11 @@ def plan(
         window: records are planned in story (time) order and reordered within consecutive windows
             of this many records, which bounds the generator's memory; corpora up to `window`
             articles are shuffled as a whole.
+        version: generator version (`GENERATOR_VERSIONS`); 2 writes the corpus as it was before
+            the real text shapes.
     """
+    if version not in GENERATOR_VERSIONS:
+        raise ValueError(f"version must be one of {GENERATOR_VERSIONS}, got {version}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     if order not in ("shuffled", "crawl"):
@@ -134,6 +149,12 @@ def plan(
     source[sibling] = source[base[sibling]]
     step = SPAN_MINUTES / n_stories
     minutes = np.arange(n_stories) * step + g.random(n_stories) * step
+    if version >= 3:  # its own generator, so the draws below stay those of version 2
+        g3 = np.random.default_rng([seed, 0x5A3E])
+        same = sibling & (g3.random(n_stories) < SAME_EVENT_SHARE)
+        kind[same] = KINDS.index("same-event")
+        minutes[same] = minutes[base[same]] + g3.uniform(5.0, 360.0, int(same.sum()))
+        source[same] = (source[base[same]] + g3.integers(1, 4, int(same.sum()))) % 4
 
     rec_story = np.repeat(np.arange(n_stories, dtype=np.int64), sizes)
     starts = np.cumsum(sizes) - sizes
@@ -177,6 +198,7 @@ def plan(
         delay,
         arrival,
         window,
+        version,
     )
 
 
@@ -198,7 +220,7 @@ class Builder:
             return cached
         p = self.plan
         kind = KINDS[p.story_kind[s]]
-        base = self.story(int(p.story_base[s])) if kind == "sibling" else None
+        base = self.story(int(p.story_base[s])) if kind in ("sibling", "same-event") else None
         self.rng.reseed(mix(p.seed, s, 1))
         r = self.rng.py
         lang = "zh" if p.story_lang[s] else "en"
@@ -230,8 +252,10 @@ class Builder:
             paras = writer.paragraphs(size)
             title = writer.headline()
             city = entities.city
-            if base is not None:
+            if kind == "sibling":
                 _borrow(r, base.paragraphs, paras, lang, size)
+            elif kind == "same-event":
+                _borrow_quotes(r, base.paragraphs, paras, quotes)
         dateline = _dateline(lang, wire, city, local, r)
         tail = _tail(lang, wire, r, entities)
         url = _wire_url(lang, wire, title, local, mix(p.seed, s, 5))
@@ -285,7 +309,12 @@ class Builder:
             )
         self.rng.reseed(mix(p.seed, s, c, 2))
         site = self.site(story.lang, int(p.rec_site[k]))
-        title, text, transforms = syndicate(self.rng, story, site)
+        if p.version >= 3:
+            shape, layout, edited = copy_shape(p.seed, s, c)
+            edit = shape if edited and truth["kind"] != "template" else None
+            title, text, transforms = syndicate(self.rng, story, site, layout, edit)
+        else:
+            title, text, transforms = syndicate(self.rng, story, site)
         when = story.when + timedelta(minutes=float(p.rec_delay[k]))
         local = when + timedelta(minutes=site.offset)
         if story.lang == "en":
@@ -408,6 +437,16 @@ def _borrow(r, base: list[list[str]], paras: list[list[str]], lang: str, size: i
         budget -= length(s)
 
 
+def _borrow_quotes(
+    r, base: list[list[str]], paras: list[list[str]], quotes: tuple[str, str]
+) -> None:
+    """Another wire's account of the same event quotes the same people: 1-2 of the base's quotes."""
+    quoted = [s for p in base for s in p if quotes[0] in s]
+    for s in r.sample(quoted, min(len(quoted), r.randint(1, 2))):
+        para = r.choice(paras)
+        para.insert(r.randint(0, len(para)), s)
+
+
 # ---------------------------------------------------------------------------------- output ---
 
 
@@ -424,13 +463,17 @@ class Summary:
 
 
 def records(
-    n: int, seed: int, zh_share: float = 0.2, order: str = "shuffled"
+    n: int,
+    seed: int,
+    zh_share: float = 0.2,
+    order: str = "shuffled",
+    version: int = GENERATOR_VERSION,
 ) -> Iterator[tuple[dict, dict]]:
     """Yield (record, truth) in arrival order, in this process (for tests and small corpora).
 
     Same records and order as `generate` writes; keeps one window of records in memory.
     """
-    p = plan(n, seed, zh_share, order)
+    p = plan(n, seed, zh_share, order, version=version)
     builder = Builder(p)
     for start in range(0, n, p.window):
         end = min(start + p.window, n)
@@ -473,6 +516,7 @@ def generate(
     order: str = "shuffled",
     jobs: int | None = None,
     window: int = WINDOW,
+    version: int = GENERATOR_VERSION,
 ) -> Summary:
     """Write `n` articles to `out` (JSON Lines) and their ground truth to `truth`.
 
@@ -485,7 +529,7 @@ def generate(
     t0 = time.perf_counter()
     out = Path(out)
     truth = Path(truth) if truth else truth_path_for(out)
-    p = plan(n, seed, zh_share, order, window)
+    p = plan(n, seed, zh_share, order, window, version)
     jobs = max(1, jobs or os.cpu_count() or 1)
     vocabulary()  # build before forking so workers share it
     bounds = [(i, min(i + CHUNK, n, (i // p.window + 1) * p.window)) for i in range(0, n, CHUNK)]
@@ -555,6 +599,14 @@ def generate(
     show_default=True,
     help="Records reordered together; bounds memory (about 4 KB per record).",
 )
+@click.option(
+    "--generator-version",
+    "version",
+    type=click.Choice([str(v) for v in GENERATOR_VERSIONS]),
+    default=str(GENERATOR_VERSION),
+    show_default=True,
+    help="2 = the corpus before real text shapes (hard wraps, joined bodies, edited versions).",
+)
 def main(
     n: int,
     seed: int,
@@ -564,6 +616,7 @@ def main(
     order: str,
     jobs: int | None,
     window: int,
+    version: str,
 ) -> None:
     """Write a synthetic news-syndication corpus and its ground truth.
 
@@ -571,7 +624,7 @@ def main(
     Example:
         python -m bench.corpus --n 10000 --seed 1 --out corpus.jsonl
     """
-    summary = generate(n, seed, out, truth, zh_share, order, jobs, window)
+    summary = generate(n, seed, out, truth, zh_share, order, jobs, window, int(version))
     click.echo(
         f"{summary.articles} articles from {summary.stories} stories, {summary.bytes / 1e6:.1f} MB "
         f"in {summary.seconds:.1f} s ({summary.articles / summary.seconds:,.0f} articles/s) -> "

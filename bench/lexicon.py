@@ -403,6 +403,33 @@ EN_CHROME_LINES = (
     "{site} | World | {section}",
     "Updated stories appear first on the {site} app.",
 )
+# Chrome of the scraped blogs and portals that republish wire copy (the Reuters variant of the
+# corpus): a site's header lines, and its footer as one block of short lines in template order.
+EN_SCRAPER_HEADERS = (
+    "Skip to content",
+    "{site}",
+    "Home » {section} » News",
+    "Menu",
+    "Latest {section} news from {domain}",
+    "Posted on by {site} staff",
+)
+EN_SCRAPER_FOOTER = (
+    "Share this:",
+    "Twitter",
+    "Facebook",
+    "Like this:",
+    "Related",
+    "Leave a Reply",
+    "Your email address will not be published. Required fields are marked *",
+    "Comment",
+    "Name *",
+    "Email *",
+    "Website",
+    "Save my name, email, and website in this browser for the next time I comment.",
+    "Post navigation",
+    "Back To Top",
+    "Copyright © {site} | Powered by WordPress",
+)
 EN_SECTIONS = _words("""
 World Business Nation Asia Europe Markets Science Health Sports Technology Environment
 """)

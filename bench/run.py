@@ -55,15 +55,22 @@ def default_n_cjk() -> int:
         return N_CJK
 
 
-def corpus_for(n: int, seed: int, cache: Path, zh_share: float, log=print) -> tuple[Path, dict]:
-    """The cached corpus of `n` articles, generated first if missing."""
+def corpus_for(
+    n: int,
+    seed: int,
+    cache: Path,
+    zh_share: float,
+    log=print,
+    version: int = corpus_mod.GENERATOR_VERSION,
+) -> tuple[Path, dict]:
+    """The cached corpus of `n` articles (of generator `version`), generated first if missing."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"corpus-v{corpus_mod.GENERATOR_VERSION}-n{n}-s{seed}-zh{zh_share:g}.jsonl"
+    path = cache / f"corpus-v{version}-n{n}-s{seed}-zh{zh_share:g}.jsonl"
     meta_path = path.with_suffix(".meta.json")
     if path.exists() and corpus_mod.truth_path_for(path).exists() and meta_path.exists():
         return path, json.loads(meta_path.read_text())
     log(f"generating {n:,} articles (seed {seed}) -> {path}")
-    summary = corpus_mod.generate(n, seed, path, zh_share=zh_share)
+    summary = corpus_mod.generate(n, seed, path, zh_share=zh_share, version=version)
     meta = {
         "articles": summary.articles,
         "stories": summary.stories,
@@ -71,7 +78,7 @@ def corpus_for(n: int, seed: int, cache: Path, zh_share: float, log=print) -> tu
         "generate_seconds": round(summary.seconds, 2),
         "seed": seed,
         "zh_share": zh_share,
-        "generator_version": corpus_mod.GENERATOR_VERSION,
+        "generator_version": version,
     }
     meta_path.write_text(json.dumps(meta, indent=2))
     log(

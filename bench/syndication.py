@@ -3,7 +3,8 @@
 `Story` is a wire original kept as sentences; `make_site` invents a site (name, domain, chrome
 lines, time zone, title style) from its index; `syndicate` applies a copy's transforms (verbatim,
 credit added or removed, new headline, trim, local intro, quote style, word edits, excerpt,
-expansion) and returns its title, text and transform names. `assemble` lays out any text.
+expansion; or an edited version) and returns its title, text and transform names. `assemble` lays
+out any text, in any of `bench.shapes`' layouts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bench import lexicon as L
+from bench.shapes import PARAGRAPHS, Layout, edit_version, lay_out
 from bench.writer import ChineseWriter, EnglishWriter, Entities, Rng, mix, vocabulary
 
 WIRES_ZH = {"Xinhua": "新华社", "AP": "美联社", "Reuters": "路透社", "AFP": "法新社"}
@@ -123,13 +125,14 @@ def assemble(
     head: list[str] = (),
     foot: list[str] = (),
     lead: int = 0,
+    layout: Layout = PARAGRAPHS,
 ) -> str:
     joiner = "" if lang == "zh" else " "
     body = [joiner.join(p) for p in paragraphs]
     if dateline and lead < len(body):
         body[lead] = dateline + body[lead]
     body = [b for b in body if b]
-    return "\n\n".join([*head, *body, *([tail] if tail else []), *foot])
+    return lay_out(lang, list(head), [*body, *([tail] if tail else [])], list(foot), layout)
 
 
 def _draw_transforms(r) -> list[str]:
@@ -142,11 +145,24 @@ def _draw_transforms(r) -> list[str]:
     return chosen
 
 
-def syndicate(rng: Rng, story: Story, site: Site) -> tuple[str, str, list[str]]:
-    """Apply a copy's transforms; returns (title, text, transform names)."""
+def syndicate(
+    rng: Rng,
+    story: Story,
+    site: Site,
+    layout: Layout = PARAGRAPHS,
+    edit: random.Random | None = None,
+) -> tuple[str, str, list[str]]:
+    """Apply a copy's transforms; returns (title, text, transform names).
+
+    Args:
+        layout: how the copy's text is put on lines; a layout other than one paragraph per line
+            adds its kind ("wrapped", "joined") to the transform names.
+        edit: when given, the copy is an edited version of the story (`bench.shapes.edit_version`
+            drawn from this generator) instead of a copy with the usual transforms.
+    """
     r = rng.py
     zh = story.lang == "zh"
-    transforms = _draw_transforms(r)
+    transforms = ["edited"] if edit is not None else _draw_transforms(r)
     paras = [list(p) for p in story.paragraphs]
     dateline, tail, title = story.dateline, story.tail, story.title
     lead = 0  # the paragraph the dateline stays in front of
@@ -155,13 +171,15 @@ def syndicate(rng: Rng, story: Story, site: Site) -> tuple[str, str, list[str]]:
     size = lambda s: len(s) if zh else s.count(" ") + 1  # noqa: E731
     total = sum(size(s) for p in paras for s in p)
     writer = None
-    if {"intro", "expanded", "headline"} & set(transforms):
+    if {"intro", "expanded", "headline", "edited"} & set(transforms):
         entities = story.entities or (ChineseWriter if zh else EnglishWriter).entities(
             rng, r.randrange(48)
         )
         writer = (ChineseWriter if zh else EnglishWriter)(rng, entities, story.quotes)
     for t in transforms:
-        if t == "edits":
+        if t == "edited":
+            paras = edit_version(edit, paras, writer, zh)
+        elif t == "edits":
             _edit_words(r, paras, r.uniform(0.01, 0.05), zh)
         elif t == "quotes":
             _swap_quotes(paras, story.quotes)
@@ -193,10 +211,19 @@ def syndicate(rng: Rng, story: Story, site: Site) -> tuple[str, str, list[str]]:
             title = writer.headline()
             if zh and r.random() < 0.5:
                 head.append(f"原标题：{original}")
+    if layout.kind != "paragraphs":
+        transforms.append(layout.kind)
     if site.header or site.footer:
         transforms.append("chrome")
     text = assemble(
-        story.lang, dateline, paras, tail, [*site.header, *head], [*foot, *site.footer], lead
+        story.lang,
+        dateline,
+        paras,
+        tail,
+        [*site.header, *head],
+        [*foot, *site.footer],
+        lead,
+        layout,
     )
     return title + site.title_suffix, text, transforms
 
