@@ -78,14 +78,6 @@ def report(results: str | None, index_path: str | None, output: str, title: str)
         sys.exit(EXIT_SKIPPED)
 
 
-def _read_unique(paths: tuple[str, ...], what: str) -> tuple[list[Article], int]:
-    """Articles of ``paths`` with unique ids (a later duplicate is reported and skipped)."""
-    articles, skipped = _read_articles(paths)
-    unique, repeated = _first_of_each(articles, set(), f"error: {what} id {{!r}}: duplicate "
-                                      "id; ids must be unique (the later record is skipped)")
-    return unique, skipped + repeated
-
-
 def _first_of_each(articles: list[Article], seen: set[str], message: str
                    ) -> tuple[list[Article], int]:
     """``articles`` whose id is not in ``seen`` nor earlier in the list; each
@@ -157,7 +149,7 @@ def trace_command(paths: tuple[str, ...], against: tuple[str, ...], index_path: 
                                "--index FILE")
     with _library_errors():
         wires = _load_wires(wires_file)
-    sources, skipped = _read_unique(against, "source") if against else ([], 0)
+    sources, skipped = _read_articles(against) if against else ([], 0)
     if index_path is not None:
         with _library_errors():
             stored = _index_articles(index_path)
@@ -166,7 +158,7 @@ def trace_command(paths: tuple[str, ...], against: tuple[str, ...], index_path: 
             "error: source id {!r}: in both --against and --index; the --index copy is skipped")
         sources += stored
         skipped += repeated
-    articles, bad = _read_unique(paths, "article")
+    articles, bad = _read_articles(paths)
     skipped += bad
     with _library_errors():
         tracer = Tracer(sources, wires=wires)
@@ -270,7 +262,7 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
     from .explain import explain
     pool = None
     if in_paths:
-        articles, _ = _read_unique(in_paths, "article")
+        articles, _ = _read_articles(in_paths)
         pool = {a.id: a for a in articles}
     a, b = _one_article(first, pool), _one_article(second, pool)
     with _library_errors():

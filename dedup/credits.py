@@ -107,6 +107,26 @@ _MARKERS: dict[str, str] = {
     **dict.fromkeys(("原标题：", "原标题:", "原题：", "原题:"), "reprint"),
 }
 _MARKER_LITERALS = tuple(_MARKERS)
+# Trailers that credit the wires they name, as a whole line, a bracketed sentence or the last
+# sentence of one of the last lines: "Reuters contributed to this report.", "(With files from
+# AFP)". Every name in {name} must be a wire: "Jane Doe contributed reporting." is a person's.
+WIRE_TRAILERS = (
+    "{name} contributed to this report", "{name} contributed to this story",
+    "{name} contributed to this article", "{name} contributed reporting", "{name} contributed",
+    "additional reporting by {name}", "with additional reporting by {name}",
+    "with additional reporting from {name}", "with reporting by {name}",
+    "with reporting from {name}", "reporting by {name}", "includes reporting by {name}",
+    "with files from {name}", "with material from {name}", "with input from {name}",
+    "information from {name} was used in this report",
+    "material from {name} was used in this report",
+)
+_WIRE_TRAILERS = tuple(
+    re.compile("(?i:" + r"[^\S\n]+".join(
+        "(?P<name>[^\n]{1,80}?)" if word == "{name}" else re.escape(word)
+        for word in template.split()) + ")") for template in WIRE_TRAILERS)
+_SENTENCE_END = re.compile(r"[.!?][^\S\n]+(?=\S)")
+_LINE = re.compile(r"[^\S\n]*(\S[^\n]*?)[^\S\n]*$", re.M)
+_TRAILER_LINES = 4  # wire trailers are read in the last _TRAILER_LINES non-empty lines
 _ZH_SOURCE_PREFIX = ("本文", "文章", "稿件", "新闻", "消息", "信息")
 _ZH_NOT_SOURCE = ("图片", "图像", "照片", "视频", "数据", "资料", "配图", "截图")
 _ZH_EDITOR_PREFIX = ("责任", "值班", "实习", "特约", "文字", "网络")
@@ -187,6 +207,7 @@ def detect(text: str, wires: WireRegistry, *, mentions: bool = True) -> Credits:
                 break
     for start, end, role in markers:
         _marker(text, start, end, role, wires, found)
+    _wire_trailers(text, wires, found)
     _closing_credit(text, wires, found)
 
     spans = sorted(set(found.cuts))
@@ -484,6 +505,32 @@ def _reprint(text: str, start: int, end: int, found: _Found) -> None:
     if stop - end > 100:  # the title runs into the body: keep only the marker word
         stop = end
     found.add((None,), "reprint_marker", text, start, stop)
+
+
+def _wire_trailers(text: str, wires: WireRegistry, found: _Found) -> None:
+    """`WIRE_TRAILERS` filling one of the last lines, its closing bracket or its last sentence."""
+    for line in list(_LINE.finditer(text, max(0, len(text) - TAIL)))[-_TRAILER_LINES:]:
+        lo, hi = line.span(1)
+        if any(s < hi and lo < e for s, e in found.cuts):
+            continue  # read already: (Additional reporting by Reuters)
+        closer = _CLOSERS.find(text[hi - 1])
+        opener = text.rfind(_OPENERS[closer], lo, hi) if closer >= 0 else -1
+        for start in (lo, opener, *(m.end() for m in _SENTENCE_END.finditer(text, lo, hi))):
+            inner = text[start:hi] if start >= 0 else ""
+            if inner and inner[0] in _OPENERS and inner[-1] == _CLOSERS[_OPENERS.index(inner[0])]:
+                inner = inner[1:-1]
+            if named := _trailer_wires(inner.strip(_HWS).rstrip(".").rstrip(_HWS), wires):
+                found.add(named, "trailer", text, start, hi)
+                break
+
+
+def _trailer_wires(sentence: str, wires: WireRegistry) -> tuple[str, ...]:
+    """The wires a `WIRE_TRAILERS` sentence names, or () if it is not one or names a person."""
+    for m in filter(None, (p.fullmatch(sentence) for p in _WIRE_TRAILERS)):
+        named = [wires.by_source(p) for p in _CODE_SPLIT.split(m["name"]) if p.strip()]
+        if named and all(named):
+            return tuple(dict.fromkeys(named))
+    return ()
 
 
 def _closing_credit(text: str, wires: WireRegistry, found: _Found) -> None:

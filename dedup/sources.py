@@ -69,30 +69,67 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
 
     Folders are walked recursively in sorted order; hidden files and folders
     (names starting with ``.``) are skipped. A file's id is its path relative
-    to the folder given (or its name, for a file given directly).
+    to the folder given (or its name, for a file given directly); when several
+    paths are given, relative to their common parent folder (``siteA/story.txt``
+    and ``siteB/story.txt``), so that no two files share an id and a run gives
+    the same ids every time. A record whose id was read before is a
+    ``BadRecord`` naming the file it was first read from.
 
     Yields:
         ``Article``, ``BadRecord``, ``Skipped`` and ``Notice`` items (a notice
         about a missing extra once per call).
     """
+    given = [Path(raw) for raw in paths]
+    base = _common_parent(given)
     told: set[str] = set()
-    for raw in paths:
-        path = Path(raw)
+    first_read: dict[str, str] = {}
+    for path in given:
         if path.is_dir():
-            items = _walk(path)
+            files: Iterable[Path | Skipped] = _walk(path)
         elif path.exists():
-            items = read_file(path, path.name)
+            files = [path]
         else:
-            items = iter([BadRecord("no such file or folder", where=str(raw))])
-        for item in items:
-            if isinstance(item, Notice) and item.counts is None:
-                if item.reason in told:
-                    continue
-                told.add(item.reason)
-            yield item
+            yield BadRecord("no such file or folder", where=str(path))
+            continue
+        for file in files:
+            if isinstance(file, Skipped):
+                yield file
+                continue
+            rel = _relative(file, base)
+            for item in read_file(file, rel):
+                if isinstance(item, Notice) and item.counts is None:
+                    if item.reason in told:
+                        continue
+                    told.add(item.reason)
+                elif isinstance(item, Article):
+                    if (first := first_read.get(item.id)) is not None:
+                        item = BadRecord(f"duplicate id: the first record with it was read from "
+                                         f"{first}; ids must be unique (this one is skipped)",
+                                         where=str(file), record_id=item.id)
+                    else:
+                        first_read[item.id] = str(file)
+                yield item
 
 
-def _walk(root: Path) -> Iterator[Item]:
+def _common_parent(paths: list[Path]) -> str | None:
+    """The folder ids are relative to: the one folder given, else the common parent
+    (of the paths that exist: a missing one is reported, and changes no id)."""
+    paths = [p for p in paths if p.exists()]
+    if len(paths) == 1:
+        return os.path.abspath(paths[0]) if paths[0].is_dir() else None
+    try:
+        return os.path.commonpath([os.path.abspath(p if p.is_dir() else p.parent)
+                                   for p in paths]) if paths else None
+    except ValueError:  # paths on different drives
+        return None
+
+
+def _relative(file: Path, base: str | None) -> str:
+    """A file's id: its path relative to ``base`` (its name when there is none)."""
+    return Path(os.path.relpath(os.path.abspath(file), base)).as_posix() if base else file.name
+
+
+def _walk(root: Path) -> Iterator[Path | Skipped]:
     for folder, dirs, files in os.walk(root, followlinks=False):
         hidden = sorted(d for d in dirs if d.startswith("."))
         for name in hidden:
@@ -100,7 +137,6 @@ def _walk(root: Path) -> Iterator[Item]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(folder, name)
-            rel = path.relative_to(root).as_posix()
             if name.startswith("."):
                 yield Skipped(str(path), "hidden file")
                 continue
@@ -108,7 +144,7 @@ def _walk(root: Path) -> Iterator[Item]:
                 yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                               f"supported: {', '.join(sorted(SUPPORTED))}")
                 continue
-            yield from read_file(path, rel)
+            yield path
 
 
 def _supported(name: str) -> bool:

@@ -248,6 +248,53 @@ def test_mentions_inside_credits_are_dropped():
     assert found.mentions == ()
 
 
+BODY = "The council met on Tuesday and talked about the budget.\nThe vote is next week."
+
+
+@pytest.mark.parametrize("trailer,wires", [
+    ("Reuters contributed to this report.", ("Reuters",)),
+    ("Additional reporting by Reuters", ("Reuters",)),
+    ("With reporting by AP", ("AP",)),
+    ("(With files from AFP)", ("AFP",)),
+    ("The Associated Press contributed to this report.", ("AP",)),
+    ("The Associated Press and Reuters contributed to this story.", ("AP", "Reuters")),
+    ("With additional reporting from Xinhua.", ("Xinhua",)),
+    ("Information from Reuters was used in this report.", ("Reuters",)),
+    ("(with files from Agence France-Presse)", ("AFP",)),
+])
+@pytest.mark.parametrize("layout", ["own_line", "own_line_before_copyright", "last_sentence"])
+def test_wire_trailers_credit_the_named_wire(trailer, wires, layout):
+    text = {"own_line": f"{BODY}\n\n{trailer}",
+            "own_line_before_copyright": f"{BODY}\n{trailer}\nCopyright 2025 Daily Harbor.",
+            "last_sentence": f"{BODY} {trailer}"}[layout]
+    found = detect(text, WIRES)
+    assert found.wires == wires
+    assert trailer in [c.text for c in found.credits]
+    assert {c.kind for c in found.credits if c.text == trailer} == {"trailer"}
+    assert found.body == BODY
+    assert detect(text, WIRES, mentions=False).credits == found.credits
+
+
+@pytest.mark.parametrize("trailer", [
+    "Jane Doe contributed reporting.",
+    "Staff writer Li Ming contributed to this report.",
+    "Jane Doe and Reuters contributed to this report.",  # not only wires: a person is named
+    "With files from the city archive.",
+    "Reuters contributed to this report, the mayor's office said in a statement.",
+    "Readers contributed to this report.",
+])
+def test_trailers_naming_people_or_prose_credit_no_wire(trailer):
+    text = f"{BODY}\n\n{trailer}"
+    found = detect(text, WIRES)
+    assert found.wires == ()
+    assert found.body == text
+
+
+def test_wire_trailer_early_in_a_long_text_is_prose():
+    text = f"Reuters contributed to this report.\n{FILLER}"
+    assert detect(text, WIRES).wires == ()
+
+
 def test_wires_are_unique_and_ordered():
     found = Credits("x", (Credit("AFP", "dateline", "a", 0, 1), Credit(None, "trailer", "b", 2, 3),
                           Credit("Xinhua", "source_line", "c", 4, 5),

@@ -211,7 +211,8 @@ def test_cli_trace_needs_sources_and_reports_duplicates(tmp_path):
     assert usage.exit_code == 2 and "--against" in usage.stderr
     result = run("trace", str(tmp_path / "b.txt"), "--against", str(tmp_path / "a.jsonl"))
     assert result.exit_code == EXIT_SKIPPED
-    assert "source id 's': duplicate id" in result.stderr
+    assert "a.jsonl: id 's': duplicate id: the first record with it was read from" \
+        in result.stderr
     assert json.loads(result.stdout)["candidates"][0]["id"] == "s"
 
 
