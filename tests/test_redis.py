@@ -384,6 +384,20 @@ def test_stream_batch_and_stats_work_on_a_redis_index(location):
     assert vacuum.exit_code == 2 and "a Redis index frees its memory" in vacuum.stderr
 
 
+def test_batch_index_on_redis_reports_and_closes_cleanly(location, tmp_path):
+    versions = stories(14, 2, 1)
+    for article in [a for v in versions for a in v]:
+        (tmp_path / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), "--index", location])
+    assert result.exit_code == 0, result.stderr
+    verdicts = {v["id"]: v for v in map(json.loads, result.stdout.splitlines())}
+    assert {v[1].id + ".txt": verdicts[v[1].id + ".txt"]["original"] for v in versions} == \
+        {v[1].id + ".txt": v[0].id + ".txt" for v in versions}
+    assert f"(index {location}: 4 articles)" in result.stderr
+    with Index.open(location, create=False) as index:
+        assert len(index) == 4
+
+
 def test_signatures_round_trip_bit_for_bit(location):
     versions = stories(12, 2, 0)
     preparer = Preparer(Config(), WireRegistry.default())
