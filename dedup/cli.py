@@ -24,7 +24,7 @@ from .errors import BadRecord, DedupError
 from .index import Index
 from .store import describe_index, index_exists
 from .records import Article
-from .report import FORMATS, dumps, write_clusters, write_verdicts
+from .report import FORMATS, dumps, printable, write_clusters, write_verdicts
 from .sources import Skipped, bounded_lines, read_lines, read_paths
 from .wires import WireRegistry
 
@@ -32,7 +32,7 @@ EXIT_SKIPPED = 3  # the run finished but some input records were skipped
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)  # file names and ids in it are input
 
 
 @contextmanager
@@ -81,7 +81,19 @@ def wires_option(f: Callable) -> Callable:
                              "registry), merged over it.")(f)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: what a failure says is escaped like every message
+    (file names, ids and sources in it are input)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = printable(exc.message)
+            raise
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def cli() -> None:
     """Find near-duplicate and syndicated news articles and their original source.
@@ -156,10 +168,14 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
         try:
             if signals.signum is not None:
                 raise _Stop
-            with _library_errors(), index:
-                index.learn_chrome(articles, jobs=jobs)
-                results = index.add_many(articles, jobs=jobs, learn_chrome=False, progress=step,
-                                         verdicts=False)  # the final ones are read below
+            with _library_errors():
+                try:
+                    index.learn_chrome(articles, jobs=jobs)
+                    results = index.add_many(articles, jobs=jobs, learn_chrome=False,
+                                             progress=step, verdicts=False)  # read below
+                except BaseException:
+                    index.close()
+                    raise
         except _Stop:
             if hasattr(progress, "finish"):
                 progress.finish()
@@ -175,6 +191,19 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
         if isinstance(result, BadRecord):
             _say(f"error: {result.describe()}")
             skipped += 1
+    with _library_errors():
+        try:  # the index stays open for the verdicts (a Redis index closed refuses reads)
+            _batch_output(index, index_path, articles, results, skipped, by_cluster, min_size,
+                          fmt, with_text)
+        finally:
+            index.close()
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _batch_output(index: Index, index_path: str | None, articles: list, results: list,
+                  skipped: int, by_cluster: bool, min_size: int, fmt: str,
+                  with_text: bool) -> None:
     out = sys.stdout
     if index_path is None:
         verdicts = list(index.verdicts())
@@ -198,8 +227,6 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     _say(f"{len(verdicts)} articles, {len(with_copies)} clusters with copies, {copies} copies"
          + (f" (index {index_path}: {len(index)} articles)" if index_path else "")
          + (f"; {skipped} records skipped" if skipped else ""))
-    if skipped:
-        sys.exit(EXIT_SKIPPED)
 
 
 def _open_index(index_path: str | None, threshold: float | None, containment: float | None,

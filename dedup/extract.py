@@ -248,7 +248,7 @@ def _head_meta(tree: Any) -> dict[str, str]:
 def _json_ld_date(text: str) -> str | None:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a 200k-deep block: skip the block, keep the page
         return None
     stack = [data]
     while stack:

@@ -8,6 +8,7 @@ and releases the index lock in the same round trips as the store's own calls.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +31,10 @@ except ImportError:  # pragma: no cover - the [redis] extra is not installed
 
 LOCK_TTL = 10.0  # seconds a holder that stopped keeps the index locked
 _RENEW_AFTER = LOCK_TTL / 5  # a held lock is renewed (piggybacked on a call) this often
+# Every key of an index is the prefix then ':' or '_' (redis_records): with neither in a
+# prefix, no index's keys can be another's (an index at "news_keys" next to one at "news").
+_PREFIX_MAX = 64
+_PREFIX = re.compile(rf"[A-Za-z0-9.-]{{1,{_PREFIX_MAX}}}", re.ASCII)
 _PARAMS = {"prefix": str, "timeout": float, "retry": float, "lock_wait": float}
 
 
@@ -96,6 +101,9 @@ def parse_location(text: str) -> RedisLocation:
                 raise ConfigError(f"{text}: {name} must be between 0 and 1e6 seconds")
     if not values.get("prefix", "dedup").strip():
         raise ConfigError(f"{text}: the prefix is empty; name the index, e.g. ?prefix=news")
+    if not _PREFIX.fullmatch(values.get("prefix", "dedup")):
+        raise ConfigError(f"{text}: the prefix may have at most {_PREFIX_MAX} letters, digits, "
+                          f"'.' and '-' (e.g. ?prefix=news-eu.v2)")
     path = parts.path.strip("/") or "0"
     if not path.isdigit():
         raise ConfigError(f"{text}: the database must be a number (redis://host:port/0)")

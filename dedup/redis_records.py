@@ -25,13 +25,18 @@ Key layout (P = the prefix; integers as decimal strings; no pickle anywhere):
 * Whole-text bands: datasketch's ``MinHashLSH`` Redis layout, basename ``P``,
   ``prepickle=False``, the article id (UTF-8) as key: ``P_bucket_<band u16
   big-endian>`` hash band value → bucket key, the bucket sets of ids, and
-  ``P_keys`` hash id → list key, lists of each id's band values. A band value
-  is the signature's ``rows`` values as big-endian u32 bytes, as datasketch's
-  ``_byteswap`` makes it from ``LeanMinHash(..., scheme="affine32")``.
+  ``P_keys`` hash id → list key. A band value is the signature's ``rows``
+  values as big-endian u32 bytes, as datasketch's ``_byteswap`` makes it from
+  ``LeanMinHash(..., scheme="affine32")``.
+* ``P:bands:<BLAKE2b-128 of the id, hex>`` list of an article's band values
+  (datasketch names it ``P_keys<id>``: an id like ``:header`` then named any
+  key under ``P_keys``; format 3, ``BAND_LISTS_VERSION``). datasketch's
+  ``query`` and ``in`` read this layout; its ``remove`` and ``insert`` do not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,7 +50,15 @@ from .chrome import pack_witnesses, unpack_witnesses
 from .errors import IndexFormatError
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT_VERSION
+
 from .store import ClusterState, Doc, Probe
+
+# The Redis index format: the shared FORMAT_VERSION plus the Redis key layout. Redis format 3
+# names each article's band list from a hash of its id (``Layout.band_list``;
+# ``band_list_moves`` upgrades an index of an earlier format when a writer opens it) and
+# keeps site-chrome counts per site (format 2's global counts are dropped).
+BAND_LISTS_VERSION = 3
+REDIS_FORMAT_VERSION = max(FORMAT_VERSION, BAND_LISTS_VERSION)
 
 _META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", "credited",
                 "credit_text", "mentions", "canonical", "canonical_wire", "extraction")
@@ -72,6 +85,7 @@ class Layout:
         base = prefix.encode()
         self.tables = [base + b"_bucket_" + struct.pack(">H", j) for j in range(bands)]
         self.keys_name = base + b"_keys"
+        self._band_lists = base + b":bands:"
         self._passages = base + b":p:"
         self._rows = rows
 
@@ -84,6 +98,11 @@ class Layout:
     def buckets(self, sig: np.ndarray) -> list[bytes]:
         """The datasketch bucket key (a set of article ids) of each band."""
         return [t + b for t, b in zip(self.tables, self.bands(sig), strict=True)]
+
+    def band_list(self, ident: bytes) -> bytes:
+        """The list of an article's band values: named from a hash of the id, so no id
+        can name another key."""
+        return self._band_lists + hashlib.blake2b(ident, digest_size=16).hexdigest().encode()
 
     def passage(self, key: int) -> bytes:
         """The set of arrivals that have passage band key ``key``."""
@@ -112,11 +131,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
     k = layout.key
 
     def op(*args: Any) -> None:
-        parts.append(_U32.pack(len(args)))
-        for arg in args:
-            raw = arg if isinstance(arg, bytes) else str(arg).encode("utf-8")
-            parts.append(_U32.pack(len(raw)))
-            parts.append(raw)
+        _encode(args, parts)
 
     def cmd(*args: Any) -> None:
         op("C", *args)
@@ -130,7 +145,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
         for table, band in zip(layout.tables, layout.bands(probe.sig), strict=True):
             op("S", table + band, ident, table, band)
         cmd("HDEL", layout.keys_name, ident)
-        cmd("DEL", layout.keys_name + ident)
+        cmd("DEL", layout.band_list(ident))
         for key in np.unique(probe.passages).tolist():
             cmd("SREM", layout.passage(key), a)
     for a, doc, probe, text, indexed in new:
@@ -144,7 +159,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
             cmd("HSET", k["texts"], a, text)
         if indexed:  # as datasketch's MinHashLSH.insert writes it
             bands = layout.bands(probe.sig)
-            listed = layout.keys_name + ident
+            listed = layout.band_list(ident)
             cmd("HSET", layout.keys_name, ident, listed)
             cmd("DEL", listed)
             cmd("RPUSH", listed, *bands)
@@ -175,7 +190,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
     # format_version too: what this section wrote may be in this version's format
     # (an index created by format 1 then says 2, and a format-1 dedup asks for an upgrade)
     cmd("HSET", k["header"], "next_arrival", counters[0], "next_cluster", counters[1],
-        "format_version", FORMAT_VERSION)
+        "format_version", REDIS_FORMAT_VERSION)
     return b"".join(parts)
 
 
@@ -206,6 +221,54 @@ def unpack_chrome(raw: bytes, where: str) -> list:
     except (struct.error, ValueError):
         raise IndexFormatError(f"{where} is corrupted: a site-chrome entry cannot be read; "
                                f"rebuild the index") from None
+
+
+def _encode(args: tuple[Any, ...], parts: list[bytes]) -> None:
+    """One operation as the ``apply`` script reads it: a u32 count, then each string
+    as a u32 length and its bytes."""
+    parts.append(_U32.pack(len(args)))
+    for arg in args:
+        raw = arg if isinstance(arg, bytes) else str(arg).encode("utf-8")
+        parts.append(_U32.pack(len(raw)))
+        parts.append(raw)
+
+
+def _ops(commands: Iterable[tuple[Any, ...]]) -> bytes:
+    """Commands encoded as the ``apply`` script's operations."""
+    parts: list[bytes] = []
+    for command in commands:
+        _encode(("C", *command), parts)
+    return b"".join(parts)
+
+
+def band_list_moves(layout: Layout, listed: dict[bytes, bytes], kinds: dict[bytes, str],
+                    values: dict[bytes, list[bytes]]) -> bytes:
+    """The upgrade to format 3 for some articles: each band list moved from where
+    ``P_keys`` says it is (datasketch's ``P_keys<id>``) to ``layout.band_list(id)``.
+
+    Args:
+        listed: id → the list key ``P_keys`` names.
+        kinds: list key → its Redis type; a key that is not a list is not ours
+            (an id like ``:header`` named another index's key) and is left alone.
+        values: list key → its band values.
+    """
+    commands: list[tuple[Any, ...]] = []
+    for ident, old in listed.items():
+        new = layout.band_list(ident)
+        if old == new:
+            continue
+        if kinds.get(old) == "list":
+            commands.append(("DEL", new))
+            if values.get(old):
+                commands.append(("RPUSH", new, *values[old]))
+            commands.append(("DEL", old))
+        commands.append(("HSET", layout.keys_name, ident, new))
+    return _ops(commands)
+
+
+def format_op(layout: Layout) -> bytes:
+    """The ``apply`` operation that says the index is in this format."""
+    return _ops([("HSET", layout.key["header"], "format_version", REDIS_FORMAT_VERSION)])
 
 
 def pack_meta(doc: Doc, size: int) -> bytes:

@@ -25,9 +25,10 @@ from .fingerprint import PASSAGE_HOLDERS
 from .lsh import lowest_per_key
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
-from .redis_records import (ChromeWrites, Layout, unpack_chrome, unpack_cluster, unpack_fp,
+from .redis_records import (BAND_LISTS_VERSION, REDIS_FORMAT_VERSION, ChromeWrites, Layout,
+                            band_list_moves, format_op, unpack_chrome, unpack_cluster, unpack_fp,
                             unpack_meta, write_ops)
-from .header import FORMAT, FORMAT_VERSION, check_stored, wires_from_json, wires_json
+from .header import FORMAT, check_stored, wires_from_json, wires_json
 from .store import ClusterState, Doc, Probe, Store
 from .wires import WireRegistry
 
@@ -147,7 +148,7 @@ class RedisStore(Store):
                 raise IndexFormatError(f"{self.location} holds index keys but no header; "
                                        f"delete the prefix's keys or use another prefix")
             from . import __version__
-            rows = {"format": FORMAT, "format_version": FORMAT_VERSION, "backend": "redis",
+            rows = {"format": FORMAT, "format_version": REDIS_FORMAT_VERSION, "backend": "redis",
                     "dedup_version": __version__,
                     "created": datetime.now().astimezone().isoformat(timespec="seconds"),
                     "config": orjson.dumps((config or Config()).to_dict()),
@@ -161,12 +162,12 @@ class RedisStore(Store):
                      remedy="use another prefix")
         self.config, self.wires = stored_config, stored_wires
         self._layout = Layout(self.where.prefix, *stored_config.bands)
+        if int(header["format_version"]) < BAND_LISTS_VERSION and not self.readonly:
+            self._upgrade_band_lists()
         if int(header["format_version"]) < 3 and not self.readonly:
             # Format 2 counted short lines over all sites at once: drop those counts
             # (chrome is relearnt per site) before anything reads them.
-            self._run([("DEL", self._k["chrome_counts"], self._k["chrome"]),
-                       ("HSET", self._k["header"], "format_version", FORMAT_VERSION)],
-                      locked=False)
+            self._run([("DEL", self._k["chrome_counts"], self._k["chrome"])], locked=False)
         if fsync:
             persistence = self._link.persistence()
             if persistence.get("appendfsync") not in (None, "always"):
@@ -187,7 +188,7 @@ class RedisStore(Store):
             version = int(header["format_version"])
         except (KeyError, ValueError):
             raise IndexFormatError(f"{where}: the header has no valid format_version") from None
-        if version > FORMAT_VERSION:
+        if version > REDIS_FORMAT_VERSION:
             raise IndexFormatError(f"{where} was written by a newer dedup "
                                    f"({header.get('dedup_version', '?')}, index format {version}); "
                                    f"upgrade dedup")
@@ -196,6 +197,30 @@ class RedisStore(Store):
                     wires_from_json(header["wires"]))
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{where}: the header is damaged ({exc})") from None
+
+    def _upgrade_band_lists(self) -> None:
+        """Move every article's band list to its format-3 key (``band_list_moves``),
+        holding the index lock; a writer that stops half-way leaves an index that
+        the next writer finishes (each step is idempotent)."""
+        keys_name = self._layout.keys_name
+        with self.lock:
+            self._hold()
+            cursor = 0
+            while True:
+                cursor, listed = self._run([("HSCAN", keys_name, cursor, "COUNT", 1000)],
+                                           locked=True)[0]
+                olds = list(dict.fromkeys(listed.values()))
+                kinds = {key: kind.decode() if isinstance(kind, bytes) else kind for key, kind
+                         in zip(olds, self._run([("TYPE", k) for k in olds], locked=True),
+                                strict=True)}
+                lists = [key for key in olds if kinds[key] == "list"]
+                values = dict(zip(lists, self._run([("LRANGE", key, 0, -1) for key in lists],
+                                                   locked=True), strict=True))
+                self._link.apply(band_list_moves(self._layout, listed, kinds, values),
+                                 release=False)
+                if int(cursor) == 0:
+                    break
+            self._link.apply(format_op(self._layout), release=False)
 
     def _hold(self) -> None:
         if not self._link.held:

@@ -7,6 +7,7 @@ to the stream given (stdout in the CLI), never to stderr.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -17,6 +18,31 @@ from .records import Verdict
 FORMATS = ("jsonl", "csv", "table")
 CSV_FIELDS = ("id", "cluster", "original", "duplicate", "relation", "similarity", "containment",
               "source", "origin_source", "why", "title", "url", "published")
+# C0, DEL, C1, the bidi controls and the line/paragraph separators: what a terminal obeys
+# (ESC]0;...BEL retitles it, ESC[2J clears it, a newline forges a message line) or what
+# reorders the text it shows (CVE-2021-42574).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
+def printable(text: str) -> str:
+    r"""``text`` with the characters a terminal obeys or that reorder it escaped.
+
+    Example:
+        >>> printable("a\x1b]0;owned\x07.txt")
+        'a\\x1b]0;owned\\x07.txt'
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                            else f"\\u{ord(m[0]):04x}", text)
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows and does not run: text that starts like a
+    formula (``=HYPERLINK(...)``, ``@SUM``, ``+cmd|...``) gets a leading ``'`` (OWASP's
+    advice); other values are returned as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def dumps(obj: Any) -> str:
@@ -35,7 +61,7 @@ def write_verdicts(verdicts: Iterable[Verdict], out: IO[str], fmt: str = "jsonl"
         for v in verdicts:
             row = v.to_dict()
             row["why"] = "; ".join(row["why"])
-            writer.writerow(row)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     elif fmt == "table":
         rows = [(str(v.cluster), v.id, "original" if not v.duplicate else (v.relation or ""),
                  "" if v.similarity is None else f"{v.similarity:.2f}",
@@ -75,7 +101,8 @@ def write_clusters(clusters: Iterable[Any], out: IO[str], fmt: str = "jsonl") ->
             members = "; ".join(f"{m['id']} ({m['relation'] or 'original'}"
                                 + (f" {m['similarity']:.2f})" if m["similarity"] is not None else ")")
                                 for m in r["members"])
-            writer.writerow((r["cluster"], r["original"], r["origin_source"], r["size"], members))
+            writer.writerow([spreadsheet_safe(x) for x in (r["cluster"], r["original"],
+                                                           r["origin_source"], r["size"], members)])
     elif fmt == "table":
         rows = []
         for r in records:
@@ -92,6 +119,8 @@ def write_clusters(clusters: Iterable[Any], out: IO[str], fmt: str = "jsonl") ->
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: IO[str]) -> None:
     import unicodedata
+
+    rows = [tuple(printable(c) for c in r) for r in rows]
 
     def width(s: str) -> int:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)

@@ -130,15 +130,24 @@ def _relative(file: Path, base: str | None) -> str:
 
 
 def _walk(root: Path) -> Iterator[Path | Skipped]:
+    inside = Path(os.path.realpath(root))
     for folder, dirs, files in os.walk(root, followlinks=False):
         hidden = sorted(d for d in dirs if d.startswith("."))
         for name in hidden:
             yield Skipped(str(Path(folder, name)), "hidden folder")
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in dirs:  # os.walk lists them but does not enter them
+            if Path(folder, name).is_symlink():
+                yield Skipped(str(Path(folder, name)), "symbolic link to a folder; not followed")
         for name in sorted(files):
             path = Path(folder, name)
             if name.startswith("."):
                 yield Skipped(str(path), "hidden file")
+                continue
+            if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(inside):
+                # a link is input too: passwd.txt -> /etc/passwd must not become an article
+                yield Skipped(str(path), "symbolic link to a file outside the folder given; "
+                              "not followed")
                 continue
             if not _supported(name):
                 yield Skipped(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from dedup import Article, BadRecord, Config, ConfigMismatch, Index, IndexFormatError, StoreError
 from dedup.cli import cli
 from dedup.errors import ConfigError, StoreUnavailable
-from dedup.header import FORMAT_VERSION
 from dedup.prepare import Preparer
 from dedup.redis_link import parse_location
+from dedup.redis_records import REDIS_FORMAT_VERSION
 from dedup.redis_store import datasketch_lsh
 from dedup.wires import WireRegistry
 
@@ -278,7 +278,7 @@ def test_headers_are_checked_like_index_files(location):
         Index.open(location)
 
 
-def test_a_format_1_index_reads_and_says_format_2_once_written(location):
+def test_a_format_1_index_reads_and_says_the_current_format_once_written(location):
     client = redis.Redis.from_url(location.split("?")[0])
     prefix = parse_location(location).prefix
     versions = stories(14, 2, 1)
@@ -291,7 +291,8 @@ def test_a_format_1_index_reads_and_says_format_2_once_written(location):
     with Index.open(location) as index:
         copy = index.add(versions[0][1])
         assert copy.cluster == index.get(versions[0][0].id).cluster
-    assert client.hget(f"{prefix}:header", "format_version") == str(FORMAT_VERSION).encode()
+    assert client.hget(f"{prefix}:header", "format_version") == \
+        str(REDIS_FORMAT_VERSION).encode()
 
 
 def test_a_readonly_index_refuses_writes(location):
@@ -384,6 +385,20 @@ def test_stream_batch_and_stats_work_on_a_redis_index(location):
     assert vacuum.exit_code == 2 and "a Redis index frees its memory" in vacuum.stderr
 
 
+def test_batch_index_on_redis_reports_and_closes_cleanly(location, tmp_path):
+    versions = stories(14, 2, 1)
+    for article in [a for v in versions for a in v]:
+        (tmp_path / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path), "--index", location])
+    assert result.exit_code == 0, result.stderr
+    verdicts = {v["id"]: v for v in map(json.loads, result.stdout.splitlines())}
+    assert {v[1].id + ".txt": verdicts[v[1].id + ".txt"]["original"] for v in versions} == \
+        {v[1].id + ".txt": v[0].id + ".txt" for v in versions}
+    assert f"(index {location}: 4 articles)" in result.stderr
+    with Index.open(location, create=False) as index:
+        assert len(index) == 4
+
+
 def test_signatures_round_trip_bit_for_bit(location):
     versions = stories(12, 2, 0)
     preparer = Preparer(Config(), WireRegistry.default())
@@ -396,3 +411,69 @@ def test_signatures_round_trip_bit_for_bit(location):
         assert np.array_equal(store.probe(slot).sig, expected.signatures[0])
         assert np.array_equal(store.probe(slot).passages, expected.passages(0))
         assert np.array_equal(store.probe(slot).numbers, expected.numbers(0))
+
+
+# -- record ids and prefixes are input (issue 20) ---------------------------------------------
+
+
+def test_record_ids_cannot_name_keys_outside_the_index(location):
+    client = redis.Redis.from_url(location.split("?")[0])
+    prefix = parse_location(location).prefix
+    planted = {f"{prefix}_keys:secret": b"someone else's", f"{prefix}_keys:header": b"theirs"}
+    for key, value in planted.items():
+        client.set(key, value)
+    versions = stories(15, 2, 1)
+    hostile = [Article(id=":secret", text=versions[0][0].text, published=T0),
+               Article(id=":header", text=versions[1][0].text, published=T0),
+               Article(id=":ids\nx", text=versions[1][1].text, published=T0)]
+    with Index.open(location) as index:
+        index.add_many(hostile)
+        assert index.get(":ids\nx").original == ":header"
+    with Index.open(location) as index:
+        assert index.remove(":secret") and index.remove(":header")
+    assert {k: client.get(k) for k in planted} == planted
+    ours = set(client.scan_iter(match=f"{prefix}*", count=1000)) - {k.encode() for k in planted}
+    keys_name = f"{prefix}_keys".encode()
+    assert not [k for k in ours if k.startswith(keys_name) and k != keys_name]
+    assert len([k for k in ours if k.startswith(f"{prefix}:bands:".encode())]) == 1  # ':ids\nx'
+
+
+@pytest.mark.parametrize("prefix", ["news_keys", "a:b", "x" * 65, "news eu", "néws"])
+def test_prefixes_are_short_names_without_separators(prefix):
+    with pytest.raises(ConfigError, match="at most 64 letters, digits, '.' and '-'"):
+        parse_location(f"redis://127.0.0.1:6379/0?prefix={prefix}")
+    assert parse_location("redis://127.0.0.1:6379/0?prefix=news-eu.v2").prefix == "news-eu.v2"
+
+
+def test_a_format_2_index_moves_its_band_lists_when_a_writer_opens_it(location):
+    client = redis.Redis.from_url(location.split("?")[0])
+    prefix = parse_location(location).prefix
+    versions = stories(16, 3, 1)
+    with Index.open(location) as index:
+        index.add_many([a for v in versions for a in v])
+    # as format 2 wrote it: each article's list at P_keys<id>, named in P_keys
+    keys_name = f"{prefix}_keys".encode()
+    for ident, listed in client.hgetall(keys_name).items():
+        client.rename(listed, keys_name + ident)
+        client.hset(keys_name, ident, keys_name + ident)
+    client.set(keys_name + b":planted", b"not a list: not ours")
+    client.hset(keys_name, b":planted", keys_name + b":planted")
+    client.hset(f"{prefix}:header", "format_version", 2)
+    with Index.open(location, readonly=True) as index:  # readers do not need the lists
+        assert index.get(versions[0][1].id).cluster == index.get(versions[0][0].id).cluster
+    assert client.hget(f"{prefix}:header", "format_version") == b"2"
+    with Index.open(location) as index:
+        assert index.remove(versions[0][1].id)
+    assert client.hget(f"{prefix}:header", "format_version") == \
+        str(REDIS_FORMAT_VERSION).encode()
+    left = {k for k in client.scan_iter(match=f"{prefix}_keys*".encode()) if k != keys_name}
+    assert left == {keys_name + b":planted"} and client.get(keys_name + b":planted")
+    lists = client.hgetall(keys_name)
+    assert len(lists) == 6 and versions[0][1].id.encode() not in lists
+    for ident, listed in lists.items():
+        if ident != b":planted":
+            assert listed.startswith(f"{prefix}:bands:".encode())
+            assert client.llen(listed) == Config().bands[0]
+    with Index.open(location) as index:  # the moved lists are the ones a remove deletes
+        assert index.remove(versions[1][0].id)
+    assert len(list(client.scan_iter(match=f"{prefix}:bands:*"))) == 4
