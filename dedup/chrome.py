@@ -57,23 +57,21 @@ def paragraphs(text: str) -> list[str]:
         >>> paragraphs("Rain fell on the city for most of the\\nday.\\n\\nLeave a Reply")
         ['Rain fell on the city for most of the', 'day.', 'Leave a Reply']
     """
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    stripped = [line.strip() for line in text.splitlines()]
+    lines = [line for line in stripped if line]
     if len(lines) < 3:
         return lines
-    widths = [_width(line) for line in lines]
-    wrappable = [w for w in widths if w <= WRAP_MAX]
+    widths = [_width(line) for line in stripped]  # 0 for a blank line
+    wrappable = [w for w, line in zip(widths, stripped, strict=True) if line and w <= WRAP_MAX]
     if not wrappable or max(wrappable) < WRAP_MIN:
         return lines
     wrap = max(wrappable)
     full = [wrap - WRAP_SLACK <= w <= wrap for w in widths]
     if sum(full) < 3 or sum(full) < WRAP_SHARE * len(lines):
         return lines
-    raw = text.splitlines()
     out: list[str] = []
     joining = False  # the last paragraph ends in a full line
-    for line in raw:
-        line = line.strip()
+    for line, is_full in zip(stripped, full, strict=True):
         if not line:
             joining = False
             continue
@@ -81,8 +79,7 @@ def paragraphs(text: str) -> list[str]:
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
-        width = _width(line)
-        joining = wrap - WRAP_SLACK <= width <= wrap
+        joining = is_full
     return out
 
 
@@ -201,7 +198,9 @@ class ChromeCounts:
 
     @property
     def chrome(self) -> frozenset[int]:
-        """The chrome keys."""
+        """The chrome keys (frozen again only after they changed)."""
+        if len(self._frozen) != len(self._chrome):  # keys are only ever added
+            self._frozen = frozenset(self._chrome)
         return self._frozen
 
     def load(self, key: int, count: int, last_seen: int,
@@ -210,12 +209,10 @@ class ChromeCounts:
         self.entries[key] = [count, last_seen, witnesses]
         if count >= self.min_docs:
             self._chrome.add(key)
-            self._frozen = frozenset(self._chrome)
 
     def observe(self, observations: Iterable[Observation]) -> set[int]:
         """Count articles in order; returns the keys whose entry changed."""
         touched: set[int] = set()
-        grown = False
         entries, threshold = self.entries, self.min_docs
         for obs in observations:
             self.seen += 1
@@ -226,7 +223,6 @@ class ChromeCounts:
                     entries[key] = [1, self.seen, [obs.sketch] if threshold > 1 else []]
                     if threshold <= 1:
                         self._chrome.add(key)
-                        grown = True
                     continue
                 entry[1] = self.seen
                 if entry[0] >= threshold or any(same_story(obs.sketch, w) for w in entry[2]):
@@ -235,11 +231,8 @@ class ChromeCounts:
                 if entry[0] >= threshold:
                     entry[2] = []
                     self._chrome.add(key)
-                    grown = True
                 else:
                     entry[2].append(obs.sketch)
-        if grown:
-            self._frozen = frozenset(self._chrome)
         return touched
 
     def age(self, horizon: int) -> list[int]:
