@@ -12,16 +12,8 @@ import unicodedata
 
 import xxhash
 
-_QUOTE_TABLE = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u300c": '"', "\u300d": '"', "\u300e": '"', "\u300f": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2e3a": "-", "\u2e3b": "-", "\ufe58": "-",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u200b": "", "\u200c": "",
-    "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
-}
-_QUOTE_CHARS = re.compile("[" + re.escape("".join(_QUOTE_TABLE)) + "]")
+from . import _core
+
 # Characters with a compatibility decomposition that is itself in NFKC
 # (full-width forms, NBSP and other spaces, "…", "™", "℃", circled digits).
 # Since every character of an NFKD is final, NFKC(text) equals ``text`` with
@@ -36,10 +28,6 @@ _COMPAT = {
                                 (0xFF00, 0xFFF0)) for i in range(*r))
     if d != c and unicodedata.is_normalized("NFKC", d)}
 _COMPAT_CHARS = re.compile("[" + re.escape("".join(_COMPAT)) + "]")
-# Whitespace other than " " and "\n" (what str.split() splits on; none lies beyond U+3000).
-_ODD_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
-_ODD_ASCII_SPACES = tuple(c for c in _ODD_SPACES if c.isascii())
-_ESCAPED_QUOTE = re.compile(r"\\([\"'])")
 # Characters that do not count as content when deciding whether a line is short.
 _LINE_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _LINE_TOKEN = re.compile(f"[{_LINE_CJK}]|[^\\W_]+")
@@ -61,26 +49,15 @@ def normalize(text: str) -> str:
 
     NFKC (full-width letters, ligatures, compatibility forms), case folding,
     curly quotes and dashes unified, JSON-escaped quotes unescaped, runs of
-    spaces collapsed and blank lines removed.
+    spaces collapsed and blank lines removed; a lone surrogate (a JSON escape
+    can leave one) becomes U+FFFD. Computed by the core (``dedup._core``,
+    src/normalize.rs).
 
     Example:
         >>> normalize("\u201cHello\u201d \u2014 World")
         '"hello" - world'
     """
-    if not text.isascii():
-        text = _replace_chars(_nfkc(text), _QUOTE_CHARS, _QUOTE_TABLE)
-    if "\\" in text:
-        text = _ESCAPED_QUOTE.sub(r"\1", text)
-    text = text.casefold()
-    # Most texts only need their blank lines dropped: check that (~10 µs) before
-    # collapsing spaces line by line (~40 µs per article).
-    dropped = "\n".join(filter(None, text.split("\n")))
-    if (dropped[:1] != " " and dropped[-1:] != " " and "  " not in dropped.replace("\n", " ")
-            and not any(c in text for c in (_ODD_ASCII_SPACES if text.isascii() else _ODD_SPACES))):
-        return dropped
-    # str.split() is ~50x faster than a whitespace regex on article-sized text.
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return _core.normalize(text)
 
 
 def _nfkc(text: str) -> str:
