@@ -37,6 +37,7 @@ def _stages(texts: list[str], engine: str) -> dict:
     from dedup.prepare import Preparer, number_keys
     from dedup.shingle import Shingler
     from dedup.wires import WireRegistry
+    from tests.reference import chrome_rules
     from tests.reference import text_stages as ref
 
     config, wires = Config(threshold=0.8), WireRegistry.default()
@@ -54,17 +55,18 @@ def _stages(texts: list[str], engine: str) -> dict:
         shingle = Shingler(config.word_ngram, config.cjk_ngram).batch_with_sequence
         signatures = Fingerprinter(config.num_perm, config.seed).signatures
         passages, numbers, norm = passage_keys, number_keys, normalize
+        look, drop = observe, drop_chrome
     else:
         def shingle(c):
             return ref.shingle_batch(c, config.word_ngram, config.cjk_ngram)
         signatures = ref.Fingerprinter(config.num_perm, config.seed).signatures
         passages, numbers, norm = ref.passage_keys, ref.number_keys, ref.normalize
+        look, drop = chrome_rules.observe, chrome_rules.drop_chrome
     shingled = [shingle(c) for c in chunks]
     tasks = {
         "credits.detect (Python)": lambda: [credit_lines.detect(t, wires) for t in texts],
-        "site chrome: observe (Python)": lambda: [observe(t, site, words) for t in texts],
-        "site chrome: drop_chrome (Python)":
-            lambda: [drop_chrome(b, chrome, site, words) for b in raw],
+        "site chrome: observe": lambda: [look(t, site, words) for t in texts],
+        "site chrome: drop_chrome": lambda: [drop(b, chrome, site, words) for b in raw],
         "normalize": lambda: [norm(b) for b in bodies],
         "number keys": lambda: [numbers(t) for t in normalized],
         "shingle (tokenise, hash, n-grams, sets)": lambda: [shingle(c) for c in chunks],

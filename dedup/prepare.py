@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _core
 from . import credits as credit_lines
-from .chrome import Observation, drop_chrome, observe
+from .chrome import Observation, chrome_set, observe_many
 from .config import Config
 from .fingerprint import text_stages
 from .wires import WireRegistry
@@ -117,14 +117,14 @@ class Preparer:
             detected = credit_lines.detect(text, self.wires)
             found.append(detected.credits)
             mentioned.append(detected.mentions)
-            body = detected.body if detected.body.strip() else text
-            bodies.append(drop_chrome(body, chrome, site, max_words))
+            bodies.append(detected.body if detected.body.strip() else text)
         (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values,
-         offsets) = self._stages.run(bodies, self.threads)
+         offsets) = self._stages.run(bodies, self.threads, sites=list(sites),
+                                     chrome=chrome_set(chrome) if chrome else None,
+                                     max_words=max_words)
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
                         noffsets, values, offsets)
 
     def observe(self, texts: Sequence[str], sites: Sequence[int]) -> list[Observation]:
         """What each raw text tells the site-chrome rule (`chrome.observe`)."""
-        words = self.config.chrome_max_words
-        return [observe(t, site, words) for t, site in zip(texts, sites, strict=True)]
+        return observe_many(texts, sites, self.config.chrome_max_words, self.threads)

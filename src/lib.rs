@@ -6,6 +6,7 @@
 //! its articles spread over a thread pool. Nothing here panics on input; if a panic
 //! ever happened it would reach Python as `dedup.errors.DedupError`, never a crash.
 
+pub mod chrome;
 pub mod minhash;
 pub mod normalize;
 pub mod numbers;
@@ -16,7 +17,7 @@ pub mod tables;
 pub mod unicode;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
@@ -251,22 +252,34 @@ impl TextStages {
         })
     }
 
-    /// Fingerprint credit- and chrome-free bodies on `threads` threads: the tuple
-    /// `(signatures, sizes, content_hashes, passage_keys, passage_offsets,
-    /// number_keys, number_offsets, shingle_values, shingle_offsets)`.
-    #[pyo3(signature = (bodies, threads = 1))]
+    /// Fingerprint credit-free bodies on `threads` threads, after dropping the
+    /// paragraphs whose `chrome_key` (with each body's entry of `sites`) is in
+    /// `chrome`: the tuple `(signatures, sizes, content_hashes, passage_keys,
+    /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets)`.
+    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 12))]
     fn run<'py>(
         &self,
         py: Python<'py>,
         bodies: &Bound<'py, PyAny>,
         threads: usize,
+        sites: Option<Vec<u64>>,
+        chrome: Option<HashSet<u64>>,
+        max_words: usize,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let items = strings(bodies)?;
         let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+        let sites = sites.unwrap_or_else(|| vec![0; texts.len()]);
+        if sites.len() != texts.len() {
+            return Err(PyValueError::new_err("one site per body"));
+        }
+        let chrome = chrome.unwrap_or_default();
         let pool = self.pool(threads)?;
         let batch: Batch = detached(py, "TextStages.run", || {
-            let refs: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
-            self.stages.run(&refs, pool.as_deref())
+            let work = |i: usize| -> String {
+                let body = chrome::drop_chrome(&texts[i], &chrome, sites[i], max_words);
+                normalize::normalize(&body)
+            };
+            self.stages.run(texts.len(), work, pool.as_deref())
         })?;
         let n = batch.sizes.len();
         let k = self.stages.minhash.k;
@@ -429,6 +442,90 @@ fn passage_keys<'py>(
     )
 }
 
+/// A raw text's non-blank paragraphs, hard-wrapped lines rejoined.
+#[pyfunction]
+fn paragraphs(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<String>> {
+    let text = utf8(text);
+    detached(py, "paragraphs", || {
+        chrome::paragraphs(&text)
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
+    })
+}
+
+/// The key of each short line of `lines` (None for a longer one).
+#[pyfunction]
+fn line_keys(
+    py: Python<'_>,
+    lines: &Bound<'_, PyAny>,
+    max_words: usize,
+) -> PyResult<Vec<Option<u64>>> {
+    let items = strings(lines)?;
+    let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+    detached(py, "line_keys", || {
+        texts
+            .iter()
+            .map(|t| chrome::line_key(t, max_words))
+            .collect()
+    })
+}
+
+/// The key of a line of any length from its letters and digits (None without any).
+#[pyfunction]
+fn content_key(py: Python<'_>, line: &Bound<'_, PyString>) -> PyResult<Option<u64>> {
+    let line = utf8(line);
+    detached(py, "content_key", || chrome::content_key(&line))
+}
+
+/// What each raw text tells the site-chrome rule, on `threads` threads: per text,
+/// its short paragraphs' chrome keys and its long-paragraph sketch.
+#[pyfunction]
+#[pyo3(signature = (texts, sites, max_words, threads = 1))]
+fn observe(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    sites: Vec<u64>,
+    max_words: usize,
+    threads: usize,
+) -> PyResult<Vec<(Vec<u64>, Vec<u32>)>> {
+    use rayon::prelude::*;
+    let items = strings(texts)?;
+    let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+    if sites.len() != texts.len() {
+        return Err(PyValueError::new_err("one site per text"));
+    }
+    detached(py, "observe", || {
+        let one = |(t, &s): (&Cow<str>, &u64)| chrome::observe(t, s, max_words);
+        if threads > 1 {
+            texts.par_iter().zip(&sites).map(one).collect()
+        } else {
+            texts.iter().zip(&sites).map(one).collect()
+        }
+    })
+}
+
+/// `text` without the paragraphs that are chrome of its `site`.
+#[pyfunction]
+fn drop_chrome(
+    py: Python<'_>,
+    text: &Bound<'_, PyString>,
+    chrome: HashSet<u64>,
+    site: u64,
+    max_words: usize,
+) -> PyResult<String> {
+    let text = utf8(text);
+    detached(py, "drop_chrome", || {
+        chrome::drop_chrome(&text, &chrome, site, max_words).into_owned()
+    })
+}
+
+/// The key of a short line within its site.
+#[pyfunction]
+fn chrome_key(site: u64, line: u64) -> u64 {
+    chrome::chrome_key(site, line)
+}
+
 /// How many values of each of `signatures[rows]` equal `signature`.
 #[pyfunction]
 fn agreement<'py>(
@@ -477,7 +574,18 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shingle_batch, m)?)?;
     m.add_function(wrap_pyfunction!(passage_keys, m)?)?;
     m.add_function(wrap_pyfunction!(agreement, m)?)?;
+    m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
+    m.add_function(wrap_pyfunction!(line_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(content_key, m)?)?;
+    m.add_function(wrap_pyfunction!(observe, m)?)?;
+    m.add_function(wrap_pyfunction!(drop_chrome, m)?)?;
+    m.add_function(wrap_pyfunction!(chrome_key, m)?)?;
     m.add("UNICODE_VERSION", tables::UNICODE_VERSION)?;
     m.add("MAX_NUMBERS", numbers::MAX_NUMBERS)?;
+    m.add("WRAP_MAX", chrome::WRAP_MAX)?;
+    m.add("WRAP_MIN", chrome::WRAP_MIN)?;
+    m.add("WRAP_SLACK", chrome::WRAP_SLACK)?;
+    m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
+    m.add("SKETCH", chrome::SKETCH)?;
     Ok(())
 }

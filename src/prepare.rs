@@ -53,12 +53,16 @@ pub struct Batch {
 impl Stages {
     /// Fingerprint one body.
     pub fn fingerprint(&self, body: &str) -> Fingerprint {
-        let text = normalize(body);
+        self.fingerprint_normalized(&normalize(body))
+    }
+
+    /// Fingerprint one normalized text.
+    pub fn fingerprint_normalized(&self, text: &str) -> Fingerprint {
         let mut fp = Fingerprint::default();
-        number_keys(&text, &mut fp.numbers);
+        number_keys(text, &mut fp.numbers);
         let (mut tokens, mut sequence) = (Vec::new(), Vec::new());
         shingle_sequence(
-            &text,
+            text,
             self.word_ngram,
             self.cjk_ngram,
             &mut tokens,
@@ -77,11 +81,18 @@ impl Stages {
         fp
     }
 
-    /// Fingerprint a batch on `threads` threads (1: this thread).
-    pub fn run(&self, bodies: &[&str], pool: Option<&rayon::ThreadPool>) -> Batch {
+    /// Fingerprint texts `0..n`, text `i` normalized by `text(i)`, on `pool` (None:
+    /// this thread).
+    pub fn run(
+        &self,
+        n: usize,
+        text: impl Fn(usize) -> String + Sync,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Batch {
+        let one = |i: usize| self.fingerprint_normalized(&text(i));
         let prints: Vec<Fingerprint> = match pool {
-            Some(pool) => pool.install(|| bodies.par_iter().map(|b| self.fingerprint(b)).collect()),
-            None => bodies.iter().map(|b| self.fingerprint(b)).collect(),
+            Some(pool) => pool.install(|| (0..n).into_par_iter().map(one).collect()),
+            None => (0..n).map(one).collect(),
         };
         let mut batch = Batch {
             passage_offsets: vec![0],

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE};
+use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
 
 /// Class bits of a character.
 pub const ALNUM_BIT: u8 = 1; // str.isalnum
@@ -14,6 +14,7 @@ pub const SPACE_BIT: u8 = 4; // str.isspace
 pub const LINE_CJK_BIT: u8 = 8; // a short-line token by itself
 pub const FOLDS_BIT: u8 = 16; // str.casefold changes it
 pub const QUOTE_BIT: u8 = 32; // in the quote/dash/space table
+pub const WIDE_BIT: u8 = 64; // two display columns (East Asian W or F)
 
 fn in_ranges(cp: u32, ranges: &[(u32, u32)]) -> bool {
     // The first range ending at or after cp, then whether it starts at or before cp.
@@ -40,6 +41,9 @@ fn classify(cp: u32) -> u8 {
     }
     if QUOTES.binary_search_by_key(&cp, |&(c, _)| c).is_ok() {
         bits |= QUOTE_BIT;
+    }
+    if in_ranges(cp, WIDE) {
+        bits |= WIDE_BIT;
     }
     bits
 }
@@ -121,11 +125,11 @@ mod tests {
 
 #[cfg(test)]
 mod table_tests {
-    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE};
+    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
 
     #[test]
     fn tables_are_sorted_for_binary_search() {
-        for ranges in [ALNUM, CJK, LINE_CJK, SPACE] {
+        for ranges in [ALNUM, CJK, LINE_CJK, SPACE, WIDE] {
             assert!(ranges.iter().all(|&(lo, hi)| lo <= hi));
             assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0));
         }

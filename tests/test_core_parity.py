@@ -29,6 +29,7 @@ from dedup.shingle import Shingler
 from dedup.wires import WireRegistry
 
 from .conftest import SHARED_DATA
+from .reference import chrome_rules
 from .reference import text_stages as ref
 
 # Characters that stress each rule: full-width forms, ligatures, quotes and dashes,
@@ -192,6 +193,59 @@ def test_preparer_matches_the_reference_on_real_news(name, config):
     for text in texts[:50]:
         assert normalize(text) == ref.normalize(text)
     assert_prepared_equal(texts, config, threads=2)
+
+
+# -- site chrome: paragraphs, line keys, observations, chrome-free texts ----------------
+
+LINES = st.lists(st.text(alphabet=st.sampled_from(list(AWKWARD)) | st.characters(
+    blacklist_categories=("Cs",)), max_size=120) | st.just("x " * 35) | st.just("Back To Top"),
+    max_size=12)
+
+
+def assert_chrome_parity(text: str, site: int, max_words: int) -> None:
+    from dedup.chrome import chrome_key, observe, paragraphs
+
+    assert chrome_key(site, 0xDEADBEEF) == chrome_rules.chrome_key(site, 0xDEADBEEF)
+    from dedup.normalize import content_key, line_keys_of
+
+    paras = paragraphs(text)
+    assert paras == chrome_rules.paragraphs(text)
+    keys = chrome_rules.line_keys_of(paras, max_words) if paras else []
+    assert line_keys_of(paras, max_words) == keys
+    assert [content_key(p) for p in paras] == [chrome_rules.content_key(p) for p in paras]
+    got = observe(text, site, max_words)
+    assert (got.keys, got.sketch) == chrome_rules.observe(text, site, max_words)
+    chrome = {chrome_key(site, k) for k in keys[::2] if k is not None}
+    assert drop_chrome(text, chrome, site, max_words) == chrome_rules.drop_chrome(
+        text, chrome, site, max_words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES, st.sampled_from(["\n", "\n\n", "\r\n", "\u2028"]), st.integers(1, 12),
+       st.integers(0, 2**64 - 1))
+def test_chrome_rules_match_the_reference(lines, sep, max_words, site):
+    assert_chrome_parity(sep.join(lines), site, max_words)
+
+
+def test_hard_wrapped_text_is_rejoined_as_the_reference_does():
+    text = words(400, 3)
+    wrapped, line = [], ""
+    for word in text.split():
+        if len(line) + len(word) + 1 > 70:
+            wrapped.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    wrapped.append(line)
+    assert_chrome_parity("Site header\n" + "\n".join(wrapped) + "\nBack To Top", 9, 12)
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_chrome_rules_match_the_reference_on_real_news(name):
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real news not found at {SHARED_DATA} (set DEDUP_SHARED_DATA)")
+    for text in REAL[name]()[:150]:
+        assert_chrome_parity(text, 12345, 12)
 
 
 def test_the_core_reads_unicode_as_this_python_does():

@@ -105,4 +105,6 @@ def test_line_keys_and_drop_chrome_equal_their_definitions(lines, max_words):
     kept = [p for p, key in zip(paras, para_keys, strict=True)
             if key is None or chrome_key(3, key) not in chrome]
     expected = "\n".join(kept) if chrome and kept else text
+    if chrome:  # the core reads a lone surrogate as U+FFFD
+        expected = re.sub("[\ud800-\udfff]", "\ufffd", expected)
     assert drop_chrome(text, chrome, 3, max_words) == expected
