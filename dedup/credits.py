@@ -124,8 +124,10 @@ _WIRE_TRAILERS = tuple(
     re.compile("(?i:" + r"[^\S\n]+".join(
         "(?P<name>[^\n]{1,80}?)" if word == "{name}" else re.escape(word)
         for word in template.split()) + ")") for template in WIRE_TRAILERS)
+# The longest word of each template, one of which every trailer holds (lower case).
+_TRAILER_WORDS = frozenset(max((w for w in t.split() if w != "{name}"), key=len)
+                           for t in WIRE_TRAILERS)
 _SENTENCE_END = re.compile(r"[.!?][^\S\n]+(?=\S)")
-_LINE = re.compile(r"[^\S\n]*(\S[^\n]*?)[^\S\n]*$", re.M)
 _TRAILER_LINES = 4  # wire trailers are read in the last _TRAILER_LINES non-empty lines
 _ZH_SOURCE_PREFIX = ("本文", "文章", "稿件", "新闻", "消息", "信息")
 _ZH_NOT_SOURCE = ("图片", "图像", "照片", "视频", "数据", "资料", "配图", "截图")
@@ -509,8 +511,7 @@ def _reprint(text: str, start: int, end: int, found: _Found) -> None:
 
 def _wire_trailers(text: str, wires: WireRegistry, found: _Found) -> None:
     """`WIRE_TRAILERS` filling one of the last lines, its closing bracket or its last sentence."""
-    for line in list(_LINE.finditer(text, max(0, len(text) - TAIL)))[-_TRAILER_LINES:]:
-        lo, hi = line.span(1)
+    for lo, hi in _last_lines(text, max(0, len(text) - TAIL), _TRAILER_LINES):
         if any(s < hi and lo < e for s, e in found.cuts):
             continue  # read already: (Additional reporting by Reuters)
         closer = _CLOSERS.find(text[hi - 1])
@@ -524,8 +525,33 @@ def _wire_trailers(text: str, wires: WireRegistry, found: _Found) -> None:
                 break
 
 
+def _last_lines(text: str, lo: int, count: int) -> list[tuple[int, int]]:
+    """(start, end) of the last ``count`` non-blank lines of ``text[lo:]``, without the
+    spaces around them, in text order (a line of ``text[lo:]`` may start mid-line)."""
+    spans: list[tuple[int, int]] = []
+    end = len(text)
+    while len(spans) < count:
+        start = max(text.rfind("\n", lo, end) + 1, lo)
+        segment = text[start:end]
+        stripped = segment.strip()
+        if stripped:
+            first = start + len(segment) - len(segment.lstrip())
+            spans.append((first, first + len(stripped)))
+        if start <= lo:
+            break
+        end = start - 1
+    return spans[::-1]
+
+
 def _trailer_wires(sentence: str, wires: WireRegistry) -> tuple[str, ...]:
     """The wires a `WIRE_TRAILERS` sentence names, or () if it is not one or names a person."""
+    if sentence.isascii():
+        # Every template holds one of its words; an ASCII sentence holding none of them
+        # matches no template (ignoring case is plain ASCII here). Most of the last
+        # lines' sentences are not trailers: this skips 17 fullmatch calls for each.
+        folded = sentence.lower()
+        if not any(word in folded for word in _TRAILER_WORDS):
+            return ()
     for m in filter(None, (p.fullmatch(sentence) for p in _WIRE_TRAILERS)):
         named = [wires.by_source(p) for p in _CODE_SPLIT.split(m["name"]) if p.strip()]
         if named and all(named):

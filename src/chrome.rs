@@ -8,10 +8,11 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::xxh3_64;
 
-use crate::unicode::{class, is_space, push_casefold, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT};
+use crate::unicode::{
+    class, is_space, nfkc_each, push_casefold, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+};
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
 /// two) may be wrapped lines; a wrapped line is "full" within `WRAP_SLACK` columns
@@ -136,11 +137,7 @@ fn fold(line: &str) -> Cow<'_, str> {
         return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len());
-    if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
-        line.chars().for_each(|c| push_casefold(c, &mut out));
-    } else {
-        line.nfkc().for_each(|c| push_casefold(c, &mut out));
-    }
+    nfkc_each(line, |c| push_casefold(c, &mut out));
     Cow::Owned(out)
 }
 
@@ -174,27 +171,57 @@ fn line_tokens(folded: &str, mut each: impl FnMut(&str) -> bool) -> usize {
     count
 }
 
-/// XXH3-64 of the tokens joined by single spaces, or None without tokens; None also
-/// once there are more than `max_tokens`.
-fn tokens_key(folded: &str, max_tokens: usize) -> Option<u64> {
-    let mut hasher = Xxh3::new();
+/// XXH3-64 of the line's tokens (after NFKC and case folding) joined by single
+/// spaces; None without tokens, or with more than `max_tokens`.
+fn tokens_key(line: &str, max_tokens: usize) -> Option<u64> {
+    let mut joined = String::with_capacity(line.len());
     let mut n = 0;
-    line_tokens(folded, |t| {
-        if n > 0 {
-            hasher.update(b" ");
+    if line.is_ascii() {
+        let mut in_token = false;
+        for &b in line.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if !in_token {
+                    n += 1;
+                    if n > max_tokens {
+                        return None;
+                    }
+                    if n > 1 {
+                        joined.push(' ');
+                    }
+                    in_token = true;
+                }
+                joined.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                in_token = false;
+            }
         }
-        hasher.update(t.as_bytes());
-        n += 1;
-        n <= max_tokens
-    });
-    (n > 0 && n <= max_tokens).then(|| hasher.digest())
+    } else {
+        line_tokens(&fold(line), |t| {
+            n += 1;
+            if n > 1 {
+                joined.push(' ');
+            }
+            joined.push_str(t);
+            n <= max_tokens
+        });
+        if n > max_tokens {
+            return None;
+        }
+    }
+    (n > 0).then(|| xxh3_64(joined.as_bytes()))
 }
 
 /// The 64-bit key of a short line (at most `max_words` tokens, `2 * max_words` words,
 /// `24 * max_words` characters), from its letters and digits after NFKC and case
 /// folding, so "Back To Top ↑" and "back to top" share one; None for a longer line.
 pub fn line_key(line: &str, max_words: usize) -> Option<u64> {
-    if line.chars().nth(max_words * 24).is_some() {
+    let limit = max_words.saturating_mul(24);
+    let too_long = if line.is_ascii() {
+        line.len() > limit
+    } else {
+        line.chars().nth(limit).is_some()
+    };
+    if too_long {
         return None;
     }
     if line
@@ -205,12 +232,12 @@ pub fn line_key(line: &str, max_words: usize) -> Option<u64> {
     {
         return None;
     }
-    tokens_key(&fold(line), max_words)
+    tokens_key(line, max_words)
 }
 
 /// The 64-bit key of a line of any length from its letters and digits (as `line_key`).
 pub fn content_key(line: &str) -> Option<u64> {
-    tokens_key(&fold(line), usize::MAX)
+    tokens_key(line, usize::MAX)
 }
 
 /// A short line's key within its site.

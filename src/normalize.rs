@@ -4,81 +4,136 @@
 //! full case folding, runs of spaces collapsed and blank lines dropped: what
 //! `dedup.normalize.normalize` promises, with Python's own character tables.
 
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-
-use crate::unicode::{is_space, push_casefold, quote_replacement};
-
-/// NFKC of `text` (borrowed when it already is).
-fn nfkc(text: &str) -> std::borrow::Cow<'_, str> {
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.nfkc().collect())
-    }
-}
+use crate::unicode::{casefold_each, is_space, nfkc_each, quote_replacement};
 
 /// The canonical form of `text`.
+///
+/// One pass over the (NFKC) characters does what the definition does in steps:
+/// quotes/dashes/spaces unified (non-ASCII texts only, as the definition), case
+/// folded, `\"` and `\'` unescaped (leftmost first, as `re.sub` does; folding never
+/// makes or removes a backslash or a quote, so the order does not matter), and runs
+/// of spaces collapsed with blank lines dropped.
 pub fn normalize(text: &str) -> String {
-    let mut unified = String::with_capacity(text.len());
     if text.is_ascii() {
-        unified.push_str(text);
-    } else {
-        for c in nfkc(text).chars() {
-            match quote_replacement(c) {
-                Some(r) => unified.push_str(r),
-                None => unified.push(c),
-            }
-        }
+        return normalize_ascii(text.as_bytes());
     }
-    let unescaped = if unified.contains('\\') {
-        unescape_quotes(&unified)
-    } else {
-        unified
+    let mut out = Writer::with_capacity(text.len());
+    let emit = |c: char, out: &mut Writer| match quote_replacement(c) {
+        Some(r) => r.chars().for_each(|r| out.push(r)),
+        None => casefold_each(c, |f| out.push(f)),
     };
-    let mut folded = String::with_capacity(unescaped.len());
-    for c in unescaped.chars() {
-        push_casefold(c, &mut folded);
-    }
-    collapse_spaces(&folded)
+    nfkc_each(text, |c| emit(c, &mut out));
+    out.finish()
 }
 
-/// `re.sub(r'\\(["\'])', r'\1', text)`: leftmost, non-overlapping.
-fn unescape_quotes(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+/// `normalize` of ASCII text: word runs copied lower-cased, one separator between
+/// them (a line break where the whitespace held one), `\` dropped before a quote.
+fn normalize_ascii(text: &[u8]) -> String {
+    #[inline]
+    fn blank(b: u8) -> bool {
+        matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
+    }
+    let n = text.len();
+    let mut out: Vec<u8> = Vec::with_capacity(n);
+    let mut pending = 0u8; // the separator owed before the next word: 0, b' ' or b'\n'
+    let mut i = 0;
+    while i < n {
+        let b = text[i];
+        if blank(b) {
+            if !out.is_empty() && pending != b'\n' {
+                pending = if b == b'\n' { b'\n' } else { b' ' };
+            }
+            i += 1;
+            continue;
+        }
+        if pending != 0 {
+            out.push(pending);
+            pending = 0;
+        }
+        while i < n && !blank(text[i]) {
+            let c = text[i];
+            i += 1;
+            if c == b'\\' && i < n && (text[i] == b'"' || text[i] == b'\'') {
+                continue; // leftmost first: the quote is kept, the backslash goes
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Builds the normalized text a character at a time: collapses spaces, drops
+/// blank lines and unescapes quotes.
+struct Writer {
+    out: String,
+    /// A backslash seen and not yet written: dropped if a quote follows.
+    backslash: bool,
+    /// Whitespace seen after the line's last word.
+    space: bool,
+    /// A line break seen after the last word.
+    newline: bool,
+}
+
+impl Writer {
+    fn with_capacity(n: usize) -> Self {
+        Writer {
+            out: String::with_capacity(n),
+            backslash: false,
+            space: false,
+            newline: false,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, c: char) {
+        if self.backslash {
+            self.backslash = false;
+            if c == '"' || c == '\'' {
+                self.word(c);
+                return;
+            }
+            self.word('\\');
+        }
         if c == '\\' {
-            if let Some(&q) = chars.peek() {
-                if q == '"' || q == '\'' {
-                    out.push(q);
-                    chars.next();
-                    continue;
-                }
-            }
+            self.backslash = true;
+        } else if c == '\n' {
+            self.newline = true;
+        } else if if c.is_ascii() {
+            matches!(
+                c,
+                ' ' | '\t' | '\r' | '\u{0b}' | '\u{0c}' | '\u{1c}'..='\u{1f}'
+            )
+        } else {
+            is_space(c)
+        } {
+            self.space = true;
+        } else {
+            self.word(c);
         }
-        out.push(c);
     }
-    out
-}
 
-/// Each `\n`-separated line's words joined by one space; empty lines dropped.
-fn collapse_spaces(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split('\n') {
-        let mut first = true;
-        for word in line.split(is_space).filter(|w| !w.is_empty()) {
-            if first {
-                if !out.is_empty() {
-                    out.push('\n');
-                }
-                first = false;
-            } else {
-                out.push(' ');
+    /// Write a character of a word, after the break or space before it.
+    #[inline]
+    fn word(&mut self, c: char) {
+        if !self.out.is_empty() {
+            if self.newline {
+                self.out.push('\n');
+            } else if self.space {
+                self.out.push(' ');
             }
-            out.push_str(word);
         }
+        self.newline = false;
+        self.space = false;
+        self.out.push(c);
     }
-    out
+
+    fn finish(mut self) -> String {
+        if self.backslash {
+            self.backslash = false;
+            self.word('\\');
+        }
+        self.out
+    }
 }
 
 #[cfg(test)]

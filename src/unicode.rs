@@ -5,7 +5,9 @@
 
 use std::sync::LazyLock;
 
-use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, UNASSIGNED, WIDE};
 
 /// Class bits of a character.
 pub const ALNUM_BIT: u8 = 1; // str.isalnum
@@ -15,6 +17,7 @@ pub const LINE_CJK_BIT: u8 = 8; // a short-line token by itself
 pub const FOLDS_BIT: u8 = 16; // str.casefold changes it
 pub const QUOTE_BIT: u8 = 32; // in the quote/dash/space table
 pub const WIDE_BIT: u8 = 64; // two display columns (East Asian W or F)
+pub const UNASSIGNED_BIT: u8 = 128; // not assigned in Python's Unicode version
 
 fn in_ranges(cp: u32, ranges: &[(u32, u32)]) -> bool {
     // The first range ending at or after cp, then whether it starts at or before cp.
@@ -44,6 +47,9 @@ fn classify(cp: u32) -> u8 {
     }
     if in_ranges(cp, WIDE) {
         bits |= WIDE_BIT;
+    }
+    if in_ranges(cp, UNASSIGNED) {
+        bits |= UNASSIGNED_BIT;
     }
     bits
 }
@@ -83,6 +89,43 @@ pub fn push_casefold(c: char, out: &mut String) {
     }
 }
 
+/// Call `f` with each character of NFKC of `text`, as Python's `unicodedata` has it.
+///
+/// The NFKC tables are the `unicode-normalization` crate's, of a newer Unicode
+/// version than Python's; they agree on every character Python's version assigns.
+/// A character it does not assign is a starter without a decomposition to Python
+/// (NFKC leaves it, and nothing composes across it), so the text is normalized in
+/// pieces around such characters, which are kept as they are.
+pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(f);
+        return;
+    }
+    let mut rest = text;
+    while let Some(at) = rest.find(|c| class(c) & UNASSIGNED_BIT != 0) {
+        rest[..at].nfkc().for_each(&mut f);
+        let c = rest[at..].chars().next().unwrap_or('\u{fffd}');
+        f(c);
+        rest = &rest[at + c.len_utf8()..];
+    }
+    rest.nfkc().for_each(f);
+}
+
+/// Call `f` with each character of `str.casefold` of `c`.
+#[inline]
+pub fn casefold_each(c: char, mut f: impl FnMut(char)) {
+    if c.is_ascii() {
+        f(c.to_ascii_lowercase());
+    } else if class(c) & FOLDS_BIT != 0 {
+        match CASEFOLD.binary_search_by_key(&(c as u32), |&(k, _)| k) {
+            Ok(i) => CASEFOLD[i].1.chars().for_each(f),
+            Err(_) => f(c),
+        }
+    } else {
+        f(c);
+    }
+}
+
 /// The replacement of a quote/dash/space character, if `c` is one.
 #[inline]
 pub fn quote_replacement(c: char) -> Option<&'static str> {
@@ -114,6 +157,13 @@ mod tests {
     }
 
     #[test]
+    fn nfkc_leaves_what_python_does_not_assign() {
+        let mut out = String::new();
+        nfkc_each("\u{1e030}\u{ff21}", |c| out.push(c)); // a Unicode 15 letter, then Ａ
+        assert_eq!(out, "\u{1e030}A");
+    }
+
+    #[test]
     fn casefold_is_full_folding() {
         let mut s = String::new();
         for c in "Straße ΣΑΣ ﬁ".chars() {
@@ -125,11 +175,11 @@ mod tests {
 
 #[cfg(test)]
 mod table_tests {
-    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
+    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, UNASSIGNED, WIDE};
 
     #[test]
     fn tables_are_sorted_for_binary_search() {
-        for ranges in [ALNUM, CJK, LINE_CJK, SPACE, WIDE] {
+        for ranges in [ALNUM, CJK, LINE_CJK, SPACE, UNASSIGNED, WIDE] {
             assert!(ranges.iter().all(|&(lo, hi)| lo <= hi));
             assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0));
         }

@@ -39,7 +39,8 @@ from .reference import text_stages as ref
 AWKWARD = ("ＡＢＣ１２３ ﬁﬂ “”‘’«»「」—–‑−…™℃① \u00a0\u2007\u202f\u3000\u200b\u00ad\ufeff"
            "\x1c\x1d\x1e\x1f\x85\u2028\u2029\t\r\x0b\x0c \\\"\\' é e\u0301 ß ΣΑΣ İ ǅ"
            " 新华社北京电 カタカナ ひらがな 한국어 \u1100\u1161 ٠١٢٣ ۴۵۶ ०१२ 12,345.67 "
-           "https://x.org/2025 www.y.com/3 𝐀𝐁 𐐀 \U0001f600 اردو हिन्दी _a_ \n\n")
+           "https://x.org/2025 www.y.com/3 𝐀𝐁 𐐀 \U0001f600 اردو हिन्दी _a_ \n\n"
+           "\U0001e030\U0001e06d\u0301\U0001e08f")  # assigned after Python 3.11's Unicode 14
 texts = st.text(alphabet=st.sampled_from(list(AWKWARD)) | st.characters(
     blacklist_categories=("Cs",)), max_size=300)
 

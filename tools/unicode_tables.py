@@ -73,6 +73,8 @@ def main() -> None:
     print("];\n")
     emit_ranges("SPACE", ranges(str.isspace), "Characters `str.isspace` (and `str.split`) counts as space.")
     emit_ranges("ALNUM", ranges(str.isalnum), "Characters `str.isalnum` accepts: what `[^\\W_]` matches.")
+    emit_ranges("UNASSIGNED", ranges(lambda c: unicodedata.category(c) == "Cn"),
+                "Unassigned in this Unicode version: NFKC leaves them alone (a newer crate may not).")
     emit_ranges("WIDE", ranges(lambda c: unicodedata.east_asian_width(c) in "WF"),
                 "East Asian Wide and Fullwidth characters: two display columns.")
     emit_ranges("CJK", sorted(CJK), "Han, Kana and Hangul ranges: one shingle token per character.")
