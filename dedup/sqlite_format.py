@@ -28,6 +28,7 @@ MAX_COUNTER = 1 << 40
 # MAX_RECORD_BYTES; a longer text given through the library is not stored), so a
 # crafted 1 MB zlib blob that would inflate to 1 GiB is an error, not 1 GiB of memory.
 MAX_TEXT_BYTES = 4 * MAX_RECORD_BYTES
+_PIECE = 1 << 20
 
 SCHEMA = """
 CREATE TABLE header (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum INTEGER NOT NULL);
@@ -196,15 +197,21 @@ def inflate_text(blob: bytes, path: str, article_id: str, limit: int = MAX_TEXT_
     where = f"{path} is corrupted: the stored text of {article_id!r}"
     if not isinstance(blob, bytes):
         raise IndexFormatError(f"{where} is not a blob")
-    inflater = zlib.decompressobj()
+    inflater, parts, total, rest = zlib.decompressobj(), [], 0, blob
     try:
-        data = inflater.decompress(blob, limit + 1)
-        if len(data) > limit or inflater.unconsumed_tail:
-            raise IndexFormatError(f"{where} inflates to over {limit:,} bytes (the most a "
-                                   f"stored text may have); refusing to read it")
+        while not inflater.eof:  # in pieces: a bomb costs the limit, not twice it
+            piece = inflater.decompress(rest, _PIECE)
+            rest = inflater.unconsumed_tail
+            if not piece and not rest:
+                break  # the input ended before the stream did
+            parts.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise IndexFormatError(f"{where} inflates to over {limit:,} bytes (the most a "
+                                       f"stored text may have); refusing to read it")
         if not inflater.eof:
             raise IndexFormatError(f"{where} is truncated zlib data")
-        return data.decode("utf-8")
+        return b"".join(parts).decode("utf-8")
     except (zlib.error, UnicodeDecodeError) as exc:
         raise IndexFormatError(f"{where} cannot be read ({exc})") from None
 
