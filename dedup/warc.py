@@ -14,7 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from types import ModuleType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import BadRecord
 from .extract import HTML_EXTRA_NOTICE, extract_page, page_article, trafilatura_module
@@ -26,6 +26,10 @@ HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # Order in which skip counts are reported.
 _KINDS = ("request", "revisit", "metadata", "warcinfo", "resource", "conversion",
           "continuation", "non-HTML", "redirect", "error", "no text")
+# warcio reads a header line whole: these bound one line and one record's headers
+# (crawlers cap URLs at a few KB; common HTTP servers cap a header line at 8-64 KB).
+MAX_HEADER_LINE = 256 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
 
 
 def is_warc(name: str) -> bool:
@@ -72,8 +76,26 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
     pages = 0
     ids: set[str] = set()
     position = 0
+    archive = _archive(ArchiveIterator, stream)
+    records = iter(archive)
     try:
-        for record in ArchiveIterator(stream, arc2warc=True):
+        while True:
+            archive.reader.header_bytes = 0
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except HeaderTooLong as exc:
+                position += 1
+                resumed = skip_member(archive.reader)
+                yield BadRecord(f"record {position}: {exc}; skipped" + (
+                    "; the records after it cannot be read (the archive is not gzipped record "
+                    "by record)" if resumed is False else ""), where=where)
+                if not resumed:
+                    break
+                archive = _archive(ArchiveIterator, archive.fh, archive.reader)
+                records = iter(archive)
+                continue
             position += 1
             kind, why = _classify(record)
             payload = None
@@ -81,14 +103,17 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
                 payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
                 if not payload[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html")):
                     kind, why = "non-HTML", "no Content-Type"
+            if kind is None and payload is None:
+                payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
+            uri = record.rec_headers.get_header("WARC-Target-URI") or f"{where}#record-{position}"
+            if (short := _short_body(archive, record)) is not None:
+                yield BadRecord(short, where=where, record_id=uri)
+                continue
             if kind is not None:
                 skipped[kind] += 1
                 if why:
                     detail[f"{kind}:{why}"] += 1
                 continue
-            if payload is None:
-                payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
-            uri = record.rec_headers.get_header("WARC-Target-URI") or f"{where}#record-{position}"
             if len(payload) > MAX_RECORD_BYTES:  # bounded: a gzip bomb is never inflated whole
                 yield BadRecord(f"record too large (over the limit of {MAX_RECORD_BYTES:,} bytes "
                                 "per article); skipped", where=where, record_id=uri)
@@ -107,6 +132,81 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
                         f"({type(exc).__name__}: {exc}); the records before it were read",
                         where=where)
     yield _summary(where, pages, skipped, detail)
+
+
+class HeaderTooLong(Exception):
+    """A record's header line (or its headers together) is over the bound."""
+
+
+def _archive(iterator_class: type, stream: Any, reader: Any = None) -> Any:
+    """warcio's iterator over ``stream``, reading through a :func:`_bounded_reader`
+    (``reader``: carry on with one that has already read part of the stream)."""
+    archive = iterator_class(stream, arc2warc=True)
+    archive.reader = reader or _bounded_reader(archive.fh)
+    return archive
+
+
+def _bounded_reader(stream: Any) -> Any:
+    """warcio's decompressing reader with every line bounded before it is built:
+    warcio reads headers with ``readline()``, so a 1 MB ``.warc.gz`` inflating to a
+    1 GiB header line would otherwise be held whole (3.2 GB RSS; issue 20)."""
+    from warcio.bufferedreaders import DecompressingBufferedReader
+
+    class BoundedReader(DecompressingBufferedReader):
+        header_bytes = 0  # lines read since the caller last reset it (one record's headers)
+
+        def readline(self, length: int | None = None) -> bytes:
+            want = MAX_HEADER_LINE + 1 if length is None else min(length, MAX_HEADER_LINE + 1)
+            parts, got = [], 0
+            while got < want:  # warcio's readline(n) may stop short of n at a buffer's end
+                piece = super().readline(want - got)
+                if not piece:
+                    break
+                parts.append(piece)
+                got += len(piece)
+                if piece.endswith(b"\n"):
+                    break
+            line = b"".join(parts)
+            if len(line) > MAX_HEADER_LINE:
+                raise HeaderTooLong(f"a header line is longer than {MAX_HEADER_LINE:,} bytes")
+            self.header_bytes += len(line)
+            if self.header_bytes > MAX_HEADER_BYTES:
+                raise HeaderTooLong(f"its headers are longer than {MAX_HEADER_BYTES:,} bytes")
+            return line
+
+    return BoundedReader(stream)
+
+
+def skip_member(reader: Any) -> bool | None:
+    """Inflate and drop the rest of the gzip member being read (in bounded pieces), so
+    that reading resumes at the next record: True if it does, None if the archive
+    ends there, False if it is not gzipped (nothing marks where the next record is)."""
+    inflater = reader.decompressor
+    if inflater is None:
+        return False
+    reader.buff = None
+    rest = b""
+    while not inflater.unused_data:
+        rest = rest or reader.stream.read(reader.block_size)
+        if not rest:
+            return None
+        inflater.decompress(rest, 1 << 20)
+        rest = inflater.unconsumed_tail
+    return reader.read_next_member() or None
+
+
+def _short_body(archive: Any, record: Any) -> str | None:
+    """Read the record to its end: what is wrong if its body is shorter than its
+    Content-Length says (None if it is not)."""
+    archive.read_to_end()
+    body = record.raw_stream
+    declared, left = getattr(body, "_orig_limit", None), getattr(body, "limit", 0)
+    if declared is None or left <= 0:
+        return None
+    unit = "archive" if archive.reader.decompressor is None else "gzip member"
+    return (f"the record declares a Content-Length of {declared:,} bytes but its {unit} ends "
+            f"{declared - left:,} bytes into its body: the length is wrong, and any records "
+            f"after it in the same {unit} were read as its body; skipped")
 
 
 def _looks_like_archive(stream: BinaryIO) -> bool | None:
