@@ -62,7 +62,7 @@ class Ragged:
         """Keep only the slots ``live``, renumbered ``0..len(live)-1``."""
         starts, lengths = self.start[live], self.length[live]
         data = np.concatenate([self.data[s:s + n] for s, n in
-                               zip(starts.tolist(), lengths.tolist())]
+                               zip(starts.tolist(), lengths.tolist(), strict=True)]
                               or [np.zeros(0, dtype=self.data.dtype)])
         self.load(data, lengths)
         self.start, self.length = self.start[:len(live)], self.length[:len(live)]

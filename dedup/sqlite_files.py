@@ -18,6 +18,7 @@ from .header import FORMAT
 from .sqlite_format import connect_checked, counter
 from .sqlite_store import SqliteStore
 
+
 def disk_size(path: str) -> int:
     """Bytes on disk of the index file and its WAL and shared-memory files."""
     return sum(os.path.getsize(path + s) for s in ("", "-wal", "-shm")

@@ -18,6 +18,7 @@ from typing import Any
 import xxhash
 
 from .errors import IndexFormatError
+from .fingerprint import PASSAGE_BANDS
 from .sources import MAX_RECORD_BYTES
 
 _U64 = 1 << 64
@@ -166,6 +167,65 @@ def check_schema(rows: list[tuple[Any, ...]], path: str) -> None:
 
 def _kind_of(name: str) -> str:
     return next(iter(_accepted()[name]))[0]
+
+
+def check_tables(conn: sqlite3.Connection, path: str, version: int, num_perm: int,
+                 next_arrival: int, next_cluster: int, chrome_seen: int) -> None:
+    """Type- and range-check every stored number of every table (articles, clusters,
+    chrome) before it sizes or indexes anything, from the header's counters.
+
+    Raises:
+        IndexFormatError: naming the first bad row, its column and its value.
+    """
+    params = {"arrivals": next_arrival, "clusters": next_cluster, "seen": chrome_seen + 1,
+              "sig": 4 * num_perm, "passage": 8 * PASSAGE_BANDS, "most": MAX_COUNTER}
+    article = {
+        "arrival": integer("arrival", "0", ":arrivals"), "id": of_type("id", "text"),
+        "cluster": integer("cluster", "1", ":clusters"),
+        "added": "typeof(added) = 'real' AND added >= 0 AND added < 1e12",
+        "meta": of_type("meta", "blob"),
+        "signature": "typeof(signature) = 'blob' AND length(signature) = :sig",
+        "size": integer("size", "0", "4294967296"),
+        "content_hash": of_type("content_hash", "integer"),
+        "passages": "typeof(passages) = 'blob' AND length(passages) % :passage = 0",
+        "checksum": of_type("checksum", "integer")}
+    if version >= 2:
+        article["numbers"] = "typeof(numbers) = 'blob' AND length(numbers) % 4 = 0"
+    check_rows(conn, path, "articles", article,
+               "'article ' || quote(id) || ' (arrival ' || quote(arrival) || ')'", params)
+    check_rows(conn, path, "clusters", {
+        "id": integer("id", "1", ":clusters"),
+        "original": integer("original", "0", ":arrivals"),
+        "notes": of_type("notes", "text"), "checksum": of_type("checksum", "integer")},
+        "'cluster ' || quote(id)", params)
+    if version >= 3:
+        check_rows(conn, path, "chrome", {
+            "key": of_type("key", "integer"), "count": integer("count", "0", ":most"),
+            "last_seen": integer("last_seen", "0", ":seen"),
+            "witnesses": of_type("witnesses", "blob"),
+            "checksum": of_type("checksum", "integer")},
+            "'the chrome-line count ' || quote(key)", params)
+
+
+_META_TEXTS = ("title", "url", "source", "published", "wire", "wire_evidence", "credit_text",
+               "canonical", "canonical_wire", "extraction")
+
+
+def stored_meta(meta: Any) -> dict[str, Any]:
+    """An article's stored metadata, with each field of the type it is written with."""
+    if not isinstance(meta, dict):
+        raise ValueError("an article's metadata is not a JSON object")
+    if not all(isinstance(meta.get(k), (str, type(None))) for k in _META_TEXTS) or not all(
+            isinstance(meta.get(k) or [], list) and all(isinstance(x, str) for x in meta.get(k)
+                                                        or []) for k in ("credited", "mentions")):
+        raise ValueError("an article's metadata has a field of the wrong type")
+    return meta
+
+
+def stored_notes(notes: Any) -> list[str]:
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise ValueError("a cluster's notes are not a list of strings")
+    return notes
 
 
 # -- values read -----------------------------------------------------------------------

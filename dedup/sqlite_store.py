@@ -42,47 +42,33 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .chrome import pack_witnesses, unpack_witnesses
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
-from .chrome import pack_witnesses, unpack_witnesses
 from .fingerprint import PASSAGE_BANDS
+from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
 from .prepare import Prepared
-from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, \
-    wires_json
-from .sqlite_format import MAX_TEXT_BYTES, SCHEMA, SHINGLES, article_checksum, checksum, \
-    MAX_COUNTER, check_rows, cluster_checksum, connect_checked, counter, inflate_text, integer, \
-    of_type, signed
+from .sqlite_format import (
+    MAX_TEXT_BYTES,
+    check_tables,
+    connect_checked,
+    counter,
+    inflate_text,
+    stored_meta,
+    stored_notes,
+)
+from .sqlite_format import SCHEMA as _SCHEMA
+from .sqlite_format import SHINGLES as _SHINGLES
+from .sqlite_format import article_checksum as _article_checksum
+from .sqlite_format import checksum as _checksum
+from .sqlite_format import cluster_checksum as _cluster_checksum
+from .sqlite_format import signed as _signed
 from .store import ClusterState, Doc, MemoryStore, Observation
 from .wires import WireRegistry
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
 _U64 = 1 << 64
-# The file format and its checks on open live in dedup.sqlite_format; these names are
-# kept here for the modules and tests that import them from the store.
-_SCHEMA, _SHINGLES, _checksum, _signed = SCHEMA, SHINGLES, checksum, signed
-_article_checksum, _cluster_checksum = article_checksum, cluster_checksum
-
-
-_META_TEXTS = ("title", "url", "source", "published", "wire", "wire_evidence", "credit_text",
-               "canonical", "canonical_wire", "extraction")
-
-
-def _meta(meta: Any) -> dict[str, Any]:
-    """An article's stored metadata, with each field of the type it is written with."""
-    if not isinstance(meta, dict):
-        raise ValueError("an article's metadata is not a JSON object")
-    if not all(isinstance(meta.get(k), (str, type(None))) for k in _META_TEXTS) or not all(
-            isinstance(meta.get(k) or [], list) and all(isinstance(x, str) for x in meta.get(k)
-                                                        or []) for k in ("credited", "mentions")):
-        raise ValueError("an article's metadata has a field of the wrong type")
-    return meta
-
-
-def _notes(notes: Any) -> list[str]:
-    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        raise ValueError("a cluster's notes are not a list of strings")
-    return notes
 
 
 class SqliteStore(MemoryStore):
@@ -285,7 +271,8 @@ class SqliteStore(MemoryStore):
     def _load(self, next_arrival: int, next_cluster: int) -> None:
         """Read every table back into the in-memory structures, verifying each row."""
         try:
-            self._check_rows(next_arrival, next_cluster)
+            check_tables(self._conn, self.path, self._format_version, self.config.num_perm,
+                         next_arrival, next_cluster, self._chrome_seen)
             self._load_rows()
         except IndexFormatError:
             raise
@@ -298,40 +285,6 @@ class SqliteStore(MemoryStore):
             raise IndexFormatError(f"{self.path} is inconsistent: header counters are behind "
                                    f"the rows; restore it from a backup or rebuild it")
         self._arrival, self._next_cluster = next_arrival, next_cluster
-
-    def _check_rows(self, next_arrival: int, next_cluster: int) -> None:
-        """Range- and type-check every stored number before it sizes or indexes
-        anything (a crafted file is input like any other; issue 20)."""
-        conn, path = self._conn, self.path
-        params = {"arrivals": next_arrival, "clusters": next_cluster,
-                  "seen": self._chrome_seen + 1, "sig": 4 * self.config.num_perm,
-                  "passage": 8 * PASSAGE_BANDS, "most": MAX_COUNTER}
-        article = {
-            "arrival": integer("arrival", "0", ":arrivals"), "id": of_type("id", "text"),
-            "cluster": integer("cluster", "1", ":clusters"),
-            "added": "typeof(added) = 'real' AND added >= 0 AND added < 1e12",
-            "meta": of_type("meta", "blob"),
-            "signature": "typeof(signature) = 'blob' AND length(signature) = :sig",
-            "size": integer("size", "0", "4294967296"),
-            "content_hash": of_type("content_hash", "integer"),
-            "passages": "typeof(passages) = 'blob' AND length(passages) % :passage = 0",
-            "checksum": of_type("checksum", "integer")}
-        if self._format_version >= 2:
-            article["numbers"] = "typeof(numbers) = 'blob' AND length(numbers) % 4 = 0"
-        check_rows(conn, path, "articles", article,
-                   "'article ' || quote(id) || ' (arrival ' || quote(arrival) || ')'", params)
-        check_rows(conn, path, "clusters", {
-            "id": integer("id", "1", ":clusters"),
-            "original": integer("original", "0", ":arrivals"),
-            "notes": of_type("notes", "text"), "checksum": of_type("checksum", "integer")},
-            "'cluster ' || quote(id)", params)
-        if self._format_version >= 3:
-            check_rows(conn, path, "chrome", {
-                "key": of_type("key", "integer"), "count": integer("count", "0", ":most"),
-                "last_seen": integer("last_seen", "0", ":seen"),
-                "witnesses": of_type("witnesses", "blob"),
-                "checksum": of_type("checksum", "integer")},
-                "'the chrome-line count ' || quote(key)", params)
 
     def _load_rows(self) -> None:
         conn, perm = self._conn, self.config.num_perm
@@ -359,7 +312,7 @@ class SqliteStore(MemoryStore):
                 if len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4:
                     raise IndexFormatError(f"{self.path}: article {aid!r} has a signature or "
                                            f"passage list of the wrong length")
-                f = _meta(orjson.loads(meta)).get
+                f = stored_meta(orjson.loads(meta)).get
                 published = f("published")
                 docs.append(Doc(
                     id=aid, title=f("title"), url=f("url"), source=f("source"),
@@ -403,7 +356,7 @@ class SqliteStore(MemoryStore):
                 raise IndexFormatError(f"{self.path} is inconsistent: cluster {cid}'s original "
                                        f"(arrival {original}) is not a stored article")
             self._clusters[cid] = ClusterState(cid, slot_of_arrival[original], [],
-                                               _notes(orjson.loads(notes)))
+                                               stored_notes(orjson.loads(notes)))
         for slot, doc in enumerate(docs):
             if doc.cluster not in self._clusters:
                 raise IndexFormatError(f"{self.path} is inconsistent: article {doc.id!r} is in "

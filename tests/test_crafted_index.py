@@ -154,7 +154,7 @@ def rewrite_article(path: str, article_id: str, **values) -> None:
     columns = ("arrival", "id", "cluster", "added", "meta", "signature", "size",
                "content_hash", "passages", "numbers")
     row = dict(zip(columns, conn.execute(f"SELECT {', '.join(columns)} FROM articles "
-                                         "WHERE id = ?", (article_id,)).fetchone()))
+                                         "WHERE id = ?", (article_id,)).fetchone(), strict=True))
     old_arrival = row["arrival"]
     row.update(values)
     crc = _article_checksum(*(row[c] for c in columns))
