@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from functools import cache
 from types import ModuleType
 from typing import Any, BinaryIO
 
@@ -60,7 +61,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
         archive: the records before the damage are kept) and ``Notice`` items.
     """
     try:
-        from warcio.archiveiterator import ArchiveIterator
+        from warcio.archiveiterator import ArchiveIterator  # noqa: F401 - is it installed?
     except ImportError:
         yield BadRecord(WARC_EXTRA_MESSAGE, where=where)
         return
@@ -76,7 +77,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
     pages = 0
     ids: set[str] = set()
     position = 0
-    archive = _archive(ArchiveIterator, stream)
+    archive = _archive(stream)
     records = iter(archive)
     try:
         while True:
@@ -93,7 +94,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
                     "by record)" if resumed is False else ""), where=where)
                 if not resumed:
                     break
-                archive = _archive(ArchiveIterator, archive.fh, archive.reader)
+                archive = _archive(archive.fh, archive.reader)
                 records = iter(archive)
                 continue
             position += 1
@@ -106,7 +107,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
             if kind is None and payload is None:
                 payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
             uri = record.rec_headers.get_header("WARC-Target-URI") or f"{where}#record-{position}"
-            if (short := _short_body(archive, record)) is not None:
+            if (short := _bad_length(archive, record)) is not None:
                 yield BadRecord(short, where=where, record_id=uri)
                 continue
             if kind is not None:
@@ -138,18 +139,25 @@ class HeaderTooLong(Exception):
     """A record's header line (or its headers together) is over the bound."""
 
 
-def _archive(iterator_class: type, stream: Any, reader: Any = None) -> Any:
-    """warcio's iterator over ``stream``, reading through a :func:`_bounded_reader`
+def _archive(stream: Any, reader: Any = None) -> Any:
+    """warcio's iterator over ``stream``, reading through a bounded reader
     (``reader``: carry on with one that has already read part of the stream)."""
+    iterator_class, reader_class = _warcio_classes()
     archive = iterator_class(stream, arc2warc=True)
-    archive.reader = reader or _bounded_reader(archive.fh)
+    archive.reader = reader or reader_class(archive.fh)
     return archive
 
 
-def _bounded_reader(stream: Any) -> Any:
-    """warcio's decompressing reader with every line bounded before it is built:
-    warcio reads headers with ``readline()``, so a 1 MB ``.warc.gz`` inflating to a
-    1 GiB header line would otherwise be held whole (3.2 GB RSS; issue 20)."""
+@cache
+def _warcio_classes() -> tuple[type, type]:
+    """warcio's archive iterator and reader, changed where they trust the archive.
+
+    The reader bounds every line before it is built: warcio reads headers with
+    ``readline()``, so a 1 MB ``.warc.gz`` inflating to a 1 GiB header line would
+    otherwise be held whole (3.2 GB RSS; issue 20). The iterator counts a record not
+    followed by a blank line (its Content-Length is wrong) instead of printing a
+    warning on stderr itself (this library never prints)."""
+    from warcio.archiveiterator import ArchiveIterator
     from warcio.bufferedreaders import DecompressingBufferedReader
 
     class BoundedReader(DecompressingBufferedReader):
@@ -174,7 +182,23 @@ def _bounded_reader(stream: Any) -> Any:
                 raise HeaderTooLong(f"its headers are longer than {MAX_HEADER_BYTES:,} bytes")
             return line
 
-    return BoundedReader(stream)
+    class Archive(ArchiveIterator):
+        def _consume_blanklines(self) -> tuple[bytes | None, int]:
+            # warcio 1.7's own, but counting what it wrote to stderr
+            empty_size, first_line = 0, True
+            while True:
+                line = self.reader.readline()
+                if not line:
+                    return None, empty_size
+                stripped = line.rstrip()
+                if not stripped or first_line:
+                    empty_size += len(line)
+                    self.err_count += bool(stripped)
+                    first_line = False
+                    continue
+                return line, empty_size
+
+    return Archive, BoundedReader
 
 
 def skip_member(reader: Any) -> bool | None:
@@ -195,18 +219,23 @@ def skip_member(reader: Any) -> bool | None:
     return reader.read_next_member() or None
 
 
-def _short_body(archive: Any, record: Any) -> str | None:
+def _bad_length(archive: Any, record: Any) -> str | None:
     """Read the record to its end: what is wrong if its body is shorter than its
-    Content-Length says (None if it is not)."""
+    Content-Length says, or if no blank line follows where it says the body ends
+    (None if neither)."""
+    errors = archive.err_count
     archive.read_to_end()
     body = record.raw_stream
     declared, left = getattr(body, "_orig_limit", None), getattr(body, "limit", 0)
-    if declared is None or left <= 0:
-        return None
-    unit = "archive" if archive.reader.decompressor is None else "gzip member"
-    return (f"the record declares a Content-Length of {declared:,} bytes but its {unit} ends "
-            f"{declared - left:,} bytes into its body: the length is wrong, and any records "
-            f"after it in the same {unit} were read as its body; skipped")
+    if declared is not None and left > 0:
+        unit = "archive" if archive.reader.decompressor is None else "gzip member"
+        return (f"the record declares a Content-Length of {declared:,} bytes but its {unit} "
+                f"ends {declared - left:,} bytes into its body: the length is wrong, and any "
+                f"records after it in the same {unit} were read as its body; skipped")
+    if archive.err_count > errors:
+        return (f"the record is not followed by a blank line where its Content-Length "
+                f"({declared:,} bytes) ends: the length is wrong; skipped")
+    return None
 
 
 def _looks_like_archive(stream: BinaryIO) -> bool | None:

@@ -195,3 +195,19 @@ def test_a_record_longer_than_its_body_is_reported_not_silently_swallowing_the_n
                         f"in the same {unit} were read as its body; skipped")
     # record by record gzipped, the next record is its own member and is read
     assert ids == (["https://two.example/b"] if gzipped else [])
+
+
+def test_a_record_shorter_than_its_body_is_reported_and_warcio_prints_nothing(tmp_path, capfd):
+    import re
+    first = warc_record("https://one.example/a", STORY)
+    declared = int(re.search(rb"Content-Length: (\d+)", first).group(1))
+    first = first.replace(b"Content-Length: %d" % declared,
+                          b"Content-Length: %d" % (declared - 40))
+    path = tmp_path / "short.warc"
+    path.write_bytes(first + warc_record("https://two.example/b", STORY))
+    ids, bad = read_archive(path)
+    assert bad == [f"{path}: id 'https://one.example/a': the record is not followed by a blank "
+                   f"line where its Content-Length ({declared - 40:,} bytes) ends: the length is "
+                   "wrong; skipped"]
+    assert ids == ["https://two.example/b"]
+    assert capfd.readouterr().err == ""  # warcio's own warning is not printed past dedup
