@@ -229,3 +229,27 @@ def test_a_cluster_whose_original_is_not_stored_is_a_format_error(built):
     conn.close()
     with pytest.raises(IndexFormatError, match="original \\(arrival 2\\) is not a stored"):
         Index.open(built, readonly=True)
+
+
+@pytest.mark.parametrize("sql, row, shown", [
+    ("UPDATE clusters SET id = ?, checksum = ? WHERE id = 1",
+     lambda notes: (-7, _cluster_checksum(-7, 0, notes)), "cluster -7 has a bad id (-7)"),
+    ("UPDATE clusters SET original = ?, checksum = ? WHERE id = 1",
+     lambda notes: (-1, _cluster_checksum(1, -1, notes)),
+     "cluster 1 has a bad original (-1)"),
+    ("INSERT INTO chrome (key, count, last_seen, witnesses, checksum) VALUES (?, ?, ?, ?, ?)",
+     lambda notes: (5, -2, 0, b"", _checksum(5, -2, 0, b"")),
+     "the chrome-line count 5 has a bad count (-2)"),
+    ("INSERT INTO chrome (key, count, last_seen, witnesses, checksum) VALUES (?, ?, ?, ?, ?)",
+     lambda notes: (5, 1, 1 << 50, b"", _checksum(5, 1, 1 << 50, b"")),
+     f"the chrome-line count 5 has a bad last_seen ({1 << 50})")])
+def test_a_cluster_or_chrome_number_out_of_range_is_a_format_error(built, sql, row, shown):
+    conn = sqlite3.connect(built)
+    notes = conn.execute("SELECT notes FROM clusters WHERE id = 1").fetchone()[0]
+    conn.execute(sql, row(notes))
+    conn.commit()
+    conn.close()
+    with pytest.raises(IndexFormatError) as caught:
+        Index.open(built, readonly=True)
+    assert str(caught.value) == (f"{built} is corrupted: {shown}; restore it from a backup or "
+                                 "rebuild it")
