@@ -2,7 +2,8 @@
 
 On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
-(``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
+(the schema is exactly dedup's and every number in range, ``dedup.sqlite_format``;
+``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
 and written in one transaction by ``commit``. Format (version 3), all
 integers little-endian, no pickle anywhere:
 
