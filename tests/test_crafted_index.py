@@ -253,3 +253,21 @@ def test_a_cluster_or_chrome_number_out_of_range_is_a_format_error(built, sql, r
         Index.open(built, readonly=True)
     assert str(caught.value) == (f"{built} is corrupted: {shown}; restore it from a backup or "
                                  "rebuild it")
+
+
+def test_the_schemas_older_formats_wrote_and_their_upgrades_still_open(built):
+    """Format 2's chrome table (no last_seen, no witnesses), as that dedup created it:
+    accepted read-only, then upgraded by ALTER TABLE, whose rewritten SQL is accepted too."""
+    craft(built, "DROP TABLE chrome; CREATE TABLE chrome (key INTEGER PRIMARY KEY, count "
+                 "INTEGER NOT NULL, checksum INTEGER NOT NULL);")
+    set_header(built, "format_version", "2")
+    with Index.open(built, readonly=True) as index:
+        assert len(index) == 3
+    with Index.open(built) as index:  # upgraded for writing
+        index.add(Article(id="later", text=story(random.Random(3), VOCAB, 200)))
+    sql = sqlite3.connect(built).execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'chrome'").fetchone()[0]
+    assert sql.endswith("last_seen INTEGER NOT NULL DEFAULT 0, witnesses BLOB NOT NULL "
+                        "DEFAULT x'')")  # as ALTER TABLE wrote it, not as dedup creates it
+    with Index.open(built, readonly=True) as index:
+        assert len(index) == 4
