@@ -146,8 +146,11 @@ def gzip_member(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("bomb, why", [
     (b"X-Padding: " + b"a" * (128 << 20), "a header line is longer than 262,144 bytes"),
-    (b"X-Padding: " + b"a" * 200_000 + b"\r\n" * 1 + (b"X-More: " + b"b" * 200_000 + b"\r\n") * 8,
-     "its headers are longer than 1,048,576 bytes")])
+    (b"X-Padding: " + b"a" * 200_000 + b"\r\n" + (b"X-More: " + b"b" * 200_000 + b"\r\n") * 8,
+     "its headers are longer than 1,048,576 bytes"),
+    (b"WARC-Target-URI: https://two.example/b\r\nContent-Length: %d\r\n\r\nHTTP/1.1 200 OK\r\n"
+     b"Set-Cookie: " % (8 << 20) + b"c" * (8 << 20),  # in the HTTP headers of the payload
+     "a header line is longer than 262,144 bytes")])
 def test_a_header_bomb_is_a_bad_record_at_a_bounded_cost_and_the_next_records_are_read(
         tmp_path, bomb, why):
     import tracemalloc
