@@ -76,6 +76,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
     detail: Counter[str] = Counter()
     pages = 0
     ids: set[str] = set()
+    unframed: list[str] = []  # records not followed by a blank line (read anyway)
     position = 0
     archive = _archive(stream)
     records = iter(archive)
@@ -107,9 +108,12 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
             if kind is None and payload is None:
                 payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
             uri = record.rec_headers.get_header("WARC-Target-URI") or f"{where}#record-{position}"
-            if (short := _bad_length(archive, record)) is not None:
+            framing = archive.err_count
+            if (short := _short_body(archive, record)) is not None:
                 yield BadRecord(short, where=where, record_id=uri)
                 continue
+            if archive.err_count > framing:
+                unframed.append(uri)
             if kind is not None:
                 skipped[kind] += 1
                 if why:
@@ -132,7 +136,7 @@ def read_warc(stream: BinaryIO, where: str, *, trafilatura: ModuleType | None | 
         yield BadRecord(f"cannot read the archive after record {position} "
                         f"({type(exc).__name__}: {exc}); the records before it were read",
                         where=where)
-    yield _summary(where, pages, skipped, detail)
+    yield _summary(where, pages, skipped, detail, unframed)
 
 
 class HeaderTooLong(Exception):
@@ -219,23 +223,18 @@ def skip_member(reader: Any) -> bool | None:
     return reader.read_next_member() or None
 
 
-def _bad_length(archive: Any, record: Any) -> str | None:
+def _short_body(archive: Any, record: Any) -> str | None:
     """Read the record to its end: what is wrong if its body is shorter than its
-    Content-Length says, or if no blank line follows where it says the body ends
-    (None if neither)."""
-    errors = archive.err_count
+    Content-Length says (None if it is not)."""
     archive.read_to_end()
     body = record.raw_stream
     declared, left = getattr(body, "_orig_limit", None), getattr(body, "limit", 0)
-    if declared is not None and left > 0:
-        unit = "archive" if archive.reader.decompressor is None else "gzip member"
-        return (f"the record declares a Content-Length of {declared:,} bytes but its {unit} "
-                f"ends {declared - left:,} bytes into its body: the length is wrong, and any "
-                f"records after it in the same {unit} were read as its body; skipped")
-    if archive.err_count > errors:
-        return (f"the record is not followed by a blank line where its Content-Length "
-                f"({declared:,} bytes) ends: the length is wrong; skipped")
-    return None
+    if declared is None or left <= 0:
+        return None
+    unit = "archive" if archive.reader.decompressor is None else "gzip member"
+    return (f"the record declares a Content-Length of {declared:,} bytes but its {unit} ends "
+            f"{declared - left:,} bytes into its body: the length is wrong, and any records "
+            f"after it in the same {unit} were read as its body; skipped")
 
 
 def _looks_like_archive(stream: BinaryIO) -> bool | None:
@@ -307,7 +306,8 @@ def _page(payload: bytes, charset: str | None, uri: str, article_id: str, where:
     return page_article(page, article_id, url=uri, first_seen=first_seen)
 
 
-def _summary(where: str, pages: int, skipped: Counter[str], detail: Counter[str]) -> Notice:
+def _summary(where: str, pages: int, skipped: Counter[str], detail: Counter[str],
+             unframed: list[str]) -> Notice:
     parts = []
     for kind in _KINDS:
         if skipped[kind]:
@@ -321,6 +321,11 @@ def _summary(where: str, pages: int, skipped: Counter[str], detail: Counter[str]
     message = f"{pages} HTML page{'s' if pages != 1 else ''} read"
     if total:
         message += f"; {total} record{'s' if total != 1 else ''} skipped: {', '.join(parts)}"
+    if unframed:  # some writers (wget) get Content-Length slightly wrong: kept, but said
+        one = len(unframed) == 1
+        message += (f"; {len(unframed)} record{'' if one else 's'} not followed by a blank line "
+                    f"where {'its' if one else 'their'} Content-Length ends (the length is "
+                    f"wrong; read anyway): {'' if one else 'the first '}{unframed[0]}")
     counts = {"pages": pages, **{k: skipped[k] for k in skipped}}
     return Notice(where, message, counts=counts)
 
