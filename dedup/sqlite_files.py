@@ -15,7 +15,9 @@ import orjson
 
 from .errors import IndexFormatError, StoreError
 from .header import FORMAT
+from .sqlite_format import connect_checked, counter
 from .sqlite_store import SqliteStore
+
 
 def disk_size(path: str) -> int:
     """Bytes on disk of the index file and its WAL and shared-memory files."""
@@ -34,24 +36,29 @@ def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str
         raise StoreError(f"no index at {path}")
     own = conn is None
     if own:
-        conn = sqlite3.connect(Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True)
+        # the schema is dedup's (no view or trigger runs) before any table is read
+        conn = connect_checked(Path(os.path.abspath(path)).as_uri() + "?mode=ro", path)
     try:
         header = dict(conn.execute("SELECT key, value FROM header").fetchall())
         if header.get("format") != FORMAT:
             raise IndexFormatError(f"{path} is an SQLite file but not a dedup index")
+        try:
+            config, wires = orjson.loads(header["config"]), orjson.loads(header["wires"])
+        except (KeyError, orjson.JSONDecodeError) as exc:
+            raise IndexFormatError(f"{path}: the header is damaged ({exc})") from None
         one = conn.execute
         sizes = one("SELECT count(*), sum(n > 1), sum(n) - count(*) FROM "
                     "(SELECT count(*) AS n FROM articles GROUP BY cluster)").fetchone()
         texts = one("SELECT count(*), coalesce(sum(length(text)), 0) FROM texts").fetchone()
         return {
             "backend": "sqlite", "location": path,
-            "format_version": int(header.get("format_version", 0)),
+            "format_version": counter(header.get("format_version", 0),
+                                      "the header's format_version", path),
             "dedup_version": header.get("dedup_version"), "created": header.get("created"),
             "articles": one("SELECT count(*) FROM articles").fetchone()[0],
             "clusters": sizes[0], "clusters_with_copies": sizes[1] or 0, "copies": sizes[2] or 0,
             "texts_stored": texts[0], "text_bytes": texts[1],
-            "config": orjson.loads(header["config"]),
-            "wire_agencies": len(orjson.loads(header["wires"])),
+            "config": config, "wire_agencies": len(wires) if isinstance(wires, list) else 0,
             "size_on_disk": disk_size(path),
         }
     except sqlite3.DatabaseError as exc:

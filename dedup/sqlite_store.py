@@ -2,7 +2,8 @@
 
 On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
-(``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
+(the schema is exactly dedup's and every number in range, ``dedup.sqlite_format``;
+``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
 and written in one transaction by ``commit``. Format (version 3), all
 integers little-endian, no pickle anywhere:
 
@@ -41,62 +42,34 @@ from typing import Any
 
 import numpy as np
 import orjson
-import xxhash
 
+from .chrome import pack_witnesses, unpack_witnesses
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
-from .chrome import pack_witnesses, unpack_witnesses
 from .fingerprint import PASSAGE_BANDS
+from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
 from .prepare import Prepared
-from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, \
-    wires_json
+from .sqlite_format import (
+    MAX_TEXT_BYTES,
+    check_tables,
+    connect_checked,
+    counter,
+    inflate_text,
+    stored_meta,
+    stored_notes,
+)
+from .sqlite_format import SCHEMA as _SCHEMA
+from .sqlite_format import SHINGLES as _SHINGLES
+from .sqlite_format import article_checksum as _article_checksum
+from .sqlite_format import checksum as _checksum
+from .sqlite_format import cluster_checksum as _cluster_checksum
+from .sqlite_format import signed as _signed
 from .store import ClusterState, Doc, MemoryStore, Observation
 from .wires import WireRegistry
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
 _U64 = 1 << 64
-_SCHEMA = """
-CREATE TABLE header (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum INTEGER NOT NULL);
-CREATE TABLE articles (
-    arrival INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cluster INTEGER NOT NULL,
-    added REAL NOT NULL, meta BLOB NOT NULL, signature BLOB NOT NULL, size INTEGER NOT NULL,
-    content_hash INTEGER NOT NULL, passages BLOB NOT NULL, checksum INTEGER NOT NULL,
-    numbers BLOB NOT NULL DEFAULT x'');
-CREATE TABLE texts (arrival INTEGER PRIMARY KEY, text BLOB NOT NULL, checksum INTEGER NOT NULL);
-CREATE TABLE clusters (id INTEGER PRIMARY KEY, original INTEGER NOT NULL, notes TEXT NOT NULL,
-    checksum INTEGER NOT NULL);
-CREATE TABLE chrome (key INTEGER PRIMARY KEY, count INTEGER NOT NULL, checksum INTEGER NOT NULL,
-    last_seen INTEGER NOT NULL DEFAULT 0, witnesses BLOB NOT NULL DEFAULT x'');
-"""
-# verify="exact" only: every article's sorted distinct shingle hashes (uint32).
-_SHINGLES = """CREATE TABLE IF NOT EXISTS shingles (arrival INTEGER PRIMARY KEY,
-    hashes BLOB NOT NULL, checksum INTEGER NOT NULL)"""
-
-def _checksum(*parts: Any) -> int:
-    """64-bit xxh3 of a row's values (as a signed integer for SQLite), so that a flipped
-    bit is an error, not an answer."""
-    data = b"\x1f".join(p if isinstance(p, bytes) else b"\x00" if p is None
-                        else repr(p).encode("utf-8") for p in parts)
-    return _signed(xxhash.xxh3_64_intdigest(data))
-
-
-def _article_checksum(arrival: int, aid: str, cluster: int, added: float, meta: bytes,
-                      sig: bytes, size: int, chash: int, pks: bytes, nks: bytes = b"") -> int:
-    """:func:`_checksum` of an article row, in one call (it runs once per row on open).
-    Empty ``numbers`` leave it as format 1 computed it."""
-    head = f"{arrival}\x1f{aid}\x1f{cluster}\x1f{added!r}\x1f{size}\x1f{chash}".encode()
-    parts = (head, meta, sig, pks, nks) if nks else (head, meta, sig, pks)
-    return _signed(xxhash.xxh3_64_intdigest(b"\x1f".join(parts)))
-
-
-def _cluster_checksum(cid: int, original: int, notes: str) -> int:
-    """:func:`_checksum` of a cluster row, in one call."""
-    return _signed(xxhash.xxh3_64_intdigest(f"{cid}\x1f{original}\x1f{notes}".encode()))
-
-
-def _signed(key: int) -> int:
-    return key - _U64 if key >= 1 << 63 else key
 
 
 class SqliteStore(MemoryStore):
@@ -206,9 +179,8 @@ class SqliteStore(MemoryStore):
                 raise StoreError(f"cannot open the index {self.path}: {exc.strerror or exc}") \
                     from None
         uri = Path(os.path.abspath(self.path)).as_uri() + ("?mode=ro" if self.readonly else "")
+        self._conn = connect_checked(uri, self.path)  # the schema is dedup's, or an error
         try:
-            self._conn = sqlite3.connect(uri, uri=True, isolation_level=None,
-                                         check_same_thread=False)
             problems = [r[0] for r in self._conn.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 raise IndexFormatError(f"{self.path} is corrupted (SQLite check: {problems[0]}); "
@@ -255,8 +227,14 @@ class SqliteStore(MemoryStore):
         try:
             config = Config.from_dict(orjson.loads(header["config"]))
             wires = wires_from_json(header["wires"])
-            counters = int(header["next_arrival"]), int(header["next_cluster"])
-            self._chrome_seen = int(header.get("chrome_seen", "0"))
+            next_arrival = counter(header["next_arrival"], "the header's next_arrival",
+                                   self.path)
+            # every cluster is opened by an arrival
+            counters = next_arrival, counter(header["next_cluster"], "the header's "
+                                             "next_cluster", self.path, low=1,
+                                             high=next_arrival + 2)
+            self._chrome_seen = counter(header.get("chrome_seen", "0"),
+                                        "the header's chrome_seen", self.path)
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None
         self._format_version = version
@@ -294,11 +272,13 @@ class SqliteStore(MemoryStore):
     def _load(self, next_arrival: int, next_cluster: int) -> None:
         """Read every table back into the in-memory structures, verifying each row."""
         try:
+            check_tables(self._conn, self.path, self._format_version, self.config.num_perm,
+                         next_arrival, next_cluster, self._chrome_seen)
             self._load_rows()
         except IndexFormatError:
             raise
         except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError,
-                orjson.JSONDecodeError) as exc:
+                AttributeError, orjson.JSONDecodeError) as exc:
             raise self._format_error(exc) from None
         top = self._docs[-1].arrival + 1 if self._docs else 0
         top_cluster = max(self._clusters, default=0) + 1
@@ -333,7 +313,7 @@ class SqliteStore(MemoryStore):
                 if len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4:
                     raise IndexFormatError(f"{self.path}: article {aid!r} has a signature or "
                                            f"passage list of the wrong length")
-                f = orjson.loads(meta).get
+                f = stored_meta(orjson.loads(meta)).get
                 published = f("published")
                 docs.append(Doc(
                     id=aid, title=f("title"), url=f("url"), source=f("source"),
@@ -373,9 +353,15 @@ class SqliteStore(MemoryStore):
             if checksum != _cluster_checksum(cid, original, notes):
                 raise IndexFormatError(f"{self.path} is corrupted: cluster {cid} fails its "
                                        f"checksum; restore the file from a backup or rebuild it")
+            if original not in slot_of_arrival:
+                raise IndexFormatError(f"{self.path} is inconsistent: cluster {cid}'s original "
+                                       f"(arrival {original}) is not a stored article")
             self._clusters[cid] = ClusterState(cid, slot_of_arrival[original], [],
-                                               list(orjson.loads(notes)))
+                                               stored_notes(orjson.loads(notes)))
         for slot, doc in enumerate(docs):
+            if doc.cluster not in self._clusters:
+                raise IndexFormatError(f"{self.path} is inconsistent: article {doc.id!r} is in "
+                                       f"cluster {doc.cluster}, which is not stored")
             self._clusters[doc.cluster].members.append(slot)
         for cluster in self._clusters.values():
             self._set_original_of(cluster.id, cluster.original)
@@ -433,7 +419,9 @@ class SqliteStore(MemoryStore):
     def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
         slot = super().add_doc(doc, prepared, i, None)
         if self._store_text and text is not None:
-            self._new_texts[doc.arrival] = zlib.compress(text.encode("utf-8"), _TEXT_LEVEL)
+            data = text.encode("utf-8")
+            if len(data) <= MAX_TEXT_BYTES:  # a longer one could not be read back: not kept
+                self._new_texts[doc.arrival] = zlib.compress(data, _TEXT_LEVEL)
         if self._sh is not None:
             self._new_shingles[doc.arrival] = self._sh.get(slot).astype("<u4").tobytes()
         self._counters_dirty = True
@@ -575,15 +563,11 @@ class SqliteStore(MemoryStore):
                                      (arrival,)).fetchone()
             if row is None:
                 return None
-            blob, checksum = row
-            if checksum != _checksum(arrival, blob):
+            blob, stored = row
+            if stored != _checksum(arrival, blob):
                 raise IndexFormatError(f"{self.path} is corrupted: the stored text of "
                                        f"{self._docs[slot].id!r} fails its checksum")
-        try:
-            return zlib.decompress(blob).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError) as exc:
-            raise IndexFormatError(f"{self.path} is corrupted: the stored text of "
-                                   f"{self._docs[slot].id!r} cannot be read ({exc})") from None
+        return inflate_text(blob, self.path, self._docs[slot].id)
 
     def describe(self) -> dict[str, Any]:
         from .sqlite_files import describe_file  # it imports this module

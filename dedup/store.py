@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from .arrays import Originals, Ragged
 from .chrome import ChromeCounts, Observation
 from .config import Config
 from .errors import ConfigError
@@ -113,67 +114,6 @@ class Probe:
     passages: np.ndarray
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     shingles: np.ndarray | None = None  # sorted distinct shingle hashes (verify="exact")
-
-
-class Ragged:
-    """A variable-length array per slot, all in one growing numpy buffer.
-
-    Args:
-        dtype: the element type.
-    """
-
-    def __init__(self, dtype: Any) -> None:
-        self.data = np.zeros(0, dtype=dtype)
-        self.used = 0
-        self.start = np.zeros(0, dtype=np.int64)
-        self.length = np.zeros(0, dtype=np.int64)
-
-    def get(self, slot: int) -> np.ndarray:
-        """Slot ``slot``'s array (a view)."""
-        start = int(self.start[slot])
-        return self.data[start:start + int(self.length[slot])]
-
-    def gather(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The arrays of ``slots`` concatenated, and their lengths."""
-        starts, lengths = self.start[slots], self.length[slots]
-        total = int(lengths.sum())
-        ends = np.cumsum(lengths)
-        offsets = np.repeat(starts - (ends - lengths), lengths)
-        return self.data[offsets + np.arange(total)], lengths
-
-    def grow(self, extra: int) -> None:
-        """Room for ``extra`` more slots."""
-        self.start = np.concatenate((self.start, np.zeros(extra, dtype=np.int64)))
-        self.length = np.concatenate((self.length, np.zeros(extra, dtype=np.int64)))
-
-    def put(self, slot: int, values: np.ndarray) -> None:
-        """Set slot ``slot``'s array (appended to the buffer)."""
-        if self.used + len(values) > len(self.data):
-            extra = max(len(self.data) // 4, 1 << 14, len(values))
-            self.data = np.concatenate((self.data, np.zeros(extra, dtype=self.data.dtype)))
-        self.data[self.used:self.used + len(values)] = values
-        self.start[slot], self.length[slot] = self.used, len(values)
-        self.used += len(values)
-
-    def load(self, data: np.ndarray, lengths: np.ndarray) -> None:
-        """Set the first ``len(lengths)`` slots from their concatenated arrays."""
-        n = len(lengths)
-        self.data, self.used = data.astype(self.data.dtype), len(data)
-        self.length[:n] = lengths
-        self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
-
-    def keep(self, live: np.ndarray) -> None:
-        """Keep only the slots ``live``, renumbered ``0..len(live)-1``."""
-        starts, lengths = self.start[live], self.length[live]
-        data = np.concatenate([self.data[s:s + n] for s, n in
-                               zip(starts.tolist(), lengths.tolist())]
-                              or [np.zeros(0, dtype=self.data.dtype)])
-        self.load(data, lengths)
-        self.start, self.length = self.start[:len(live)], self.length[:len(live)]
-
-    @property
-    def nbytes(self) -> int:
-        return self.data.nbytes + self.start.nbytes + self.length.nbytes
 
 
 class Store(ABC):
@@ -313,7 +253,7 @@ class MemoryStore(Store):
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._cluster_of = np.zeros(0, dtype=np.int64)  # per slot; 0 = none (removed)
-        self._original_of = np.zeros(0, dtype=np.int64)  # per cluster id: its original's slot
+        self._original_of = Originals()  # per cluster id: its original's slot
         self._pk = Ragged(np.uint64)  # passage band keys per slot
         self._nk = Ragged(np.uint32)  # number keys per slot
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
@@ -371,14 +311,10 @@ class MemoryStore(Store):
         return np.bincount(owner[hit], minlength=len(counts)), counts
 
     def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
-        return self._original_of[cluster_ids]
+        return self._original_of.get(cluster_ids)
 
     def _set_original_of(self, cluster_id: int, slot: int) -> None:
-        if cluster_id >= len(self._original_of):
-            grown = np.zeros(max(2 * len(self._original_of), cluster_id + 1024), dtype=np.int64)
-            grown[:len(self._original_of)] = self._original_of
-            self._original_of = grown
-        self._original_of[cluster_id] = slot
+        self._original_of.set(cluster_id, slot)
 
     def live_slots(self) -> list[int]:
         return sorted(self._slot_of.values())
@@ -524,10 +460,11 @@ class MemoryStore(Store):
         self._docs = [self._docs[s] for s in live.tolist()]
         self._texts = [self._texts[s] for s in live.tolist()]
         self._slot_of = {d.id: i for i, d in enumerate(self._docs)}
-        for cluster in self._clusters.values():
+        self._original_of = Originals()  # only the live clusters are kept
+        for cluster in sorted(self._clusters.values(), key=lambda c: c.id):
             cluster.members = [new_of[s] for s in cluster.members]
             cluster.original = new_of[cluster.original]
-            self._original_of[cluster.id] = cluster.original
+            self._set_original_of(cluster.id, cluster.original)
         self._first_live, self._dead = 0, 0
         self._rebuild_tables()
 

@@ -261,6 +261,7 @@ def test_eviction_compacts_memory_and_keeps_verdicts_right(monkeypatch, tmp_path
         assert export(index) == before
     store = index._store
     assert len(index) == 30 and len(store._docs) < 90  # dead slots were reclaimed
+    assert store._original_of.used < 90  # and so were the evicted clusters' originals
     for i in range(120, 150):  # the kept ones are still found, through the rebuilt tables
         verdict = index.query(Article(id=f"q{i}", text=edit(rng, VOCAB, texts[i], 0.01)))
         assert verdict.original == f"a{i}"

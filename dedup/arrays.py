@@ -1,0 +1,108 @@
+"""Growing numpy arrays of the memory store: per-slot ragged arrays and the
+cluster-id → original-slot map.
+
+Kept apart from ``dedup.store`` to keep it short; ``MemoryStore`` holds them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class Ragged:
+    """A variable-length array per slot, all in one growing numpy buffer.
+
+    Args:
+        dtype: the element type.
+    """
+
+    def __init__(self, dtype: Any) -> None:
+        self.data = np.zeros(0, dtype=dtype)
+        self.used = 0
+        self.start = np.zeros(0, dtype=np.int64)
+        self.length = np.zeros(0, dtype=np.int64)
+
+    def get(self, slot: int) -> np.ndarray:
+        """Slot ``slot``'s array (a view)."""
+        start = int(self.start[slot])
+        return self.data[start:start + int(self.length[slot])]
+
+    def gather(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The arrays of ``slots`` concatenated, and their lengths."""
+        starts, lengths = self.start[slots], self.length[slots]
+        total = int(lengths.sum())
+        ends = np.cumsum(lengths)
+        offsets = np.repeat(starts - (ends - lengths), lengths)
+        return self.data[offsets + np.arange(total)], lengths
+
+    def grow(self, extra: int) -> None:
+        """Room for ``extra`` more slots."""
+        self.start = np.concatenate((self.start, np.zeros(extra, dtype=np.int64)))
+        self.length = np.concatenate((self.length, np.zeros(extra, dtype=np.int64)))
+
+    def put(self, slot: int, values: np.ndarray) -> None:
+        """Set slot ``slot``'s array (appended to the buffer)."""
+        if self.used + len(values) > len(self.data):
+            extra = max(len(self.data) // 4, 1 << 14, len(values))
+            self.data = np.concatenate((self.data, np.zeros(extra, dtype=self.data.dtype)))
+        self.data[self.used:self.used + len(values)] = values
+        self.start[slot], self.length[slot] = self.used, len(values)
+        self.used += len(values)
+
+    def load(self, data: np.ndarray, lengths: np.ndarray) -> None:
+        """Set the first ``len(lengths)`` slots from their concatenated arrays."""
+        n = len(lengths)
+        self.data, self.used = data.astype(self.data.dtype), len(data)
+        self.length[:n] = lengths
+        self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
+
+    def keep(self, live: np.ndarray) -> None:
+        """Keep only the slots ``live``, renumbered ``0..len(live)-1``."""
+        starts, lengths = self.start[live], self.length[live]
+        data = np.concatenate([self.data[s:s + n] for s, n in
+                               zip(starts.tolist(), lengths.tolist(), strict=True)]
+                              or [np.zeros(0, dtype=self.data.dtype)])
+        self.load(data, lengths)
+        self.start, self.length = self.start[:len(live)], self.length[:len(live)]
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes + self.start.nbytes + self.length.nbytes
+
+
+class Originals:
+    """Cluster id → its original's slot, as sorted ids and their slots.
+
+    Not an array indexed by cluster id: ids only grow, so such an array's size would
+    be set by the largest id, not by the clusters held (a long run under retention, or
+    a crafted index file with one huge id, would allocate gigabytes; issue 20).
+    """
+
+    def __init__(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.slots = np.zeros(0, dtype=np.int64)
+        self.used = 0
+
+    def get(self, cluster_ids: np.ndarray) -> np.ndarray:
+        """The original slots of ``cluster_ids`` (each must have been set)."""
+        return self.slots[np.searchsorted(self.ids[:self.used], cluster_ids)]
+
+    def set(self, cluster_id: int, slot: int) -> None:
+        n, ids = self.used, self.ids
+        if n and cluster_id <= ids[n - 1]:  # not a new largest id: find or insert it
+            at = int(np.searchsorted(ids[:n], cluster_id))
+            if ids[at] == cluster_id:
+                self.slots[at] = slot
+                return
+            self.ids = np.insert(ids[:n], at, cluster_id)
+            self.slots = np.insert(self.slots[:n], at, slot)
+            self.used += 1
+            return
+        if n == len(ids):
+            grow = max(1024, n)
+            self.ids = np.concatenate((ids, np.zeros(grow, dtype=np.int64)))
+            self.slots = np.concatenate((self.slots, np.zeros(grow, dtype=np.int64)))
+        self.ids[n], self.slots[n] = cluster_id, slot
+        self.used += 1
