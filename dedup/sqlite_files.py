@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from .errors import IndexFormatError, StoreError
+from .filesystem import path_problem, read_only_uri
 from .header import FORMAT
 from .sqlite_store import SqliteStore
 
@@ -32,9 +32,11 @@ def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str
     """
     if not os.path.exists(path):
         raise StoreError(f"no index at {path}")
+    if os.path.isdir(path):
+        raise StoreError(f"cannot open the index {path}: {path_problem(path, writing=False)}")
     own = conn is None
     if own:
-        conn = sqlite3.connect(Path(os.path.abspath(path)).as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
     try:
         header = dict(conn.execute("SELECT key, value FROM header").fetchall())
         if header.get("format") != FORMAT:

@@ -3,10 +3,21 @@ commands, and the messages of skipped tests. Run as a user would: CliRunner and 
 installed ``dedup`` command."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from dedup import Index, StoreError
 from dedup.cli import EXIT_SKIPPED, cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def run(*args, input=None):
@@ -46,3 +57,93 @@ def test_a_real_duplicate_id_names_both_places(tmp_path):
     assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["x"]
     assert (f"error: {tmp_path / 'b.json'}: id 'x': duplicate id: the first record with it was "
             f"read from {tmp_path / 'a.json'}") in result.stderr
+
+
+# -- 2. an index where none can be: one line, exit 1, a StoreError -------------------------
+
+def dedup_command(*args, input=None, cwd=None):
+    """The installed command, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "dedup", *args], input=input, cwd=cwd,
+                          capture_output=True, timeout=300)
+
+
+def one_line_error(result) -> str:
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert "Traceback" not in err and "sqlite3" not in err, err
+    [line] = [x for x in err.splitlines() if x.startswith("Error:")]
+    return line
+
+
+MISSING = ("Error: cannot create the index missing/dir/x.db: the folder missing/dir does not "
+           "exist; create it first (mkdir -p missing/dir)")
+
+
+def test_an_index_in_a_missing_folder_is_one_line_and_exit_1(tmp_path):
+    batch = dedup_command("batch", str(EXAMPLES / "wires"), "--index", "missing/dir/x.db",
+                          cwd=tmp_path)
+    assert one_line_error(batch) == MISSING
+    stream = dedup_command("stream", "--index", "missing/dir/x.db", cwd=tmp_path,
+                           input=json.dumps({"text": STORY_A}).encode() + b"\n")
+    assert one_line_error(stream) == MISSING
+    assert not (tmp_path / "missing").exists()
+
+
+def test_index_open_raises_store_errors_naming_the_path(tmp_path):
+    with pytest.raises(StoreError, match="the folder .*missing/dir does not exist"):
+        Index.open(str(tmp_path / "missing" / "dir" / "x.db"))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=f"{folder} is a folder; give the index a file name"):
+            Index.open(str(folder), readonly=readonly)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """A tmpfs holding an index of the examples' wires, remounted read-only."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if not IS_ROOT or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a read-only tmpfs")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount -t tmpfs not permitted here: {done.stderr.decode().strip()}")
+    try:
+        assert dedup_command("batch", str(EXAMPLES / "wires"), "--index",
+                             str(mount / "news.db")).returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_read_only_file_system_is_one_line_for_writers_and_readable(read_only_mount):
+    for name, verb in (("news.db", "open"), ("new.db", "create")):
+        line = one_line_error(dedup_command("batch", str(EXAMPLES / "sites"), "--index",
+                                            str(read_only_mount / name)))
+        assert line == (f"Error: cannot {verb} the index {read_only_mount / name}: "
+                        f"{read_only_mount} is on a read-only file system; put the index on a "
+                        f"writable one (an existing index can still be read: dedup index "
+                        f"export, dedup report --index)")
+    export = dedup_command("index", "export", str(read_only_mount / "news.db"))
+    assert export.returncode == 0, export.stderr
+    assert len(export.stdout.splitlines()) == 5
+    stats = dedup_command("index", "stats", str(read_only_mount / "news.db"), "--json")
+    assert json.loads(stats.stdout)["articles"] == 5
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root writes whatever the permissions (CI runs as root); "
+                    "the read-only file system test covers refused writes there")
+def test_no_permission_is_one_line(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        line = one_line_error(dedup_command("batch", str(EXAMPLES / "wires"), "--index",
+                                            str(locked / "x.db")))
+        assert line == (f"Error: cannot create the index {locked / 'x.db'}: no permission to "
+                        f"write in the folder {locked} (the index keeps its -wal file beside it)")
+    finally:
+        locked.chmod(0o755)
