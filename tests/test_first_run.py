@@ -4,7 +4,6 @@ installed ``dedup`` command."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from click.testing import CliRunner
 
 from dedup import Index, StoreError
 from dedup.cli import EXIT_SKIPPED, cli
+
+from .conftest import mount_tmpfs
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -104,12 +105,7 @@ def read_only_mount(tmp_path):
     """A tmpfs holding an index of the examples' wires, remounted read-only."""
     mount = tmp_path / "ro"
     mount.mkdir()
-    if not IS_ROOT or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a read-only tmpfs")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"mount -t tmpfs not permitted here: {done.stderr.decode().strip()}")
+    mount_tmpfs(mount, "4M")
     try:
         assert dedup_command("batch", str(EXAMPLES / "wires"), "--index",
                              str(mount / "news.db")).returncode == 0
