@@ -296,6 +296,9 @@ class Index:
     def text(self, article_id: str) -> str | None:
         """The stored raw text of an article (``None`` if absent or not kept).
 
+        An index file keeps texts unless opened with ``keep_text=False``; an
+        in-memory ``Index`` keeps them only when made with ``keep_text=True``.
+
         Raises:
             IndexFormatError: the stored text is damaged.
         """

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dedup import Index, StoreError
+from dedup import Article, BadRecord, Index, StoreError
 from dedup.cli import EXIT_SKIPPED, cli
 
 from .conftest import mount_tmpfs
@@ -143,3 +143,42 @@ def test_no_permission_is_one_line(tmp_path):
                         f"write in the folder {locked} (the index keeps its -wal file beside it)")
     finally:
         locked.chmod(0o755)
+
+
+# -- 3. Article checks its fields -----------------------------------------------------------
+
+def test_article_accepts_an_iso_8601_published_string_as_json_input_does():
+    article = Article(id="a", text=STORY_A, published="2025-05-08T09:53:00+08:00")
+    assert article.published.isoformat() == "2025-05-08T01:53:00+00:00"
+    assert Article(id="b", text=STORY_A, published="2025-05-08T09:53:00").published.hour == 9
+    assert Article(id="c", text=STORY_A, published="").published is None
+    assert Index().add(article).published == "2025-05-08T01:53:00Z"
+
+
+ISO_HINT = "2025-05-08T09:53:00+08:00"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"text": 123}, """id 'a': "text" must be a string, got int (123)"""),
+    ({"text": None}, """id 'a': "text" must be a string, got NoneType (None)"""),
+    ({"id": 7}, """"id" must be a string, got int (7)"""),
+    ({"source": ["AP"]}, """id 'a': "source" must be a string or None, got list (['AP'])"""),
+    ({"published": "yesterday"},
+     f"""id 'a': "published" is not an ISO 8601 date ('yesterday'); use e.g. {ISO_HINT}"""),
+    ({"published": 1746668000},
+     f"""id 'a': "published" must be a datetime or an ISO 8601 string (e.g. {ISO_HINT}), """
+     "got int (1746668000)"),
+])
+def test_a_wrong_field_type_is_a_bad_record_naming_the_field(fields, message):
+    with pytest.raises(BadRecord) as caught:
+        Article(**{"id": "a", "text": STORY_A, **fields})
+    assert str(caught.value) == message
+
+
+def test_an_in_memory_index_keeps_texts_when_asked():
+    article = Article(id="a", text=STORY_A)
+    plain, keeping = Index(), Index(keep_text=True)
+    plain.add(article)
+    keeping.add(article)
+    assert plain.text("a") is None  # documented: texts are not kept in memory by default
+    assert keeping.text("a") == STORY_A
