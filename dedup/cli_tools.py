@@ -113,7 +113,8 @@ def _index_articles(index_path: str) -> list[Article]:
 @cli.command(name="trace")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--against", "against", multiple=True, type=click.Path(),
-              help="Folder or file of source texts (e.g. wire stories); repeatable.")
+              help="Folder or file of source texts (e.g. wire stories); repeat it for each "
+                   "(--against wires/ --against feeds/): other paths are articles to trace.")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Use the articles stored in this persistent index as the sources "
                    "(with or instead of --against).")
