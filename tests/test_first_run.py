@@ -182,3 +182,57 @@ def test_an_in_memory_index_keeps_texts_when_asked():
     keeping.add(article)
     assert plain.text("a") is None  # documented: texts are not kept in memory by default
     assert keeping.text("a") == STORY_A
+
+
+# -- 8. the test quick start, skip messages, a missing path -----------------------------------
+
+def test_the_readme_test_command_names_the_system_packages_ci_installs():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("Install the test dependencies and run the tests.")[1].split("```")[1]
+    apt, command = block.strip("sh\n").splitlines()
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    installed = set()
+    for line in ci.splitlines():
+        if line.lstrip().startswith("apt_install ") or "|| apt_install " in line:
+            installed.update(line.split("apt_install ", 1)[1].split())
+    assert installed and set(apt.split("apt-get install ", 1)[1].split()) == installed
+    assert command in ci  # the same command CI runs
+
+
+def test_every_skip_message_says_what_to_install():
+    import ast
+
+    vague = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("importorskip", "skip", "skipif")):
+                continue
+            reason = next((k.value for k in node.keywords if k.arg == "reason"), None)
+            if node.func.attr == "skip" and node.args:
+                reason = node.args[0]
+            text = ast.unparse(reason) if reason is not None else ""
+            missing = node.func.attr == "importorskip" or any(
+                w in text for w in ("not installed", "on PATH", "no Redis", "is missing"))
+            if missing and "install" not in text.replace("not installed", ""):
+                vague.append(f"{path.name}:{node.lineno}: {text or '(no reason)'}")
+    assert not vague, "\n".join(vague)
+
+
+def test_a_run_none_of_whose_paths_exists_is_exit_1_and_makes_no_index(tmp_path):
+    missing = str(tmp_path / "nope")
+    result = run("batch", missing, "--index", str(tmp_path / "x.db"))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {missing}: no such file or folder; nothing was read\n"
+    assert not (tmp_path / "x.db").exists()
+    trace = run("trace", str(EXAMPLES / "sites"), "--against", missing)
+    assert trace.exit_code == 1 and "nothing was read" in trace.stderr
+    explain = run("explain", "a", "b", "--in", missing)
+    assert explain.exit_code == 1 and "nothing was read" in explain.stderr
+
+
+def test_a_missing_path_among_others_is_reported_and_skipped_exit_3(tmp_path):
+    result = run("batch", str(tmp_path / "nope"), str(EXAMPLES / "wires"))
+    assert result.exit_code == EXIT_SKIPPED
+    assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
+    assert len(result.stdout.splitlines()) == 5

@@ -378,7 +378,7 @@ def test_paths_in_records_are_never_opened(tmp_path):
 
 
 def test_a_gzip_bomb_record_in_a_warc_is_not_inflated_whole(tmp_path):
-    pytest.importorskip("warcio")
+    pytest.importorskip("warcio", reason="WARC input needs warcio (pip install 'dedup[warc]')")
     import io
 
     from warcio.statusandheaders import StatusAndHeaders

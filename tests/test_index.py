@@ -200,7 +200,7 @@ def test_workers_forked_with_loaded_kernels_give_the_same_verdicts(monkeypatch):
     """A batch big enough for the compiled kernels loads them once in this
     process (while the workers learn chrome) and forks the fingerprinting
     workers with them; the verdicts are those of one process on numpy."""
-    pytest.importorskip("numba")
+    pytest.importorskip("numba", reason="numba is not installed (pip install 'dedup[fast]')")
     from dedup import shingle
     from dedup.batching import _forked
     from dedup.prepare import Preparer

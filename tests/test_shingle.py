@@ -210,7 +210,8 @@ def test_without_a_writable_kernel_cache_auto_uses_numpy(tmp_path):
     assert "set NUMBA_CACHE_DIR to a writable directory" in second
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba is not installed")
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                    reason='numba is not installed (pip install "dedup[fast]")')
 def test_auto_decides_up_front_when_told_the_batch_size():
     big = Engine("auto")
     big.expect(2 * AUTO_MIN_DOCS)
@@ -227,7 +228,8 @@ def test_auto_decides_up_front_when_told_the_batch_size():
 
 
 def test_compiled_signature_agreement_counts_as_numpy_does():
-    kernels = pytest.importorskip("dedup._kernels")
+    kernels = pytest.importorskip("dedup._kernels", reason="the compiled kernels need numba "
+                                  "(pip install 'dedup[fast]')")
     from dedup import Config
     from dedup.store import MemoryStore
     from dedup.wires import WireRegistry

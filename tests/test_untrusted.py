@@ -36,7 +36,8 @@ def test_symlinks_out_of_the_folder_given_are_reported_not_followed(tmp_path):
 
 
 def test_a_200k_deep_json_ld_block_is_skipped_and_the_page_kept(tmp_path):
-    pytest.importorskip("trafilatura", reason="dedup[html] is not installed")
+    pytest.importorskip("trafilatura",
+                        reason="trafilatura is not installed (pip install 'dedup[html]')")
     body = " ".join(f"The harbour council met on Tuesday to weigh plan number {i} for the new "
                     "ferry terminal." for i in range(12))
     deep = "[" * 200_000 + "]" * 200_000
