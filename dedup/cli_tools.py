@@ -25,9 +25,13 @@ from .report import dumps
 from .sources import Skipped
 
 
+EXPECTED_RESULTS = ("dedup report reads the JSON Lines of dedup batch --with-text (or dedup "
+                    "index export --with-text), a folder of articles, or --index PATH")
+
+
 @cli.command()
 @click.argument("results", required=False,
-                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+                type=click.Path(exists=True, allow_dash=True))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Report on a persistent index (a file or redis:// location; its stored "
                    "texts included) instead of a results file.")
@@ -37,45 +41,66 @@ from .sources import Skipped
 def report(results: str | None, index_path: str | None, output: str, title: str) -> None:
     """Write the clusters as one self-contained HTML page to look at.
 
-    Reads per-article verdicts (dedup batch output; with --with-text the page
-    shows each copy side by side with its original, shared passages
-    highlighted) or a persistent index. The page has an overview (top origins,
-    when copies appeared after the original), a sortable cluster list and
-    per copy its relation, similarity, containment, delay and evidence. It
-    needs no network. Exit code 3 when some result lines were skipped.
+    Reads per-article verdicts (the JSON Lines of dedup batch; with
+    --with-text the page shows each copy side by side with its original,
+    shared passages highlighted), a folder of articles (dedup batch is run on
+    it, texts kept) or a persistent index. The page has an overview (top
+    origins, when copies appeared after the original), a sortable cluster list
+    and per copy its relation, similarity, containment, delay and evidence. It
+    needs no network. Exit code 3 when some result lines (or stored texts)
+    were skipped.
 
     \b
     Example:
         dedup batch examples/ --with-text > results.jsonl
         dedup report results.jsonl -o report.html
+        dedup report examples/ -o report.html
         dedup report --index news.db -o report.html
     """
     if (results is None) == (index_path is None):
-        raise click.UsageError("give either a RESULTS.jsonl file (dedup batch --with-text) "
-                               "or --index PATH")
-    skipped = 0
+        raise click.UsageError("give either a RESULTS.jsonl file (dedup batch --with-text), "
+                               "a folder of articles, or --index PATH")
+    skipped, what = 0, "records"
     verdicts: list[dict[str, Any]] = []
+    bad: list[BadRecord] = []
     if index_path is not None:
         with _library_errors(), Index.open(index_path, create=False, readonly=True) as index:
-            verdicts.extend(index_results(index))
+            items = list(index_results(index))
         source = os.path.basename(index_path)
+    elif os.path.isdir(results):
+        items, skipped = _batch_results(results)
+        source = os.path.basename(os.path.normpath(results))
     else:
-        assert results is not None
-        source = "<stdin>" if results == "-" else os.path.basename(results)
+        source, what = "<stdin>" if results == "-" else os.path.basename(results), "lines"
         with click.open_file(results, "rb") as lines:
-            for item in read_results(lines, where=results if results != "-" else "<stdin>"):
-                if isinstance(item, BadRecord):
-                    _say(f"error: {item.describe()}")
-                    skipped += 1
-                else:
-                    verdicts.append(item)
+            items = list(read_results(lines, where=results if results != "-" else "<stdin>"))
+    for item in items:
+        (bad if isinstance(item, BadRecord) else verdicts).append(item)
+    if bad and not verdicts and index_path is None:  # not verdicts at all: say what is expected
+        raise click.ClickException(f"{bad[0].describe()}; {EXPECTED_RESULTS}; nothing written")
+    for item in bad:
+        _say(f"error: {item.describe()}")
+    skipped += len(bad)
     with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
         overview = write_report(verdicts, out, title=title, source=source, version=__version__)
     written = "<stdout>" if output == "-" else output
     _say(f"{written}: {overview['articles']} articles, {overview['clusters']} clusters with "
-         f"copies, {overview['copies']} copies" + (f"; {skipped} lines skipped" if skipped else ""))
+         f"copies, {overview['copies']} copies"
+         + (f"; {skipped} {what if skipped > 1 else what[:-1]} skipped" if skipped else ""))
     if skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _batch_results(folder: str) -> tuple[list[Any], int]:
+    """``dedup report FOLDER``: the folder's articles through an in-memory batch (as
+    ``dedup batch --with-text`` runs it), as report records; and how many were skipped."""
+    articles, skipped = _read_articles((folder,))
+    with _library_errors(), Index(keep_text=True) as index:
+        for result in index.add_many(articles, verdicts=False):  # site chrome learnt first
+            if isinstance(result, BadRecord):
+                _say(f"error: {result.describe()}")
+                skipped += 1
+        return list(index_results(index)), skipped
 
 
 def _first_of_each(articles: list[Article], seen: set[str], message: str

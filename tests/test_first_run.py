@@ -236,3 +236,51 @@ def test_a_missing_path_among_others_is_reported_and_skipped_exit_3(tmp_path):
     assert result.exit_code == EXIT_SKIPPED
     assert f"error: {tmp_path / 'nope'}: no such file or folder" in result.stderr
     assert len(result.stdout.splitlines()) == 5
+
+
+# -- 7. dedup report on the wrong input -------------------------------------------------------
+
+def test_report_on_a_csv_says_what_it_expects_and_writes_nothing(tmp_path):
+    csv = tmp_path / "results.csv"
+    csv.write_text(run("batch", str(EXAMPLES), "--format", "csv").stdout, "utf-8")
+    result = run("report", str(csv), "-o", str(tmp_path / "report.html"))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1  # one line, not one per CSV row
+    assert result.stderr.startswith(f"Error: {csv}:1: invalid JSON")
+    assert result.stderr.endswith("dedup report reads the JSON Lines of dedup batch --with-text "
+                                  "(or dedup index export --with-text), a folder of articles, "
+                                  "or --index PATH; nothing written\n")
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_report_on_a_folder_of_articles_runs_the_batch_with_texts(tmp_path):
+    from_folder = run("report", str(EXAMPLES), "-o", str(tmp_path / "folder.html"))
+    assert from_folder.exit_code == 0, from_folder.stderr
+    assert "30 articles, 5 clusters with copies, 17 copies" in from_folder.stderr
+    results = tmp_path / "results.jsonl"
+    results.write_text(run("batch", str(EXAMPLES), "--with-text").stdout, "utf-8")
+    via_batch = run("report", str(results), "-o", str(tmp_path / "batch.html"))
+    assert via_batch.exit_code == 0
+    pages = [(tmp_path / name).read_text("utf-8").replace(source, "SOURCE")
+             for name, source in (("folder.html", "examples"), ("batch.html", "results.jsonl"))]
+    assert pages[0] == pages[1]  # the same page, texts included, but for the source's name
+    assert '"with_text":true' in pages[0]
+
+
+def test_a_damaged_stored_text_is_one_error_line_and_the_rest_is_reported(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "news.db"
+    assert run("batch", str(EXAMPLES), "--index", str(db)).exit_code == 0
+    with Index.open(str(db), readonly=True) as index:
+        victim = next(v.id for v in index.verdicts() if v.duplicate)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE texts SET text = x'789c0300000000' WHERE arrival = "
+                 "(SELECT arrival FROM articles WHERE id = ?)", (victim,))
+    conn.commit()
+    conn.close()
+    result = run("report", "--index", str(db), "-o", str(tmp_path / "report.html"))
+    assert result.exit_code == EXIT_SKIPPED
+    assert f"error: id {victim!r}: {db} is corrupted: the stored text of {victim!r} fails its " \
+           "checksum; the article is shown without its text" in result.stderr
+    assert "30 articles, 5 clusters with copies, 17 copies; 1 record skipped" in result.stderr
