@@ -271,9 +271,10 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
     """Explain how two articles relate: shared text, similarity, who is the original.
 
     FIRST and SECOND are two files of one article each, or, with --in, two
-    article ids found in those folders/files. Prints the exact similarity
-    (Jaccard of word 5-gram / CJK 4-gram sets, credits removed), the share of
-    each found in the other, the relation dedup batch would give the pair, the
+    article ids found in those folders/files, whose site chrome is learnt
+    first, as dedup batch learns it. Prints the exact similarity (Jaccard of
+    word 5-gram / CJK 4-gram sets, credits and site chrome removed), the share
+    of each found in the other, the relation dedup batch gives the pair, the
     shared passages (character offsets into each original text, and the text)
     and the attribution evidence: credit lines, wire publishers, dates, which
     one is the original and why, and any conflicts.
@@ -286,14 +287,14 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
         dedup explain a.json b.json --format json
     """
     from .explain import explain
-    pool = None
+    pool, articles = None, None
     if in_paths:
         articles, _ = _read_articles(in_paths)
         pool = {a.id: a for a in articles}
     a, b = _one_article(first, pool), _one_article(second, pool)
-    with _library_errors():
+    with _library_errors():  # the site chrome is learnt from the --in articles, as batch does
         result = explain(a, b, config=_build_config(threshold, containment),
-                         wires=_load_wires(wires_file))
+                         wires=_load_wires(wires_file), corpus=articles)
     if fmt == "json":
         sys.stdout.write(dumps(result.to_dict()) + "\n")
     else:

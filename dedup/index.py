@@ -287,6 +287,12 @@ class Index:
             self._learn(articles, jobs)
             return len(self._store.chrome())
 
+    def site_chrome(self) -> frozenset[int]:
+        """The keys (`chrome.chrome_key`) of the lines now taken as site chrome: what
+        the text stages drop (``Preparer.run(texts, chrome)``) before fingerprinting."""
+        with self._lock:
+            return self._store.chrome()
+
     def get(self, article_id: str) -> Verdict | None:
         """The current verdict of a stored article (after re-attributions)."""
         with self._lock:

@@ -284,3 +284,38 @@ def test_a_damaged_stored_text_is_one_error_line_and_the_rest_is_reported(tmp_pa
     assert f"error: id {victim!r}: {db} is corrupted: the stored text of {victim!r} fails its " \
            "checksum; the article is shown without its text" in result.stderr
     assert "30 articles, 5 clusters with copies, 17 copies; 1 record skipped" in result.stderr
+
+
+# -- 4. explain and batch agree on a pair ------------------------------------------------------
+
+def test_explain_gives_every_copy_the_relation_batch_gives_it():
+    verdicts = [json.loads(x) for x in run("batch", str(EXAMPLES)).stdout.splitlines()]
+    copies = [v for v in verdicts if v["duplicate"]]
+    assert {v["relation"] for v in copies} == {"exact", "near", "excerpt", "expanded"}
+    for verdict in copies:
+        result = run("explain", verdict["id"], verdict["original"], "--in", str(EXAMPLES),
+                     "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        explained = json.loads(result.stdout)
+        assert (explained["relation"], explained["copy"], explained["original"]) == \
+            (verdict["relation"], verdict["id"], verdict["original"]), verdict["id"]
+        if verdict["relation"] == "exact":  # the same text once credits and site chrome are out
+            assert explained["similarity"] == 1.0
+
+
+def test_explain_measures_the_text_batch_fingerprints_without_the_site_chrome():
+    from dedup.explain import explain
+
+    chrome = "\n\n".join(f"Read more from the Harbor desk number {i}" for i in range(12))
+    wire = Article(id="wire", text=STORY_A * 6, source="Xinhua")
+    copy = Article(id="copy", text=f"{STORY_A * 6}\n\n{chrome}", source="Harbor")
+    others = [Article(id=f"h{i}", text=f"{story * (i + 2)}\n\n{chrome}", source="Harbor")
+              for i, story in enumerate((STORY_B, "A new school opened its doors to pupils. ",
+                                         "The council voted to extend the cycle lanes. "))]
+    alone = explain(copy, wire)
+    learnt = explain(copy, wire, corpus=[wire, copy, *others])
+    assert alone.similarity < 0.8  # the site's twelve chrome lines counted as text
+    assert (learnt.similarity, learnt.relation) == (1.0, "exact")
+    index = Index()
+    index.add_many([wire, copy, *others])
+    assert index.get("copy").relation == "exact"
