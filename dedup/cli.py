@@ -249,8 +249,29 @@ def _open_index(index_path: str | None, threshold: float | None, containment: fl
             config = base.replace(**{k: v for k, v in (("threshold", threshold),
                                     ("containment_threshold", containment),
                                     ("verify", verify)) if v is not None})
-    return Index.open(index_path, config=config,
-                      wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
+    index = Index.open(index_path, config=config,
+                       wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
+    if stored and not index_path.startswith(("redis://", "rediss://")):
+        try:
+            _say_damaged_texts(index_path)
+        except BaseException:
+            index.close()
+            raise
+    return index
+
+
+def _say_damaged_texts(path: str) -> None:
+    """Say once that an index being written holds stored texts failing their checksum
+    (the writer goes on: texts are read only by reports and exports)."""
+    from .sqlite_files import damaged_texts
+
+    damaged = damaged_texts(path)
+    if damaged:
+        named = ", ".join(repr(d) for d in damaged[:3]) + (", …" if len(damaged) > 3 else "")
+        _say(f"warning: {path}: the stored text of {len(damaged)} article"
+             f"{'s' if len(damaged) > 1 else ''} fails its checksum ({named}); new articles "
+             "are added, and dedup report shows those without their text; restore the file "
+             "from a backup to mend it")
 
 
 def _html_hint(lines: Iterator[bytes | BadRecord]) -> Iterator[bytes | BadRecord]:

@@ -15,7 +15,8 @@ import orjson
 from .errors import IndexFormatError, StoreError
 from .filesystem import path_problem, read_only_uri
 from .header import FORMAT
-from .sqlite_store import SqliteStore
+from .sqlite_store import SqliteStore, _checksum
+
 
 def disk_size(path: str) -> int:
     """Bytes on disk of the index file and its WAL and shared-memory files."""
@@ -83,3 +84,25 @@ def vacuum(path: str) -> tuple[int, int]:
         return before, disk_size(path)
     finally:
         store.close()
+
+
+def damaged_texts(path: str) -> list[str]:
+    """Ids of the articles whose stored text fails its checksum (read-only; one pass
+    over the texts, which opening an index does not read).
+
+    A writer opening such an index goes on (the texts are only read for reports and
+    exports); ``dedup stream``/``batch --index`` say so once.
+
+    Raises:
+        IndexFormatError: not a dedup index, or damaged beyond its texts.
+    """
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        rows = conn.execute("SELECT a.id, t.arrival, t.text, t.checksum FROM texts AS t "
+                            "JOIN articles AS a ON a.arrival = t.arrival ORDER BY t.arrival")
+        return [aid for aid, arrival, blob, checksum in rows
+                if checksum != _checksum(arrival, blob)]
+    except sqlite3.DatabaseError as exc:
+        raise IndexFormatError(f"{path} is corrupted or truncated ({exc})") from None
+    finally:
+        conn.close()

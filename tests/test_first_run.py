@@ -2,6 +2,7 @@
 commands, and the messages of skipped tests. Run as a user would: CliRunner and the
 installed ``dedup`` command."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -128,6 +129,23 @@ def test_a_read_only_file_system_is_one_line_for_writers_and_readable(read_only_
     assert len(export.stdout.splitlines()) == 5
     stats = dedup_command("index", "stats", str(read_only_mount / "news.db"), "--json")
     assert json.loads(stats.stdout)["articles"] == 5
+
+
+def test_creating_an_index_on_a_full_disk_is_one_line(tmp_path):
+    mount = tmp_path / "full"
+    mount.mkdir()
+    mount_tmpfs(mount, "1M")
+    try:
+        with open(mount / "filler", "wb") as fh:  # fill the disk
+            with contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+        line = one_line_error(dedup_command("batch", str(EXAMPLES / "wires"), "--index",
+                                            str(mount / "x.db")))
+        assert line == f"Error: cannot create the index {mount / 'x.db'}: database or disk is full"
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
 
 
 @pytest.mark.skipif(IS_ROOT, reason="root writes whatever the permissions (CI runs as root); "
@@ -267,7 +285,9 @@ def test_report_on_a_folder_of_articles_runs_the_batch_with_texts(tmp_path):
     assert '"with_text":true' in pages[0]
 
 
-def test_a_damaged_stored_text_is_one_error_line_and_the_rest_is_reported(tmp_path):
+@pytest.fixture
+def damaged(tmp_path):
+    """An index of the examples in which one copy's stored text fails its checksum."""
     import sqlite3
 
     db = tmp_path / "news.db"
@@ -279,11 +299,30 @@ def test_a_damaged_stored_text_is_one_error_line_and_the_rest_is_reported(tmp_pa
                  "(SELECT arrival FROM articles WHERE id = ?)", (victim,))
     conn.commit()
     conn.close()
+    return db, victim
+
+
+def test_a_damaged_stored_text_is_one_error_line_and_the_rest_is_reported(damaged, tmp_path):
+    db, victim = damaged
     result = run("report", "--index", str(db), "-o", str(tmp_path / "report.html"))
     assert result.exit_code == EXIT_SKIPPED
     assert f"error: id {victim!r}: {db} is corrupted: the stored text of {victim!r} fails its " \
            "checksum; the article is shown without its text" in result.stderr
     assert "30 articles, 5 clusters with copies, 17 copies; 1 record skipped" in result.stderr
+
+
+def test_writing_into_an_index_with_a_damaged_text_says_so_once(damaged):
+    db, victim = damaged
+    line = json.dumps({"id": "new-1", "text": STORY_A}) + "\n"
+    result = run("stream", "--index", str(db), input=line * 2)
+    assert result.exit_code == EXIT_SKIPPED  # the second line repeats the id
+    warning = (f"warning: {db}: the stored text of 1 article fails its checksum ({victim!r}); "
+               "new articles are added, and dedup report shows those without their text; "
+               "restore the file from a backup to mend it\n")
+    assert result.stderr.count(warning) == 1
+    assert json.loads(result.stdout.splitlines()[0])["id"] == "new-1"
+    again = run("batch", str(EXAMPLES / "wires"), "--index", str(db))
+    assert again.stderr.count("fails its checksum") == 1
 
 
 # -- 4. explain and batch agree on a pair ------------------------------------------------------
