@@ -153,8 +153,9 @@ class Index:
                 wire registry; the message names the fields.
             IndexFormatError: not a dedup index, corrupted, truncated, or
                 written by a newer dedup.
-            StoreError: it does not exist (``create=False``), or another
-                process has it open for writing.
+            StoreError: it does not exist (``create=False``), another process
+                has it open for writing, or the file system refuses it (a missing
+                folder, a folder given, read-only, no permission, disk full).
         """
         store = open_store(location, create=create, config=config, wires=wires,
                            keep_text=keep_text, fsync=fsync, readonly=readonly)
