@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import IO, Any
 
 import click
 
@@ -18,12 +21,12 @@ from . import __version__
 from .cli import (EXIT_SKIPPED, _build_config, _library_errors, _load_wires, _read_articles,
                   _say, cli, threshold_option, wires_option)
 from .errors import BadRecord
+from .filesystem import missing_folder
 from .htmlreport import index_results, read_results, write_report
 from .index import Index
 from .records import Article
 from .report import dumps
 from .sources import Skipped
-
 
 EXPECTED_RESULTS = ("dedup report reads the JSON Lines of dedup batch --with-text (or dedup "
                     "index export --with-text), a folder of articles, or --index PATH")
@@ -81,14 +84,41 @@ def report(results: str | None, index_path: str | None, output: str, title: str)
     for item in bad:
         _say(f"error: {item.describe()}")
     skipped += len(bad)
-    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
-        overview = write_report(verdicts, out, title=title, source=source, version=__version__)
+    try:
+        with _replaced(output) as out:
+            overview = write_report(verdicts, out, title=title, source=source,
+                                    version=__version__)
+    except OSError as exc:  # a missing folder, a full disk: one line, not a traceback
+        reason = missing_folder(output) or exc.strerror or exc
+        raise click.ClickException(f"cannot write {output}: {reason}") from None
     written = "<stdout>" if output == "-" else output
     _say(f"{written}: {overview['articles']} articles, {overview['clusters']} clusters with "
          f"copies, {overview['copies']} copies"
          + (f"; {skipped} {what if skipped > 1 else what[:-1]} skipped" if skipped else ""))
     if skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+@contextmanager
+def _replaced(output: str) -> Iterator[IO[str]]:
+    """Write ``output`` whole or not at all: a file beside it, renamed over it at the end
+    and removed on an error (click's atomic file renames a half-written one into place)."""
+    if output == "-":
+        yield sys.stdout
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(output) or ".",
+                               prefix=f".{os.path.basename(output)}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8") as out:
+            yield out
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a file opened for writing gets it
+        os.replace(tmp, output)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _batch_results(folder: str) -> tuple[list[Any], int]:

@@ -1,4 +1,4 @@
-"""Why the file system will not let an index file be opened or created, in words.
+"""Why the file system will not let an index file (or a report) be opened or made, in words.
 
 SQLite says only "unable to open database file" for a missing folder, a folder
 given as the file, a read-only file system or a permission problem; the stores
@@ -19,6 +19,16 @@ def read_only_fs(path: str) -> bool:
         return False
 
 
+def missing_folder(path: str) -> str | None:
+    """Why no file can be made at ``path`` because its folder is not there, or None."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(folder):
+        return None
+    if os.path.exists(folder):
+        return f"{folder} is not a folder"
+    return f"the folder {folder} does not exist; create it first (mkdir -p {folder})"
+
+
 def path_problem(path: str, *, writing: bool) -> str | None:
     """What stands in the way of an index file at ``path``, or None if nothing visible.
 
@@ -35,10 +45,8 @@ def path_problem(path: str, *, writing: bool) -> str | None:
     if os.path.isdir(path):
         return (f"{path} is a folder; give the index a file name "
                 f"(e.g. {os.path.join(path, 'news.db')})")
-    if not os.path.isdir(folder):
-        if os.path.exists(folder):
-            return f"{folder} is not a folder"
-        return f"the folder {folder} does not exist; create it first (mkdir -p {folder})"
+    if (missing := missing_folder(path)) is not None:
+        return missing
     if writing and read_only_fs(folder):
         return (f"{folder} is on a read-only file system; put the index on a writable one "
                 f"(an existing index can still be read: dedup index export, dedup report --index)")

@@ -148,6 +148,22 @@ def test_creating_an_index_on_a_full_disk_is_one_line(tmp_path):
         subprocess.run(["umount", str(mount)], check=False)
 
 
+def test_a_report_into_a_missing_folder_or_on_a_full_disk_is_one_line_and_no_page(tmp_path):
+    line = one_line_error(dedup_command("report", str(EXAMPLES), "-o", "missing/dir/r.html",
+                                        cwd=tmp_path))
+    assert line == ("Error: cannot write missing/dir/r.html: the folder missing/dir does not "
+                    "exist; create it first (mkdir -p missing/dir)")
+    mount = tmp_path / "full"
+    mount.mkdir()
+    mount_tmpfs(mount, "64k")  # smaller than the page
+    try:
+        line = one_line_error(dedup_command("report", str(EXAMPLES), "-o", str(mount / "r.html")))
+        assert line == f"Error: cannot write {mount / 'r.html'}: No space left on device"
+        assert list(mount.iterdir()) == []  # neither a half-written page nor its temporary file
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root writes whatever the permissions (CI runs as root); "
                     "the read-only file system test covers refused writes there")
 def test_no_permission_is_one_line(tmp_path):
