@@ -7,6 +7,7 @@ Data goes to stdout; progress, notices and errors go to stderr.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
@@ -81,9 +82,13 @@ def wires_option(f: Callable) -> Callable:
                              "registry), merged over it.")(f)
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a write that no retry mends
+
+
 class _Commands(click.Group):
     """The command group: what a failure says is escaped like every message
-    (file names, ids and sources in it are input)."""
+    (file names, ids and sources in it are input); output that cannot be
+    written (a full disk under ``> out.jsonl``) is one line, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -91,6 +96,12 @@ class _Commands(click.Group):
         except click.ClickException as exc:
             exc.message = printable(exc.message)
             raise
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's exit flush would fail
+            raise click.ClickException(f"cannot write {exc.filename or 'the output'}: "
+                                       f"{exc.strerror}") from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

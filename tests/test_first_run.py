@@ -164,6 +164,21 @@ def test_a_report_into_a_missing_folder_or_on_a_full_disk_is_one_line_and_no_pag
         subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [("batch", str(EXAMPLES)), ("stream",),
+                                  ("trace", str(EXAMPLES / "sites"), "--against",
+                                   str(EXAMPLES / "wires"))])
+def test_output_onto_a_full_disk_is_one_line(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "dedup", *args], stdout=full,
+                                input=json.dumps({"text": STORY_A}).encode(),
+                                stderr=subprocess.PIPE, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines()[-1] == \
+        "Error: cannot write the output: No space left on device"
+    assert "Traceback" not in result.stderr.decode()
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root writes whatever the permissions (CI runs as root); "
                     "the read-only file system test covers refused writes there")
 def test_no_permission_is_one_line(tmp_path):
