@@ -147,7 +147,8 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     (or one line per cluster with --clusters) to stdout.
     With --index the articles join a persistent index (see dedup stream) and
     the output covers this run's articles (and their clusters).
-    Exit code 0 when all input was read, 3 when some records were skipped.
+    Exit code 0 when all input was read, 3 when some records (or paths) were
+    skipped, 1 when none of the paths exists or an error stopped the run.
 
     \b
     Example:
