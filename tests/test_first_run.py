@@ -1,6 +1,8 @@
-"""What a new user trips over (issue 18): ids across folders, raw tracebacks, the README's
-commands, and the messages of skipped tests. Run as a user would: CliRunner and the
-installed ``dedup`` command."""
+"""What a new user trips over (issue 18), item by item: ids across folders, raw tracebacks
+where an index or output cannot be, unchecked ``Article`` fields, explain and batch on a pair,
+``dedup report`` on the wrong input, the test quick start and skip messages, a missing path.
+Run as a user would: CliRunner and the installed ``dedup`` command. (The README's commands
+are checked in ``test_readme.py``.)"""
 
 import contextlib
 import json
