@@ -181,6 +181,21 @@ def test_output_onto_a_full_disk_is_one_line(args):
     assert "Traceback" not in result.stderr.decode()
 
 
+def test_the_reasons_name_what_the_file_system_refuses(tmp_path, monkeypatch):
+    from dedup.filesystem import path_problem
+
+    index = tmp_path / "news.db"
+    index.write_bytes(b"")
+    assert path_problem(str(index), writing=True) is None
+    monkeypatch.setattr(os, "access", lambda path, mode: not (mode & os.W_OK))  # as non-root
+    assert path_problem(str(index), writing=False) is None  # reading needs no write access
+    assert path_problem(str(index), writing=True) == (
+        f"no permission to write in the folder {tmp_path} (the index keeps its -wal file "
+        "beside it)")
+    monkeypatch.setattr(os, "access", lambda path, mode: path != str(index))
+    assert path_problem(str(index), writing=False) == f"no permission to read {index}"
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root writes whatever the permissions (CI runs as root); "
                     "the read-only file system test covers refused writes there")
 def test_no_permission_is_one_line(tmp_path):
