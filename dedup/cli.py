@@ -7,11 +7,11 @@ Data goes to stdout; progress, notices and errors go to stderr.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,13 +19,14 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_run import _Duration, _progress, _Signals, _Stop
 from .config import Config
 from .errors import BadRecord, DedupError
 from .index import Index
 from .store import describe_index, index_exists
 from .records import Article
 from .report import FORMATS, dumps, printable, write_clusters, write_verdicts
-from .sources import Skipped, bounded_lines, read_lines, read_paths
+from .sources import Skipped, read_lines, read_paths
 from .wires import WireRegistry
 
 EXIT_SKIPPED = 3  # the run finished but some input records were skipped
@@ -81,9 +82,13 @@ def wires_option(f: Callable) -> Callable:
                              "registry), merged over it.")(f)
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a write that no retry mends
+
+
 class _Commands(click.Group):
     """The command group: what a failure says is escaped like every message
-    (file names, ids and sources in it are input)."""
+    (file names, ids and sources in it are input); output that cannot be
+    written (a full disk under ``> out.jsonl``) is one line, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -91,6 +96,12 @@ class _Commands(click.Group):
         except click.ClickException as exc:
             exc.message = printable(exc.message)
             raise
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python's exit flush would fail
+            raise click.ClickException(f"cannot write {exc.filename or 'the output'}: "
+                                       f"{exc.strerror}") from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,7 +147,8 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     (or one line per cluster with --clusters) to stdout.
     With --index the articles join a persistent index (see dedup stream) and
     the output covers this run's articles (and their clusters).
-    Exit code 0 when all input was read, 3 when some records were skipped.
+    Exit code 0 when all input was read, 3 when some records (or paths) were
+    skipped, 1 when none of the paths exists or an error stopped the run.
 
     \b
     Example:
@@ -150,6 +162,7 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     if with_text and (by_cluster or fmt != "jsonl"):
         raise click.UsageError("--with-text adds texts to per-article JSON Lines: use it "
                                "without --clusters, with --format jsonl (the default)")
+    _some_path_exists(paths)  # before an index file is made
     with _library_errors():
         index = _open_index(index_path, threshold, containment, wires_file, verify=verify)
     signals = _Signals()  # SIGINT/SIGTERM stop the run between committed chunks
@@ -248,69 +261,29 @@ def _open_index(index_path: str | None, threshold: float | None, containment: fl
             config = base.replace(**{k: v for k, v in (("threshold", threshold),
                                     ("containment_threshold", containment),
                                     ("verify", verify)) if v is not None})
-    return Index.open(index_path, config=config,
-                      wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
-
-
-class _Duration(click.ParamType):
-    """A duration: seconds, or a number with s, m, h, d or w."""
-
-    name = "duration"
-    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> float:
-        if isinstance(value, (int, float)):
-            return float(value)
-        text = str(value).strip().lower()
-        unit = self._UNITS.get(text[-1:], None)
+    index = Index.open(index_path, config=config,
+                       wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
+    if stored and not index_path.startswith(("redis://", "rediss://")):
         try:
-            number = float(text[:-1] if unit else text)
-        except ValueError:
-            number = -1.0
-        if number <= 0:
-            self.fail(f"{value!r} is not a duration; use e.g. 3600, 90m, 12h or 7d", param, ctx)
-        return number * (unit or 1)
+            _say_damaged_texts(index_path)
+        except BaseException:
+            index.close()
+            raise
+    return index
 
 
-class _Stop(Exception):
-    """SIGINT/SIGTERM arrived while the stream was waiting for input."""
+def _say_damaged_texts(path: str) -> None:
+    """Say once that an index being written holds stored texts failing their checksum
+    (the writer goes on: texts are read only by reports and exports)."""
+    from .sqlite_files import damaged_texts
 
-
-class _Signals:
-    """SIGINT/SIGTERM stop the stream between records, never in the middle of one."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self.reading = False
-        self._old: dict[int, Any] = {}
-
-    def __enter__(self) -> _Signals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                self._old[signum] = signal.signal(signum, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for signum, handler in self._old.items():
-            signal.signal(signum, handler)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.signum = signum
-        if self.reading:  # blocked on input: nothing is half done, stop now
-            raise _Stop
-
-    def lines(self, stream: Any) -> Iterator[bytes | BadRecord]:
-        """Lines of ``stream``, each bounded by the per-article cap (``bounded_lines``)."""
-        lines = bounded_lines(stream)
-        while self.signum is None:
-            self.reading = True
-            try:
-                line = next(lines, None)
-            finally:
-                self.reading = False
-            if line is None:
-                return
-            yield line
+    damaged = damaged_texts(path)
+    if damaged:
+        named = ", ".join(repr(d) for d in damaged[:3]) + (", …" if len(damaged) > 3 else "")
+        _say(f"warning: {path}: the stored text of {len(damaged)} article"
+             f"{'s' if len(damaged) > 1 else ''} fails its checksum ({named}); new articles "
+             "are added, and dedup report shows those without their text; restore the file "
+             "from a backup to mend it")
 
 
 def _html_hint(lines: Iterator[bytes | BadRecord]) -> Iterator[bytes | BadRecord]:
@@ -551,7 +524,16 @@ def index_vacuum(path: str) -> None:
     _say(f"{path}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
 
 
+def _some_path_exists(paths: tuple[str, ...]) -> None:
+    """A missing path among others is reported and skipped (exit 3, by ``read_paths``);
+    when none of the paths given exists there is nothing to do: exit 1 before any work."""
+    if paths and not any(os.path.exists(p) for p in paths):
+        raise click.ClickException(f"{', '.join(paths)}: no such file or folder; nothing "
+                                   "was read")
+
+
 def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
+    _some_path_exists(paths)
     articles: list[Article] = []
     skipped = 0
     for item in read_paths(paths):
@@ -563,26 +545,6 @@ def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
         else:
             articles.append(item)
     return articles, skipped
-
-
-class _Bar:
-    """A progress bar on stderr, only when stderr is a terminal and the run is long."""
-
-    def __init__(self, total: int) -> None:
-        self._bar = click.progressbar(length=total, label="fingerprinting", file=sys.stderr)
-        self._bar.__enter__()
-
-    def __call__(self, done: int) -> None:
-        self._bar.update(done)
-
-    def finish(self) -> None:
-        self._bar.__exit__(None, None, None)
-
-
-def _progress(total: int) -> Callable[[int], None] | None:
-    if total >= 2000 and sys.stderr.isatty():
-        return _Bar(total)
-    return None
 
 
 def main() -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import IO, Any
 
 import click
 
@@ -18,16 +21,20 @@ from . import __version__
 from .cli import (EXIT_SKIPPED, _build_config, _library_errors, _load_wires, _read_articles,
                   _say, cli, threshold_option, wires_option)
 from .errors import BadRecord
+from .filesystem import missing_folder
 from .htmlreport import index_results, read_results, write_report
 from .index import Index
 from .records import Article
 from .report import dumps
 from .sources import Skipped
 
+EXPECTED_RESULTS = ("dedup report reads the JSON Lines of dedup batch --with-text (or dedup "
+                    "index export --with-text), a folder of articles, or --index PATH")
+
 
 @cli.command()
 @click.argument("results", required=False,
-                type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+                type=click.Path(exists=True, allow_dash=True))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Report on a persistent index (a file or redis:// location; its stored "
                    "texts included) instead of a results file.")
@@ -37,45 +44,93 @@ from .sources import Skipped
 def report(results: str | None, index_path: str | None, output: str, title: str) -> None:
     """Write the clusters as one self-contained HTML page to look at.
 
-    Reads per-article verdicts (dedup batch output; with --with-text the page
-    shows each copy side by side with its original, shared passages
-    highlighted) or a persistent index. The page has an overview (top origins,
-    when copies appeared after the original), a sortable cluster list and
-    per copy its relation, similarity, containment, delay and evidence. It
-    needs no network. Exit code 3 when some result lines were skipped.
+    Reads per-article verdicts (the JSON Lines of dedup batch; with
+    --with-text the page shows each copy side by side with its original,
+    shared passages highlighted), a folder of articles (dedup batch is run on
+    it, texts kept) or a persistent index. The page has an overview (top
+    origins, when copies appeared after the original), a sortable cluster list
+    and per copy its relation, similarity, containment, delay and evidence. It
+    needs no network. Exit code 3 when some result lines (or stored texts)
+    were skipped.
 
     \b
     Example:
         dedup batch examples/ --with-text > results.jsonl
         dedup report results.jsonl -o report.html
+        dedup report examples/ -o report.html
         dedup report --index news.db -o report.html
     """
     if (results is None) == (index_path is None):
-        raise click.UsageError("give either a RESULTS.jsonl file (dedup batch --with-text) "
-                               "or --index PATH")
-    skipped = 0
+        raise click.UsageError("give either a RESULTS.jsonl file (dedup batch --with-text), "
+                               "a folder of articles, or --index PATH")
+    skipped, what = 0, "records"
     verdicts: list[dict[str, Any]] = []
+    bad: list[BadRecord] = []
     if index_path is not None:
         with _library_errors(), Index.open(index_path, create=False, readonly=True) as index:
-            verdicts.extend(index_results(index))
+            items = list(index_results(index))
         source = os.path.basename(index_path)
+    elif os.path.isdir(results):
+        items, skipped = _batch_results(results)
+        source = os.path.basename(os.path.normpath(results))
     else:
-        assert results is not None
-        source = "<stdin>" if results == "-" else os.path.basename(results)
+        source, what = "<stdin>" if results == "-" else os.path.basename(results), "lines"
         with click.open_file(results, "rb") as lines:
-            for item in read_results(lines, where=results if results != "-" else "<stdin>"):
-                if isinstance(item, BadRecord):
-                    _say(f"error: {item.describe()}")
-                    skipped += 1
-                else:
-                    verdicts.append(item)
-    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
-        overview = write_report(verdicts, out, title=title, source=source, version=__version__)
+            items = list(read_results(lines, where=results if results != "-" else "<stdin>"))
+    for item in items:
+        (bad if isinstance(item, BadRecord) else verdicts).append(item)
+    if bad and not verdicts and index_path is None:  # not verdicts at all: say what is expected
+        raise click.ClickException(f"{bad[0].describe()}; {EXPECTED_RESULTS}; nothing written")
+    for item in bad:
+        _say(f"error: {item.describe()}")
+    skipped += len(bad)
+    try:
+        with _replaced(output) as out:
+            overview = write_report(verdicts, out, title=title, source=source,
+                                    version=__version__)
+    except OSError as exc:  # a missing folder, a full disk: one line, not a traceback
+        reason = missing_folder(output) or exc.strerror or exc
+        raise click.ClickException(f"cannot write {output}: {reason}") from None
     written = "<stdout>" if output == "-" else output
     _say(f"{written}: {overview['articles']} articles, {overview['clusters']} clusters with "
-         f"copies, {overview['copies']} copies" + (f"; {skipped} lines skipped" if skipped else ""))
+         f"copies, {overview['copies']} copies"
+         + (f"; {skipped} {what if skipped > 1 else what[:-1]} skipped" if skipped else ""))
     if skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+@contextmanager
+def _replaced(output: str) -> Iterator[IO[str]]:
+    """Write ``output`` whole or not at all: a file beside it, renamed over it at the end
+    and removed on an error (click's atomic file renames a half-written one into place)."""
+    if output == "-":
+        yield sys.stdout
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(output) or ".",
+                               prefix=f".{os.path.basename(output)}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8") as out:
+            yield out
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a file opened for writing gets it
+        os.replace(tmp, output)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _batch_results(folder: str) -> tuple[list[Any], int]:
+    """``dedup report FOLDER``: the folder's articles through an in-memory batch (as
+    ``dedup batch --with-text`` runs it), as report records; and how many were skipped."""
+    articles, skipped = _read_articles((folder,))
+    with _library_errors(), Index(keep_text=True) as index:
+        for result in index.add_many(articles, verdicts=False):  # site chrome learnt first
+            if isinstance(result, BadRecord):
+                _say(f"error: {result.describe()}")
+                skipped += 1
+        return list(index_results(index)), skipped
 
 
 def _first_of_each(articles: list[Article], seen: set[str], message: str
@@ -113,7 +168,8 @@ def _index_articles(index_path: str) -> list[Article]:
 @cli.command(name="trace")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--against", "against", multiple=True, type=click.Path(),
-              help="Folder or file of source texts (e.g. wire stories); repeatable.")
+              help="Folder or file of source texts (e.g. wire stories); repeat it for each "
+                   "(--against wires/ --against feeds/): other paths are articles to trace.")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Use the articles stored in this persistent index as the sources "
                    "(with or instead of --against).")
@@ -245,9 +301,10 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
     """Explain how two articles relate: shared text, similarity, who is the original.
 
     FIRST and SECOND are two files of one article each, or, with --in, two
-    article ids found in those folders/files. Prints the exact similarity
-    (Jaccard of word 5-gram / CJK 4-gram sets, credits removed), the share of
-    each found in the other, the relation dedup batch would give the pair, the
+    article ids found in those folders/files, whose site chrome is learnt
+    first, as dedup batch learns it. Prints the exact similarity (Jaccard of
+    word 5-gram / CJK 4-gram sets, credits and site chrome removed), the share
+    of each found in the other, the relation dedup batch gives the pair, the
     shared passages (character offsets into each original text, and the text)
     and the attribution evidence: credit lines, wire publishers, dates, which
     one is the original and why, and any conflicts.
@@ -260,14 +317,14 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
         dedup explain a.json b.json --format json
     """
     from .explain import explain
-    pool = None
+    pool, articles = None, None
     if in_paths:
         articles, _ = _read_articles(in_paths)
         pool = {a.id: a for a in articles}
     a, b = _one_article(first, pool), _one_article(second, pool)
-    with _library_errors():
+    with _library_errors():  # the site chrome is learnt from the --in articles, as batch does
         result = explain(a, b, config=_build_config(threshold, containment),
-                         wires=_load_wires(wires_file))
+                         wires=_load_wires(wires_file), corpus=articles)
     if fmt == "json":
         sys.stdout.write(dumps(result.to_dict()) + "\n")
     else:

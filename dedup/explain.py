@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +19,14 @@ import numpy as np
 
 from . import credits as credit_lines
 from .attribution import Member, choose_original, conflicts, iso, origin_source
+from .chrome import site_key
 from .config import Config
 from .errors import BadRecord
 from .index import Index
-from .normalize import normalize
-from .records import Article
-from .shingle import TOKEN, Shingler
+from .prepare import Preparer
+from .records import Article, Verdict
+from .shingle import TOKEN
+from .verify import shared_shingles
 from .wires import WireRegistry
 
 # The characters the shingler makes one token each of (Han, Kana, Hangul).
@@ -243,20 +246,27 @@ class Explanation:
 
 
 def explain(a: Article, b: Article, *, config: Config | None = None,
-            wires: WireRegistry | None = None) -> Explanation:
+            wires: WireRegistry | None = None,
+            corpus: Sequence[Article] | None = None) -> Explanation:
     """Compare two articles and say what they share and which is the original.
 
-    The similarity and containments are exact (not MinHash estimates) on the
-    shingles the index uses. ``relation`` is the verdict an index holding just
-    the two would give; ``original`` follows the attribution ranking (wire
-    publisher > credit line > earliest date > fuller text > A before B) whether
-    or not the two are copies.
+    The pair goes through what ``dedup batch`` does to it: the site chrome is
+    learnt from ``corpus`` (as batch learns it from everything it reads), the
+    two are added to an index with that chrome, and ``relation`` is the
+    verdict it gives. The similarity and containments are exact (not MinHash
+    estimates) on the shingles that index fingerprints: credit lines and the
+    learnt site chrome removed. ``original`` follows the attribution ranking
+    (wire publisher > credit line > earliest date > fuller text > A before B)
+    whether or not the two are copies.
 
     Args:
         a: the first article.
         b: the second article.
         config: shingle sizes and thresholds (default ``Config()``).
         wires: the wire registry (default: packaged).
+        corpus: the articles to learn site chrome from, e.g. every article
+            of the folder the two came from (default: just ``a`` and ``b``,
+            too few for any line to be chrome).
 
     Returns:
         The ``Explanation``.
@@ -269,13 +279,17 @@ def explain(a: Article, b: Article, *, config: Config | None = None,
                         record_id=a.id)
     config = config or Config()
     wires = wires or WireRegistry.default()
+    with Index(config, wires=wires) as index:
+        index.learn_chrome(corpus if corpus is not None else (a, b))
+        index.add_many([a, b], learn_chrome=False)
+        relation, copy = _relation(index.get(a.id), index.get(b.id))
+        chrome = index.site_chrome()
+    # The index's own text stages, keeping the shingle sets (verify="exact" keeps them).
+    prepared = Preparer(config.replace(verify="exact"), wires).run(
+        [a.text, b.text], chrome, [site_key(x.source, x.url) for x in (a, b)])
+    sets = [prepared.shingles(0), prepared.shingles(1)]
     found = [credit_lines.detect(x.text, wires) for x in (a, b)]
-    shingler = Shingler(config.word_ngram, config.cjk_ngram)
-    sets = []
-    for article, credits in zip((a, b), found):
-        body = credits.body if credits.body.strip() else article.text
-        sets.append(shingler.shingles(normalize(body)))
-    shared = len(np.intersect1d(sets[0], sets[1], assume_unique=True))
+    shared = shared_shingles(sets[0], sets[1])
     union = len(sets[0]) + len(sets[1]) - shared
     evidence = [_evidence(x, c, len(s), wires) for x, c, s in zip((a, b), found, sets)]
     members = [_member(x, e, arrival, wires)
@@ -283,7 +297,6 @@ def explain(a: Article, b: Article, *, config: Config | None = None,
     original, why = choose_original(members)
     origin, origin_why = origin_source(original, members)
     why = why + origin_why + conflicts(original, members)
-    relation, copy = _relation(a, b, config, wires)
     return Explanation(
         a=evidence[0], b=evidence[1],
         similarity=round(shared / union, 4) if union else 0.0,
@@ -318,12 +331,8 @@ def _member(article: Article, evidence: Evidence, arrival: int, wires: WireRegis
                   canonical=canonical, canonical_wire=canonical_wire)
 
 
-def _relation(a: Article, b: Article, config: Config,
-              wires: WireRegistry) -> tuple[str | None, str | None]:
-    """The verdict an index holding only ``a`` and ``b`` gives: (relation, copy id)."""
-    with Index(config, wires=wires) as index:
-        index.add_many([a, b], learn_chrome=False)
-        first, second = index.get(a.id), index.get(b.id)
+def _relation(first: Verdict | None, second: Verdict | None) -> tuple[str | None, str | None]:
+    """The index's verdict on the pair: (relation, copy id), or (None, None)."""
     if first is None or second is None or first.cluster != second.cluster:
         return None, None
     copy = second if second.duplicate else first

@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from .errors import BadRecord
+from .errors import BadRecord, IndexFormatError
 from .explain import SharedPassage, shared_passages
 from .records import parse_published
 
@@ -117,19 +117,27 @@ def _check_verdict(raw: str | bytes, *, where: str, line: int) -> dict[str, Any]
     return {**obj, **ids, "cluster": cluster, "why": why, "published": published}
 
 
-def index_results(index: Index) -> Iterator[dict[str, Any]]:
+def index_results(index: Index) -> Iterator[dict[str, Any] | BadRecord]:
     """Verdict dicts of every article in an index, with its stored text when kept.
 
     Args:
         index: an open index (``Index.open(path, readonly=True)`` for a saved one).
 
     Yields:
-        The same dicts as :func:`read_results`, in arrival order.
+        The same dicts as :func:`read_results`, in arrival order. A stored
+        text that is damaged (fails its checksum) is left out: its article's
+        dict comes without it, after the ``BadRecord`` that says so, and the
+        rest of the index is reported.
     """
     for verdict in index.verdicts():
         record = verdict.to_dict()
         record["published"] = parse_published(record["published"], record_id=verdict.id)
-        text = index.text(verdict.id)
+        try:
+            text = index.text(verdict.id)
+        except IndexFormatError as exc:
+            yield BadRecord(f"{exc}; the article is shown without its text",
+                            record_id=verdict.id)
+            text = None
         if text is not None:
             record["text"] = text
         yield record

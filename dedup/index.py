@@ -153,8 +153,9 @@ class Index:
                 wire registry; the message names the fields.
             IndexFormatError: not a dedup index, corrupted, truncated, or
                 written by a newer dedup.
-            StoreError: it does not exist (``create=False``), or another
-                process has it open for writing.
+            StoreError: it does not exist (``create=False``), another process
+                has it open for writing, or the file system refuses it (a missing
+                folder, a folder given, read-only, no permission, disk full).
         """
         store = open_store(location, create=create, config=config, wires=wires,
                            keep_text=keep_text, fsync=fsync, readonly=readonly)
@@ -287,6 +288,12 @@ class Index:
             self._learn(articles, jobs)
             return len(self._store.chrome())
 
+    def site_chrome(self) -> frozenset[int]:
+        """The keys (`chrome.chrome_key`) of the lines now taken as site chrome: what
+        the text stages drop (``Preparer.run(texts, chrome)``) before fingerprinting."""
+        with self._lock:
+            return self._store.chrome()
+
     def get(self, article_id: str) -> Verdict | None:
         """The current verdict of a stored article (after re-attributions)."""
         with self._lock:
@@ -295,6 +302,9 @@ class Index:
 
     def text(self, article_id: str) -> str | None:
         """The stored raw text of an article (``None`` if absent or not kept).
+
+        An index file keeps texts unless opened with ``keep_text=False``; an
+        in-memory ``Index`` keeps them only when made with ``keep_text=True``.
 
         Raises:
             IndexFormatError: the stored text is damaged.

@@ -16,11 +16,15 @@ from .errors import BadRecord
 
 TEXT_FIELDS = ("id", "title", "url", "source", "text", "html")
 ISO_EXAMPLE = "2025-05-08T09:53:00+08:00"
+_ARTICLE_STRINGS = ("id", "text", "title", "url", "source", "canonical", "extraction")
 
 
 @dataclass(frozen=True)
 class Article:
     """One news article as read from any source.
+
+    Every field is checked when the article is made: a wrong type raises
+    ``BadRecord`` naming the field (``"text" must be a string, got int``).
 
     Attributes:
         id: unique identifier (file path, record id, or ``file:line``).
@@ -28,8 +32,9 @@ class Article:
         title: headline, if known.
         url: where it was published, if known.
         source: the publisher (``"Xinhua"``, ``"Daily Harbor"``), if known.
-        published: publication time, if known (stored in UTC; a time without
-            an offset is taken as UTC).
+        published: publication time, if known: a ``datetime`` or an ISO 8601
+            string (``"2025-05-08T09:53:00+08:00"``), stored as a UTC
+            ``datetime``; a time without an offset is taken as UTC.
         canonical: a canonical/og URL that the page itself declares, if any.
         extraction: how the text was got from a web page when the usual
             extraction found none (a fallback, said in the verdict's ``why``).
@@ -45,11 +50,31 @@ class Article:
     extraction: str | None = None
 
     def __post_init__(self) -> None:
-        if self.published is not None:
-            stamp = self.published
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=timezone.utc)
-            object.__setattr__(self, "published", stamp.astimezone(timezone.utc))
+        # A library caller's mistake is a BadRecord naming the field, not an
+        # AttributeError deep in the pipeline (issue 18 item 3).
+        record_id = self.id if isinstance(self.id, str) else None
+        for name in _ARTICLE_STRINGS:
+            value = getattr(self, name)
+            required = name in ("id", "text")
+            if not isinstance(value, str) and (value is not None or required):
+                kind = "a string" if required else "a string or None"
+                raise BadRecord(f'"{name}" must be {kind}, got {type(value).__name__} '
+                                f"({value!r:.40})", record_id=record_id)
+        stamp = self.published
+        if stamp is None:
+            return
+        if isinstance(stamp, str):
+            stamp = parse_published(stamp, record_id=record_id)
+            if stamp is None:  # an empty string: no date
+                object.__setattr__(self, "published", None)
+                return
+        elif not isinstance(stamp, datetime):
+            raise BadRecord(f'"published" must be a datetime or an ISO 8601 string (e.g. '
+                            f"{ISO_EXAMPLE}), got {type(stamp).__name__} ({stamp!r:.40})",
+                            record_id=record_id)
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        object.__setattr__(self, "published", stamp.astimezone(timezone.utc))
 
 
 @dataclass

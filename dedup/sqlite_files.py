@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from .errors import IndexFormatError, StoreError
+from .filesystem import path_problem, read_only_uri
 from .header import FORMAT
 from .sqlite_format import connect_checked, counter
-from .sqlite_store import SqliteStore
+from .sqlite_store import SqliteStore, _checksum
 
 
 def disk_size(path: str) -> int:
@@ -34,10 +34,12 @@ def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str
     """
     if not os.path.exists(path):
         raise StoreError(f"no index at {path}")
+    if os.path.isdir(path):
+        raise StoreError(f"cannot open the index {path}: {path_problem(path, writing=False)}")
     own = conn is None
     if own:
         # the schema is dedup's (no view or trigger runs) before any table is read
-        conn = connect_checked(Path(os.path.abspath(path)).as_uri() + "?mode=ro", path)
+        conn = connect_checked(read_only_uri(path), path)
     try:
         header = dict(conn.execute("SELECT key, value FROM header").fetchall())
         if header.get("format") != FORMAT:
@@ -88,3 +90,25 @@ def vacuum(path: str) -> tuple[int, int]:
         return before, disk_size(path)
     finally:
         store.close()
+
+
+def damaged_texts(path: str) -> list[str]:
+    """Ids of the articles whose stored text fails its checksum (read-only; one pass
+    over the texts, which opening an index does not read).
+
+    A writer opening such an index goes on (the texts are only read for reports and
+    exports); ``dedup stream``/``batch --index`` say so once.
+
+    Raises:
+        IndexFormatError: not a dedup index, or damaged beyond its texts.
+    """
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        rows = conn.execute("SELECT a.id, t.arrival, t.text, t.checksum FROM texts AS t "
+                            "JOIN articles AS a ON a.arrival = t.arrival ORDER BY t.arrival")
+        return [aid for aid, arrival, blob, checksum in rows
+                if checksum != _checksum(arrival, blob)]
+    except sqlite3.DatabaseError as exc:
+        raise IndexFormatError(f"{path} is corrupted or truncated ({exc})") from None
+    finally:
+        conn.close()

@@ -46,6 +46,7 @@ import orjson
 from .chrome import pack_witnesses, unpack_witnesses
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
+from .filesystem import path_problem, read_only_uri
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
 from .prepare import Prepared
@@ -108,6 +109,9 @@ class SqliteStore(MemoryStore):
         self._lock_fd: int | None = None
         self._conn: sqlite3.Connection | None = None
         self._broken: str | None = None
+        if os.path.isdir(self.path):
+            raise StoreError(f"cannot open the index {self.path}: "
+                             f"{path_problem(self.path, writing=False)}")
         if not os.path.exists(self.path):
             if not create or readonly:
                 raise StoreError(f"no index at {self.path}; create one with dedup stream --index "
@@ -155,14 +159,14 @@ class SqliteStore(MemoryStore):
                 os.link(tmp, self.path)
             except FileExistsError:
                 pass  # another process created it first: open theirs
-        except OSError as exc:
-            raise StoreError(f"cannot create the index {self.path}: {exc.strerror or exc}") \
-                from None
+        except (OSError, sqlite3.Error) as exc:  # SQLite: "unable to open database file"
+            reason = path_problem(self.path, writing=True) or getattr(exc, "strerror", None)
+            raise StoreError(f"cannot create the index {self.path}: {reason or exc}") from None
         finally:
             for suffix in ("", "-wal", "-shm"):
                 try:
                     os.unlink(tmp + suffix)
-                except FileNotFoundError:
+                except OSError:  # not there, or a read-only file system
                     pass
 
     def _connect(self, fsync: bool) -> None:
@@ -176,9 +180,10 @@ class SqliteStore(MemoryStore):
                 raise StoreError(f"{self.path} is open for writing in another process; stop it, "
                                  f"or open the index read-only") from None
             except OSError as exc:
-                raise StoreError(f"cannot open the index {self.path}: {exc.strerror or exc}") \
-                    from None
-        uri = Path(os.path.abspath(self.path)).as_uri() + ("?mode=ro" if self.readonly else "")
+                reason = path_problem(self.path, writing=True) or exc.strerror or exc
+                raise StoreError(f"cannot open the index {self.path}: {reason}") from None
+        uri = read_only_uri(self.path) if self.readonly else \
+            Path(os.path.abspath(self.path)).as_uri()
         self._conn = connect_checked(uri, self.path)  # the schema is dedup's, or an error
         try:
             problems = [r[0] for r in self._conn.execute("PRAGMA quick_check").fetchall()]
@@ -189,6 +194,9 @@ class SqliteStore(MemoryStore):
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
         except sqlite3.DatabaseError as exc:
+            if "unable to open" in str(exc):
+                reason = path_problem(self.path, writing=not self.readonly) or exc
+                raise StoreError(f"cannot open the index {self.path}: {reason}") from None
             raise self._format_error(exc) from None
 
     def _format_error(self, exc: Exception) -> IndexFormatError:

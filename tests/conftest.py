@@ -1,4 +1,6 @@
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,14 @@ def final_state(index) -> tuple[set, dict]:
         del record["cluster"]
         verdicts[v.id] = record
     return partition, verdicts
+
+
+def mount_tmpfs(mount: Path, size: str) -> None:
+    """Mount a small tmpfs at ``mount`` (a simulated full or read-only disk), or skip
+    the test where that is not allowed; unmount it with ``umount``."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0) or shutil.which("mount") is None:
+        pytest.skip(f"needs root to mount a {size} tmpfs (a simulated small or read-only disk)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount -t tmpfs not permitted here: {done.stderr.decode().strip()}")

@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 
 import pytest
 from click.testing import CliRunner

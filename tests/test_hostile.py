@@ -12,7 +12,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -26,6 +25,7 @@ from dedup.errors import BadRecord
 from dedup.index import Index
 from dedup.records import Article
 from dedup.sources import MAX_RECORD_BYTES, Skipped, read_lines, read_paths
+from tests.conftest import mount_tmpfs
 from tests.textgen import story, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,12 +256,7 @@ def test_an_unwritable_index_file_is_a_clear_error_and_still_opens(tmp_path):
 def tiny_disk(tmp_path):
     mount = tmp_path / "tiny"
     mount.mkdir()
-    if not IS_ROOT or shutil.which("mount") is None:
-        pytest.skip("needs root to mount a 1 MB tmpfs (simulated full disk)")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount)],
-                          capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"mount -t tmpfs not permitted here: {done.stderr.decode().strip()}")
+    mount_tmpfs(mount, "1M")
     yield mount
     subprocess.run(["umount", str(mount)], check=False)
 
@@ -383,7 +378,7 @@ def test_paths_in_records_are_never_opened(tmp_path):
 
 
 def test_a_gzip_bomb_record_in_a_warc_is_not_inflated_whole(tmp_path):
-    pytest.importorskip("warcio")
+    pytest.importorskip("warcio", reason="WARC input needs warcio (pip install 'dedup[warc]')")
     import io
 
     from warcio.statusandheaders import StatusAndHeaders

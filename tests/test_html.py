@@ -16,7 +16,8 @@ from dedup.sources import Notice, read_lines, read_paths
 from .conftest import ROOT
 
 trafilatura = pytest.importorskip("trafilatura",
-                                  reason="HTML extraction tests need dedup[html] (trafilatura)")
+                                  reason="HTML extraction tests need trafilatura "
+                                         "(pip install 'dedup[html]')")
 
 WEB = ROOT / "examples-web"
 WIRE_URL = "https://english.news.cn/20250512/a41c9e/c.html"

@@ -162,7 +162,8 @@ def test_a_killed_and_restarted_server_loses_no_acknowledged_article(tmp_path):
     whose add returned is on disk even when the server is killed (SIGKILL) the
     moment after; the writer rides out the outage (retry window) and goes on."""
     if not shutil.which("redis-server"):
-        pytest.skip("this test restarts its own server: put redis-server on PATH")
+        pytest.skip("this test restarts its own server: put redis-server on PATH "
+                    "(apt-get install redis-server)")
     server = RedisServer(tmp_path, appendfsync="always").start()
     url = f"{server.url}?prefix=restart&retry=20"
     articles = [a for v in stories(7, 25, 2) for a in v]
@@ -209,7 +210,8 @@ def test_a_killed_and_restarted_server_loses_no_acknowledged_article(tmp_path):
 
 def test_fsync_needs_a_server_that_fsyncs_every_write(tmp_path):
     if not shutil.which("redis-server"):
-        pytest.skip("this test configures its own server: put redis-server on PATH")
+        pytest.skip("this test configures its own server: put redis-server on PATH "
+                    "(apt-get install redis-server)")
     server = RedisServer(tmp_path, appendfsync="always").start()
     try:
         Index.open(f"{server.url}?prefix=f", fsync=True).close()

@@ -133,7 +133,8 @@ def test_filter_and_copy_tabs(opened, examples_report):
     expected = sorted(str(c["id"]) for c in data["clusters"]
                       if any(arts[i]["source"] == "快讯网"
                              for i in [c["original"]] + [x["article"] for x in c["copies"]]))
-    expect = pytest.importorskip("playwright.sync_api").expect
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
+                                 "(pip install -e '.[test]')").expect
     page.fill("#filter", "快讯网")
     expect(page.locator("#clusters .cluster")).to_have_count(len(expected))
     assert sorted(opened.cards("cluster")) == expected and len(expected) == 2

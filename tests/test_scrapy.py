@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("scrapy", reason="the Scrapy pipeline needs dedup[scrapy] (scrapy)")
-pytest.importorskip("trafilatura", reason="the crawled pages need dedup[html] (trafilatura)")
+pytest.importorskip("scrapy", reason="the Scrapy pipeline needs scrapy "
+                                       "(pip install 'dedup[scrapy]')")
+pytest.importorskip("trafilatura", reason="the crawled pages need trafilatura "
+                                            "(pip install 'dedup[html]')")
 
 import scrapy  # noqa: E402
 from itemadapter import ItemAdapter  # noqa: E402

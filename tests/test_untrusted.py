@@ -36,7 +36,8 @@ def test_symlinks_out_of_the_folder_given_are_reported_not_followed(tmp_path):
 
 
 def test_a_200k_deep_json_ld_block_is_skipped_and_the_page_kept(tmp_path):
-    pytest.importorskip("trafilatura", reason="dedup[html] is not installed")
+    pytest.importorskip("trafilatura",
+                        reason="trafilatura is not installed (pip install 'dedup[html]')")
     body = " ".join(f"The harbour council met on Tuesday to weigh plan number {i} for the new "
                     "ferry terminal." for i in range(12))
     deep = "[" * 200_000 + "]" * 200_000
@@ -127,7 +128,7 @@ STORY = ("The harbour council met on Tuesday to weigh the new ferry terminal pla
 
 
 def read_archive(path):
-    pytest.importorskip("warcio", reason="WARC input needs dedup[warc] (warcio)")
+    pytest.importorskip("warcio", reason="warcio is not installed (pip install 'dedup[warc]')")
     from dedup import Article, BadRecord
     from dedup.warc import read_warc
     with open(path, "rb") as stream:
@@ -205,7 +206,7 @@ def test_a_record_shorter_than_its_body_is_read_and_said_and_warcio_prints_nothi
     """Declared 40 bytes short: the tail is not a blank line. Writers such as wget get the
     length slightly wrong, so the records are kept; the summary says which one."""
     import re
-    pytest.importorskip("warcio", reason="WARC input needs dedup[warc] (warcio)")
+    pytest.importorskip("warcio", reason="warcio is not installed (pip install 'dedup[warc]')")
     from dedup.sources import Notice
     from dedup.warc import read_warc
     first = warc_record("https://one.example/a", STORY)

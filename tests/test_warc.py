@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("warcio", reason="WARC input needs dedup[warc] (warcio)")
-pytest.importorskip("trafilatura", reason="the archived pages need dedup[html] (trafilatura)")
+pytest.importorskip("warcio", reason="WARC input needs warcio (pip install 'dedup[warc]')")
+pytest.importorskip("trafilatura", reason="the archived pages need trafilatura "
+                                            "(pip install 'dedup[html]')")
 
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
