@@ -185,6 +185,10 @@ class SqliteStore(MemoryStore):
         except OSError as exc:
             raise StoreError(f"cannot create the index {self.path}: {exc.strerror or exc}") \
                 from None
+        except sqlite3.Error as exc:  # SQLite's own words for a folder it cannot write
+            why = "permission denied" if not os.access(folder, os.W_OK | os.X_OK) else exc
+            raise StoreError(f"cannot create the index {self.path}: {why}; choose a folder you "
+                             f"can write to") from None
         finally:
             for suffix in ("", "-wal", "-shm"):
                 try:
