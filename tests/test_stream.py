@@ -309,7 +309,8 @@ def test_max_age_counts_from_the_stored_added_times(texts, tmp_path, max_age):
                         (6, dict(id="recent", text=base[1]))):
         with Index.open(path, clock=lambda age=age: now - age * day) as index:
             index.add_many([Article(**record)])  # add_many stamps the clock as add does
-    result = run("stream", "--index", path, "--max-age", max_age, input=line(id="new", text=base[2]))
+    result = run("stream", "--index", path, "--max-age", max_age,
+                 input=line(id="new", text=base[2]))
     assert result.exit_code == 0, result.stderr
     exported = {r["id"]: r for r in records(run("index", "export", path).stdout)}
     assert list(exported) == ["copy", "recent", "new"]
