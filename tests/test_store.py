@@ -236,6 +236,35 @@ def test_a_stored_text_replaced_by_another_fails_its_checksum(built):
             index.text(aid)
 
 
+STALE_ROWS = {
+    "header": ("UPDATE header SET value = replace(value, '\"threshold\":0.8', "
+               "'\"threshold\":0.7') WHERE key = 'config' AND value LIKE '%\"threshold\":0.8,%'",
+               "header entry 'config' fails"),
+    "chrome": ("UPDATE chrome SET count = count + 7 WHERE key = (SELECT min(key) FROM chrome)",
+               "a chrome-line count fails its checksum"),
+    "shingles": ("UPDATE shingles SET hashes = CAST(substr(hashes, 5) || substr(hashes, 1, 4) "
+                 "AS BLOB) "
+                 "WHERE arrival = (SELECT min(arrival) FROM shingles)",
+                 "the shingles of arrival 0 fail their checksum"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(STALE_ROWS))
+def test_a_row_changed_under_a_stale_checksum_is_an_error(built, tmp_path, table):
+    """A well-formed value that is not the one written (the stored threshold, a chrome
+    count, a shingle set rotated): only the row's checksum can tell."""
+    path, _ = built
+    if table == "shingles":  # only verify="exact" stores shingle sets
+        path = str(tmp_path / "exact.db")
+        with Index.open(path, config=Config(verify="exact")) as index:
+            index.add_many(corpus(2, stories=6))
+    sql, message = STALE_ROWS[table]
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute(sql).rowcount == 1
+    with pytest.raises(IndexFormatError, match=message):
+        Index.open(path)
+
+
 def row_spans(path: str) -> dict[str, list[tuple[int, int]]]:
     """Where in the file each cluster row's ``original`` and checksum and each stored
     text lie (byte ranges), found by their bytes as SQLite's record format writes them."""
