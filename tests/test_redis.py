@@ -23,8 +23,8 @@ from dedup.redis_records import REDIS_FORMAT_VERSION
 from dedup.redis_store import datasketch_lsh
 from dedup.wires import WireRegistry
 
-from .redis_server import RedisServer, fresh_location, refusing_port, server_url
 from .conftest import final_state
+from .redis_server import RedisServer, fresh_location, refusing_port, server_url
 from .textgen import edit, story, vocabulary
 
 redis = pytest.importorskip("redis", reason="the redis package is not installed "
