@@ -11,8 +11,6 @@ placed, so :func:`earlier_in_chunk` finds the pairs among them.
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -79,63 +77,31 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
 Chunk = tuple[list[str], list[int]]  # raw texts and their `chrome.site_key`s
 
 
-def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int, *,
-                        warm: int = 0) -> list[list[Observation]]:
-    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`).
-
-    Args:
-        warm: articles :func:`prepared_chunks` will prepare next in ``jobs``
-            processes; while the workers read short lines, this process loads
-            the compiled kernels (`Preparer.warm`) for the workers to inherit.
-    """
+def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int
+                        ) -> list[list[Observation]]:
+    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`)."""
     if jobs <= 1 or len(chunks) <= 1:
         return [preparer.observe(*c) for c in chunks]
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
                              initargs=(preparer.config, preparer.wires)) as pool:
-        keys = pool.map(_worker_chrome, chunks)  # the workers are forked by now
-        if not (warm and _forked()):
-            return list(keys)
-        failed: list[BaseException] = []
-        warming = threading.Thread(target=_warm, args=(preparer, warm, failed), daemon=True)
-        warming.start()
-        try:
-            return list(keys)
-        finally:
-            warming.join()
-            if failed:
-                raise failed[0]
-
-
-def _warm(preparer: Preparer, docs: int, failed: list[BaseException]) -> None:
-    try:
-        preparer.warm(docs)
-    except BaseException as exc:  # re-raised in the calling thread
-        failed.append(exc)
+        return list(pool.map(_worker_chrome, chunks))
 
 
 def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
     """``Preparer.run`` on each chunk of texts, in order, in ``jobs`` processes.
 
-    With the ``fork`` start method the workers inherit this process's compiled
-    kernels, loaded once here (`Preparer.warm`; in the background of
-    :func:`chrome_keys` when it ran first) instead of once per worker: ~1 s of
-    CPU saved per worker, and kernels even for a worker's share too small to
-    pay for loading them itself.
+    The credit and chrome rules are Python and hold the GIL, so chunks go to
+    worker processes; the core's part of each runs without the GIL.
     """
-    total = sum(len(texts) for texts, _ in chunks)
     if jobs <= 1 or len(chunks) <= 1:
-        preparer.expect(total)
         for texts, sites in chunks:
             yield preparer.run(texts, chrome, sites)
         return
-    engine = "numba" if _forked() and preparer.warm(total) else None
-    share = total // jobs  # what each worker will see, about
     # The chrome set goes to each worker once (it is fixed for the batch), not with
     # every chunk: ~220 KB pickled per chunk at 22,000 chrome lines.
     with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(preparer.config, preparer.wires, share, engine, chrome)
-                             ) as pool:
+                             initargs=(preparer.config, preparer.wires, chrome)) as pool:
         # A few chunks ahead of the indexing, not all of them: the texts in flight
         # and the fingerprints waiting stay bounded however large the batch.
         waiting: deque[Future[Prepared]] = deque()
@@ -149,24 +115,15 @@ def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[i
 
 # -- worker processes -------------------------------------------------------------
 
-
-def _forked() -> bool:
-    """Are workers forked (Linux's default before Python 3.14)? They then start
-    with this process's memory, compiled kernels included."""
-    method = multiprocessing.get_start_method(allow_none=True)
-    return (method or multiprocessing.get_all_start_methods()[0]) == "fork"
-
 _worker_preparer: Preparer | None = None  # per worker process, set by its initializer
 _worker_chrome_set: frozenset[int] = frozenset()
 
 
-def _init_worker(config: Config, wires: WireRegistry, share: int = 0,
-                 engine: str | None = None, chrome: frozenset[int] = frozenset()) -> None:
+def _init_worker(config: Config, wires: WireRegistry,
+                 chrome: frozenset[int] = frozenset()) -> None:
     global _worker_preparer, _worker_chrome_set
-    _worker_preparer = Preparer(config, wires, engine or "auto")
+    _worker_preparer = Preparer(config, wires)
     _worker_chrome_set = chrome
-    if engine is None:
-        _worker_preparer.expect(share, only=True)
 
 
 def _worker_prepare(chunk: Chunk) -> Prepared:

@@ -14,37 +14,23 @@ again (`ChromeCounts`). Chrome lines are dropped before fingerprinting
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import xxhash
 
-from .normalize import content_key, line_keys_of
+from . import _core
 from .wires import url_host
 
-# Hard wraps: lines no longer than this (display columns, a CJK character counts
-# two) may be wrapped lines; a wrapped line is "full" within WRAP_SLACK columns of
-# the text's wrap width (the next word did not fit).
-WRAP_MAX = 110
-WRAP_MIN = 30
-WRAP_SLACK = 20
-WRAP_SHARE = 0.4  # full lines needed, as a share of all non-blank lines
-SKETCH = 8  # long-paragraph keys kept per article (bottom-k of their hashes)
+# Hard wraps and the long-paragraph sketch: the core's settings (src/chrome.rs).
+WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE = (_core.WRAP_MAX, _core.WRAP_MIN, _core.WRAP_SLACK,
+                                              _core.WRAP_SHARE)
+SKETCH = _core.SKETCH  # long-paragraph keys kept per article (bottom-k of their hashes)
 SAME_STORY = 3  # shared sketch keys that make two articles copies of one story
-_MASK = (1 << 64) - 1
-_SITE_MULT = 0x9E3779B97F4A7C15
-
-
-def _width(line: str) -> int:
-    """Display columns: wide (CJK) characters count two."""
-    if line.isascii():
-        return len(line)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
 def paragraphs(text: str) -> list[str]:
-    """The text's non-blank paragraphs, hard-wrapped lines rejoined.
+    """The text's non-blank paragraphs, hard-wrapped lines rejoined (src/chrome.rs).
 
     A text is hard-wrapped when at least ``WRAP_SHARE`` of its non-blank lines
     are *full*: no wider than ``WRAP_MAX`` columns and within ``WRAP_SLACK`` of
@@ -57,30 +43,7 @@ def paragraphs(text: str) -> list[str]:
         >>> paragraphs("Rain fell on the city for most of the\\nday.\\n\\nLeave a Reply")
         ['Rain fell on the city for most of the', 'day.', 'Leave a Reply']
     """
-    stripped = [line.strip() for line in text.splitlines()]
-    lines = [line for line in stripped if line]
-    if len(lines) < 3:
-        return lines
-    widths = [_width(line) for line in stripped]  # 0 for a blank line
-    wrappable = [w for w, line in zip(widths, stripped, strict=True) if line and w <= WRAP_MAX]
-    if not wrappable or max(wrappable) < WRAP_MIN:
-        return lines
-    wrap = max(wrappable)
-    full = [wrap - WRAP_SLACK <= w <= wrap for w in widths]
-    if sum(full) < 3 or sum(full) < WRAP_SHARE * len(lines):
-        return lines
-    out: list[str] = []
-    joining = False  # the last paragraph ends in a full line
-    for line, is_full in zip(stripped, full, strict=True):
-        if not line:
-            joining = False
-            continue
-        if joining:
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-        joining = is_full
-    return out
+    return _core.paragraphs(text)
 
 
 def site_key(source: str | None, url: str | None) -> int:
@@ -97,8 +60,7 @@ def site_key(source: str | None, url: str | None) -> int:
 
 def chrome_key(site: int, line: int) -> int:
     """A short line's key within its site."""
-    key = ((line ^ site) * _SITE_MULT) & _MASK
-    return key ^ (key >> 29)
+    return _core.chrome_key(site, line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +78,14 @@ class Observation:
 
 def observe(text: str, site: int, max_words: int) -> Observation:
     """The short-paragraph keys and long-paragraph sketch of a raw text."""
-    paras = paragraphs(text)
-    keys = line_keys_of(paras, max_words)
-    short = frozenset(chrome_key(site, k) for k in keys if k is not None)
-    long_keys = {c >> 32 for p, k in zip(paras, keys, strict=True)
-                 if k is None and (c := content_key(p)) is not None}
-    return Observation(short, tuple(sorted(long_keys)[:SKETCH]))
+    return observe_many([text], [site], max_words)[0]
+
+
+def observe_many(texts: Sequence[str], sites: Sequence[int], max_words: int,
+                 threads: int = 1) -> list[Observation]:
+    """`observe` of each text (with its site), in the core on ``threads`` threads."""
+    return [Observation(frozenset(keys), tuple(sketch))
+            for keys, sketch in _core.observe(texts, sites, max_words, threads)]
 
 
 def drop_chrome(text: str, chrome: Collection[int], site: int, max_words: int) -> str:
@@ -132,10 +96,12 @@ def drop_chrome(text: str, chrome: Collection[int], site: int, max_words: int) -
     """
     if not chrome:
         return text
-    paras = paragraphs(text)
-    kept = [p for p, k in zip(paras, line_keys_of(paras, max_words), strict=True)
-            if k is None or chrome_key(site, k) not in chrome]
-    return "\n".join(kept) if kept else text
+    return _core.drop_chrome(text, chrome_set(chrome), site, max_words)
+
+
+def chrome_set(chrome: Collection[int]) -> set[int] | frozenset[int]:
+    """``chrome`` as the set the core reads."""
+    return chrome if isinstance(chrome, (set, frozenset)) else frozenset(chrome)
 
 
 def pack_witnesses(witnesses: Sequence[Sequence[int]]) -> bytes:

@@ -19,15 +19,12 @@ fed the same shingle hashes, and can be wrapped in a ``LeanMinHash``.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 import numpy as np
 
-from .shingle import Engine
+from . import _core
 
 EMPTY = np.uint32(0xFFFFFFFF)
-# Work in slices of about this many (shingle × permutation) cells (~32 MB).
-_CELLS_PER_SLICE = 1 << 23
+_MAX_PROBES = 64
 
 
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -38,23 +35,31 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer (a bijection), element-wise."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+def text_stages(num_perm: int, seed: int, scheme: str = "oph32", *, word_ngram: int = 5,
+                cjk_ngram: int = 4, keep_shingles: bool = False) -> _core.TextStages:
+    """The core's text stages for these settings, with their random parameters.
 
-
-_MAX_PROBES = 64
+    The parameters are drawn here with numpy's ``RandomState``, as dedup has
+    always drawn them, and handed to the core once: datasketch's ``a, b`` for
+    ``affine32``; for ``oph32`` the two seeded mixes (``a[0]``, ``b[0]``) and the
+    densification probes; the passage salts.
+    """
+    a, b = permutations(num_perm, seed)
+    probes = np.random.RandomState(seed ^ 0x5EED).randint(0, num_perm, size=(_MAX_PROBES, num_perm))
+    salts = _passage_salts(seed)
+    return _core.TextStages(
+        word_ngram=word_ngram, cjk_ngram=cjk_ngram, num_perm=num_perm, scheme=scheme,
+        mix_bin=int(a[0]), mix_value=int(b[0]), probes=probes.astype(np.int64), a=a, b=b,
+        passage_mean=PASSAGE_MEAN, passage_min=PASSAGE_MIN, passage_bands=PASSAGE_BANDS,
+        passage_salts=salts, keep_shingles=keep_shingles)
 
 
 class Fingerprinter:
     """Computes MinHash signatures for a fixed ``num_perm``/``seed``/``scheme``.
 
-    ``engine`` is ``"numba"`` (compiled kernel, ``oph32`` only), ``"numpy"``
-    or ``"auto"`` (see `shingle.Engine`); the signatures are identical.
+    ``oph32`` (one-permutation hashing, densified by probes fixed per bin and
+    attempt) or ``affine32`` (datasketch's permutations); computed by the core
+    (src/minhash.rs).
 
     Example:
         >>> fp = Fingerprinter(128, 1)
@@ -63,24 +68,11 @@ class Fingerprinter:
         (1, 128)
     """
 
-    def __init__(self, num_perm: int, seed: int, scheme: str = "oph32",
-                 engine: str = "auto") -> None:
+    def __init__(self, num_perm: int, seed: int, scheme: str = "oph32") -> None:
         self.num_perm = num_perm
         self.seed = seed
         self.scheme = scheme
-        self.engine = engine
-        self._engine = Engine(engine)
-        self._a, self._b = permutations(num_perm, seed)
-        # oph32: the bin hash and the in-bin value hash are two seeded
-        # bijections of the shingle hash; probes[t, i] is where empty bin i
-        # looks on attempt t.
-        self._mix_bin, self._mix_value = int(self._a[0]), int(self._b[0])
-        probe_gen = np.random.RandomState(seed ^ 0x5EED)
-        self._probes = probe_gen.randint(0, num_perm, size=(_MAX_PROBES, num_perm))
-
-    def expect(self, docs: int, *, only: bool = False) -> None:
-        """See `shingle.Engine.expect`."""
-        self._engine.expect(docs, only=only)
+        self._stages = text_stages(num_perm, seed, scheme)
 
     def signatures(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         """Signatures of documents whose shingles are ``values[offsets[i]:offsets[i+1]]``.
@@ -89,76 +81,8 @@ class Fingerprinter:
             uint32 array of shape ``(ndocs, num_perm)``; a document without
             shingles gets the all-``0xFFFFFFFF`` signature (datasketch's empty).
         """
-        if self.scheme == "affine32":
-            return self._affine(values, offsets)
-        kernels = self._engine.kernels(len(offsets) - 1)
-        if kernels is not None:
-            return kernels.oph_signatures(
-                values.astype(np.uint32, copy=False), offsets.astype(np.int64, copy=False),
-                self.num_perm, np.uint64(self._mix_bin), np.uint64(self._mix_value),
-                self._probes)
-        return self._oph(values, offsets)
-
-    def _oph(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        ndocs, k = len(offsets) - 1, self.num_perm
-        sig = np.full(ndocs * k, EMPTY, dtype=np.uint32)
-        if ndocs == 0 or len(values) == 0:
-            return sig.reshape(ndocs, k)
-        values = values.astype(np.uint32, copy=False)
-        h = fmix32(values ^ np.uint32(self._mix_bin))
-        bins = (h.astype(np.uint64) * np.uint64(k)) >> np.uint64(32)
-        value = fmix32(h + np.uint32(self._mix_value))
-        # A real minimum of 0xFFFFFFFF would read as empty; nudge it (p = 2^-32).
-        value = np.minimum(value, EMPTY - np.uint32(1))
-        doc = np.repeat(np.arange(ndocs, dtype=np.int64), np.diff(offsets))
-        np.minimum.at(sig, doc * k + bins.astype(np.int64), value)
-        sig = sig.reshape(ndocs, k)
-        return self._densify(sig)
-
-    def _densify(self, sig: np.ndarray) -> np.ndarray:
-        filled = sig != EMPTY
-        rows, cols = np.nonzero(~filled & filled.any(axis=1)[:, None])
-        if rows.size == 0:
-            return sig
-        out = sig.copy()
-        for attempt in range(_MAX_PROBES):
-            src = self._probes[attempt, cols]
-            ok = filled[rows, src]
-            out[rows[ok], cols[ok]] = sig[rows[ok], src[ok]]
-            rows, cols = rows[~ok], cols[~ok]
-            if rows.size == 0:
-                return out
-        # Very small documents: after the random probes, take the next filled
-        # bin to the right (still a rule fixed by position, not by document).
-        for r, c in zip(rows.tolist(), cols.tolist()):
-            row = filled[r]
-            nxt = np.flatnonzero(np.concatenate((row[c:], row[:c])))[0]
-            out[r, c] = sig[r, (c + nxt) % self.num_perm]
-        return out
-
-    def _affine(self, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-        ndocs = len(offsets) - 1
-        out = np.full((ndocs, self.num_perm), EMPTY, dtype=np.uint32)
-        if ndocs == 0 or len(values) == 0:
-            return out
-        mixed = fmix32(values.astype(np.uint32, copy=False))
-        rows_per_slice = max(1, _CELLS_PER_SLICE // self.num_perm)
-        start_doc = 0
-        while start_doc < ndocs:
-            # Take whole documents until the slice holds about rows_per_slice shingles.
-            limit = offsets[start_doc] + rows_per_slice
-            end_doc = int(np.searchsorted(offsets, limit, side="right")) - 1
-            end_doc = min(max(end_doc, start_doc + 1), ndocs)
-            lo, hi = int(offsets[start_doc]), int(offsets[end_doc])
-            if hi > lo:
-                cells = mixed[lo:hi, None] * self._a[None, :]
-                cells += self._b[None, :]
-                local = offsets[start_doc:end_doc] - lo
-                nonempty = offsets[start_doc + 1:end_doc + 1] > offsets[start_doc:end_doc]
-                reduced = np.minimum.reduceat(cells, local[nonempty], axis=0)
-                out[start_doc:end_doc][nonempty] = reduced
-            start_doc = end_doc
-        return out
+        return self._stages.signatures(np.ascontiguousarray(values, dtype=np.uint32),
+                                       np.ascontiguousarray(offsets, dtype=np.int64))
 
 
 def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray | float:
@@ -193,53 +117,28 @@ PASSAGE_ROWS = 2
 PASSAGE_HOLDERS = 16
 
 
+def _passage_salts(seed: int) -> np.ndarray:
+    return np.random.RandomState(seed ^ 0xFA55).randint(
+        0, 1 << 32, PASSAGE_BANDS * PASSAGE_ROWS, dtype=np.uint32)
+
+
 def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
-                 seed: int, *, kernels: ModuleType | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Band keys of the content-defined passages of each document.
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Band keys of the content-defined passages of each document (src/passages.rs).
 
     Args:
         sequence: shingle hashes in text order, all documents concatenated.
         sequence_docs: the document number of each shingle (non-decreasing).
         ndocs: number of documents.
         seed: index seed (salts the passage min-hashes).
-        kernels: the compiled kernels to use (`shingle.Engine`), or None
-            for numpy; the keys are the same.
 
     Returns:
         ``(keys, offsets)``: document ``i``'s keys are
         ``keys[offsets[i]:offsets[i+1]]``, ``PASSAGE_BANDS`` per passage.
     """
-    width = PASSAGE_BANDS * PASSAGE_ROWS
-    salts = np.random.RandomState(seed ^ 0xFA55).randint(0, 1 << 32, width, dtype=np.uint32)
-    if kernels is not None:
-        return kernels.passage_keys(sequence.astype(np.uint32, copy=False),
-                                    sequence_docs.astype(np.int64, copy=False), ndocs, salts,
-                                    PASSAGE_MEAN, PASSAGE_MIN, PASSAGE_BANDS, PASSAGE_ROWS)
-    empty = np.zeros(0, dtype=np.uint64), np.zeros(ndocs + 1, dtype=np.int64)
-    if len(sequence) == 0:
-        return empty
-    seq = sequence.astype(np.uint32, copy=False)
-    starts = np.ones(len(seq), dtype=bool)
-    starts[1:] = (sequence_docs[1:] != sequence_docs[:-1]) | ((seq[:-1] % PASSAGE_MEAN) == 0)
-    pid = np.cumsum(starts) - 1
-    count = int(pid[-1]) + 1
-    sizes = np.bincount(pid, minlength=count)
-    mins = np.full((width, count), EMPTY, dtype=np.uint32)  # rows contiguous for ufunc.at
-    for r in range(width):
-        np.minimum.at(mins[r], pid, fmix32(seq ^ salts[r]))
-    mins = mins.T
-    keep = sizes >= PASSAGE_MIN
-    mins = mins[keep].astype(np.uint64)
-    docs = sequence_docs[np.flatnonzero(starts)][keep]
-    pairs = mins.reshape(len(mins), PASSAGE_BANDS, PASSAGE_ROWS)
-    keys = (pairs[:, :, 0] << np.uint64(32)) | pairs[:, :, 1]
-    keys += (np.arange(PASSAGE_BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
-    keys ^= keys >> np.uint64(31)
-    keys *= np.uint64(0xBF58476D1CE4E5B9)
-    keys ^= keys >> np.uint64(29)
-    per_doc = np.bincount(docs, minlength=ndocs) * PASSAGE_BANDS
-    offsets = np.concatenate(([0], np.cumsum(per_doc)))
-    return keys.ravel(), offsets
+    return _core.passage_keys(np.ascontiguousarray(sequence, dtype=np.uint32),
+                              np.ascontiguousarray(sequence_docs, dtype=np.int64), ndocs,
+                              _passage_salts(seed), PASSAGE_MEAN, PASSAGE_MIN, PASSAGE_BANDS)
 
 
 def passage_containment(mine: np.ndarray, theirs: np.ndarray) -> float:

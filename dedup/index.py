@@ -246,7 +246,7 @@ class Index:
         """
         self._check_writable()
         if learn_chrome:
-            self._learn(articles, jobs, warm=len(articles))
+            self._learn(articles, jobs)
         results: list[Verdict | BadRecord | None] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
         for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
@@ -375,11 +375,11 @@ class Index:
                     self._store.tidy()
                     self._store.commit()
 
-    def _learn(self, articles: Iterable[Article], jobs: int, warm: int = 0) -> None:
+    def _learn(self, articles: Iterable[Article], jobs: int) -> None:
         articles = list(articles)
         chunks = [([a.text for a in c], _sites(c)) for c in
                   (articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK))]
-        results = chrome_observations(self._preparer, chunks, jobs, warm=warm)
+        results = chrome_observations(self._preparer, chunks, jobs)
         with self._lock:  # committed with the next write
             for observations in results:
                 self._store.count_chrome(observations)
@@ -580,7 +580,7 @@ class Index:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
         store = self._store
         others = np.asarray(others, dtype=np.int64)
-        sims = store.agreement(others, probe.sig, self._preparer.kernels()) / self.config.num_perm
+        sims = store.agreement(others, probe.sig) / self.config.num_perm
         sizes, hashes = store.sizes_and_hashes(others)
         return compare(self.config, probe, others, sims, sizes, hashes, store.probe,
                        store.shared_numbers)

@@ -3,57 +3,12 @@
 ``normalize`` maps every spelling of the same text to one form (NFKC, case
 folding, one kind of quote/dash/space, unescaped ``\\"``). ``line_key`` keys a
 *short* line by its letters and digits, for the site-chrome rule (``dedup.chrome``).
+Both are computed by the core (``dedup._core``: src/normalize.rs, src/chrome.rs).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-import xxhash
-
-_QUOTE_TABLE = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u300c": '"', "\u300d": '"', "\u300e": '"', "\u300f": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2e3a": "-", "\u2e3b": "-", "\ufe58": "-",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u200b": "", "\u200c": "",
-    "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
-}
-_QUOTE_CHARS = re.compile("[" + re.escape("".join(_QUOTE_TABLE)) + "]")
-# Characters with a compatibility decomposition that is itself in NFKC
-# (full-width forms, NBSP and other spaces, "…", "™", "℃", circled digits).
-# Since every character of an NFKD is final, NFKC(text) equals ``text`` with
-# these replaced by their NFKD whenever that result is already in NFKC (both
-# have the same NFKD). Replacing the few distinct ones a text holds is ~10x
-# faster than NFKC on a Chinese article, whose full-width punctuation is what
-# NFKC changes.
-_COMPAT = {
-    c: d for c, d in ((chr(i), unicodedata.normalize("NFKD", chr(i)))
-                      for r in ((0xA0, 0x100), (0x2000, 0x2190), (0x2460, 0x2500),
-                                (0x3000, 0x3040), (0x3200, 0x3400), (0xFE10, 0xFE70),
-                                (0xFF00, 0xFFF0)) for i in range(*r))
-    if d != c and unicodedata.is_normalized("NFKC", d)}
-_COMPAT_CHARS = re.compile("[" + re.escape("".join(_COMPAT)) + "]")
-# Whitespace other than " " and "\n" (what str.split() splits on; none lies beyond U+3000).
-_ODD_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n")
-_ODD_ASCII_SPACES = tuple(c for c in _ODD_SPACES if c.isascii())
-_ESCAPED_QUOTE = re.compile(r"\\([\"'])")
-# Characters that do not count as content when deciding whether a line is short.
-_LINE_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_LINE_TOKEN = re.compile(f"[{_LINE_CJK}]|[^\\W_]+")
-# ASCII lines: lower-case letters and digits stay, every other byte becomes a
-# space, so ``split()`` yields the tokens (~3x faster than the regex).
-_ASCII_TOKEN_BYTES = bytes(c if chr(c).isalnum() else 32
-                           for c in bytes(range(128)).lower()) + b" " * 128
-_ASCII_TOKEN_BYTES_BY_LINE = bytes(c if c in b"\n\r" else t
-                                   for c, t in enumerate(_ASCII_TOKEN_BYTES))
-# Line breaks of str.splitlines() that bytes.splitlines() does not know.
-_BYTES_UNSEEN_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_ASCII_BYTES = bytes(range(128))
-# A non-ASCII character that is (part of) a short-line token.
-_NON_ASCII_TOKEN = re.compile(f"[^\\W\x00-\x7f]|[{_LINE_CJK}]")
+from . import _core
 
 
 def normalize(text: str) -> str:
@@ -61,143 +16,33 @@ def normalize(text: str) -> str:
 
     NFKC (full-width letters, ligatures, compatibility forms), case folding,
     curly quotes and dashes unified, JSON-escaped quotes unescaped, runs of
-    spaces collapsed and blank lines removed.
+    spaces collapsed and blank lines removed; a lone surrogate (a JSON escape
+    can leave one) becomes U+FFFD.
 
     Example:
         >>> normalize("\u201cHello\u201d \u2014 World")
         '"hello" - world'
     """
-    if not text.isascii():
-        text = _replace_chars(_nfkc(text), _QUOTE_CHARS, _QUOTE_TABLE)
-    if "\\" in text:
-        text = _ESCAPED_QUOTE.sub(r"\1", text)
-    text = text.casefold()
-    # Most texts only need their blank lines dropped: check that (~10 µs) before
-    # collapsing spaces line by line (~40 µs per article).
-    dropped = "\n".join(filter(None, text.split("\n")))
-    if (dropped[:1] != " " and dropped[-1:] != " " and "  " not in dropped.replace("\n", " ")
-            and not any(c in text for c in (_ODD_ASCII_SPACES if text.isascii() else _ODD_SPACES))):
-        return dropped
-    # str.split() is ~50x faster than a whitespace regex on article-sized text.
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``; ~10x faster when only `_COMPAT` ones change."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    mapped = _replace_chars(text, _COMPAT_CHARS, _COMPAT)
-    if mapped is not text and unicodedata.is_normalized("NFKC", mapped):
-        return mapped
-    return unicodedata.normalize("NFKC", text)
-
-
-def _replace_chars(text: str, chars: re.Pattern[str], table: dict[str, str]) -> str:
-    """``text.translate(str.maketrans(table))``, replacing only the characters present.
-
-    ``str.translate`` looks every character up in a dict: ~300 µs for a non-ASCII article.
-    """
-    for char in set(chars.findall(text)):
-        text = text.replace(char, table[char])
-    return text
+    return _core.normalize(text)
 
 
 def line_key(line: str, max_words: int) -> int | None:
     """Return a 64-bit key for a short line (≤ ``max_words`` tokens), else None.
 
     Works on raw lines; only the line's letters and digits count, after NFKC
-    and case folding, so "Back To Top ↑" and "back to top" share a key.
+    and case folding, so "Back To Top ↑" and "back to top" share a key. A line
+    of more than ``2 * max_words`` words or ``24 * max_words`` characters is
+    not short.
     """
-    if len(line) > max_words * 24:
-        return None
-    if line.isascii():
-        return _ascii_key(line, line.encode("ascii").translate(_ASCII_TOKEN_BYTES), max_words)
-    return _unicode_key(line, _nfkc(line).casefold(), max_words)
-
-
-def _unicode_key(line: str, folded: str, max_words: int) -> int | None:
-    """`line_key` of a line whose NFKC and case-folded form is ``folded``."""
-    words = line.split()
-    if not words or len(words) > 2 * max_words:
-        return None
-    # A CJK paragraph has few spaces but a token per character: a prefix with
-    # too many tokens settles it (a prefix never has more tokens than the line).
-    if len(words) < 4 and len(_LINE_TOKEN.findall(folded, 0, 2 * max_words + 2)) > max_words:
-        return None
-    tokens = _LINE_TOKEN.findall(folded)
-    if not tokens or len(tokens) > max_words:
-        return None
-    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8"))
-
-
-def _ascii_key(line: str, token_bytes: bytes, max_words: int) -> int | None:
-    """`line_key` of an ASCII line whose letters and digits (lower-cased) are ``token_bytes``."""
-    tokens = token_bytes.split()
-    if not tokens or len(tokens) > max_words or len(line.split()) > 2 * max_words:
-        return None
-    return xxhash.xxh3_64_intdigest(b" ".join(tokens))
-
-
-def _line_keys(text: str, lines: list[str], max_words: int) -> list[int | None]:
-    """`line_key` of every line of ``lines = text.splitlines()``."""
-    limit = max_words * 24
-    if any(c in text for c in _BYTES_UNSEEN_BREAKS):
-        token_lines = None
-    elif text.isascii():
-        token_lines = text.encode("ascii").translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines()
-    else:
-        # NFKC and case folding neither make nor remove line breaks: normalize the
-        # text once. When no non-ASCII character is (or folds into) a token
-        # character, as in English with curly quotes, the ASCII way applies too.
-        text = _nfkc(text)
-        raw = text.encode("utf-8", "surrogatepass")
-        if _ascii_tokens_only(raw):  # non-ASCII bytes translate to separators
-            token_lines = raw.translate(_ASCII_TOKEN_BYTES_BY_LINE).splitlines()
-        else:
-            return [_unicode_key(line, folded, max_words) if line and len(line) <= limit
-                    else None for line, folded in zip(lines, text.casefold().splitlines(),
-                                                      strict=True)]
-    if token_lines is None:
-        return [line_key(line, max_words) if line and len(line) <= limit else None
-                for line in lines]
-    # One translate for the whole text; bytes.splitlines() cuts the same lines
-    # as str.splitlines() once the separators it does not know are ruled out.
-    return [_ascii_key(line, tokens, max_words) if line and len(line) <= limit else None
-            for line, tokens in zip(lines, token_lines, strict=True)]
-
-
-def _ascii_tokens_only(raw: bytes) -> bool:
-    """Is no non-ASCII character of the UTF-8 text ``raw`` a short-line token
-    character, once case-folded?"""
-    # Deleting the ASCII bytes leaves whole UTF-8 sequences: the non-ASCII characters,
-    # in ~2 µs for an article (a regex scan of the text took ~40).
-    others = raw.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    if not others:
-        return True
-    if _token_char(others[0]):  # a Han text stops at its first character
-        return False
-    return not any(map(_token_char, set(others)))
-
-
-def _token_char(char: str) -> bool:
-    folded = char.casefold()
-    return any(c.isalnum() for c in folded) or _NON_ASCII_TOKEN.search(folded) is not None
+    return _core.line_keys([line], max_words)[0]
 
 
 def line_keys_of(lines: list[str], max_words: int) -> list[int | None]:
-    """`line_key` of each of ``lines`` (strings without line breaks), at once."""
-    text = "\n".join(lines)
-    if len(text.splitlines()) != len(lines):  # empty lines, or breaks inside one
-        return [line_key(line, max_words) for line in lines]
-    return _line_keys(text, lines, max_words)
+    """`line_key` of each of ``lines``, at once."""
+    return _core.line_keys(lines, max_words)
 
 
 def content_key(line: str) -> int | None:
     """A 64-bit key of a line of any length from its letters and digits (after
     NFKC and case folding, as `line_key`); None when it has none."""
-    if line.isascii():
-        tokens = line.encode("ascii").translate(_ASCII_TOKEN_BYTES).split()
-        return xxhash.xxh3_64_intdigest(b" ".join(tokens)) if tokens else None
-    tokens = _LINE_TOKEN.findall(_nfkc(line).casefold())
-    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8")) if tokens else None
+    return _core.content_key(line)

@@ -1,52 +1,38 @@
 """The per-article stages composed: raw text in, fingerprint and credits out.
 
-``Preparer.run`` takes a chunk of raw texts through credit/dateline removal,
-site-chrome removal, normalization, shingling and MinHash, and hands the index
-one ``Prepared`` chunk. It holds no index state, so worker processes can run it
-(``--jobs``) while the index stays in one process.
+``Preparer.run`` takes a chunk of raw texts through credit/dateline removal and
+site-chrome removal, then hands the bodies to the core (``dedup._core``), which
+normalizes, shingles, MinHashes and keys them on a thread pool with the GIL
+released, and gives the index one ``Prepared`` chunk. It holds no index state.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import numpy as np
-import xxhash
 
+from . import _core
 from . import credits as credit_lines
+from .chrome import Observation, chrome_set, observe_many
 from .config import Config
-from .fingerprint import Fingerprinter, passage_keys
-from .chrome import Observation, drop_chrome, observe
-from .normalize import normalize
-from .shingle import Shingler
+from .fingerprint import text_stages
 from .wires import WireRegistry
 
-# Numbers as written ("1,250.5", "2026", "8"; ASCII, Arabic-Indic, Urdu/Persian and
-# Devanagari digits), once URLs are taken out. A leading digit class is several
-# times faster to scan for than ``\\d``.
-_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9\u0966-\u096f"
-_NUMBER = re.compile(f"[{_DIGITS}][{_DIGITS}.,]*")
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-MAX_NUMBERS = 256  # per article, in order of appearance (a results table has more)
+MAX_NUMBERS = _core.MAX_NUMBERS  # per article, in order of appearance (a results table has more)
 
 
 def number_keys(text: str) -> np.ndarray:
     """The distinct numbers of a normalized text as sorted 32-bit hashes.
 
-    Templated reports (exchange rates, weather, market closes) share most of
-    their words and differ in their numbers; the index compares these sets
+    Numbers as written ("1,250.5", "2026", "8"; ASCII, Arabic-Indic, Urdu/Persian
+    and Devanagari digits), once URLs are taken out (src/numbers.rs). Templated
+    reports (exchange rates, weather, market closes) share most of their words
+    and differ in their numbers; the index compares these sets
     (see ``verify.numbers_agree``).
     """
-    if "://" in text or "www." in text:
-        text = _URL.sub(" ", text)
-    found = dict.fromkeys(n.rstrip(".,") for n in _NUMBER.findall(text))
-    if not found:
-        return np.zeros(0, dtype=np.uint32)
-    keys = {xxhash.xxh32_intdigest(n.encode()) for n in list(found)[:MAX_NUMBERS]}
-    return np.array(sorted(keys), dtype=np.uint32)
+    return _core.number_keys(text)
 
 
 @dataclass
@@ -100,43 +86,20 @@ class Prepared:
 class Preparer:
     """Runs the text stages for one configuration and wire registry."""
 
-    def __init__(self, config: Config, wires: WireRegistry, engine: str = "auto") -> None:
+    def __init__(self, config: Config, wires: WireRegistry, threads: int = 1) -> None:
         """Set up the stages.
 
         Args:
             config: the index configuration.
             wires: the wire registry.
-            engine: ``"numba"``, ``"numpy"`` or ``"auto"`` (numba, when it is
-                installed with ``pip install "dedup[fast]"``, after the first
-                thousands of articles; see `shingle.Engine`). The fingerprints
-                are identical; only the speed differs.
+            threads: how many threads the core spreads a chunk's articles over.
         """
         self.config = config
         self.wires = wires
-        self._shingler = Shingler(config.word_ngram, config.cjk_ngram, engine)
-        self._fingerprinter = Fingerprinter(config.num_perm, config.seed, config.scheme, engine)
-
-    def expect(self, docs: int, *, only: bool = False) -> None:
-        """Tell the ``"auto"`` engine how many articles are coming (`shingle.Engine.expect`)."""
-        self._shingler.expect(docs, only=only)
-        self._fingerprinter.expect(docs, only=only)
-
-    def kernels(self) -> ModuleType | None:
-        """The compiled kernels once this preparer runs on them (None: numpy);
-        the index uses them too."""
-        return self._shingler.kernels()
-
-    def warm(self, docs: int) -> bool:
-        """Load the compiled kernels now when ``docs`` articles are coming and
-        warrant them (see `expect`); True when this preparer uses them.
-
-        Worker processes forked afterwards inherit the loaded kernels and pay
-        none of numba's start-up (~1 s of CPU each).
-        """
-        self.expect(docs)
-        self.run(["Warm up 1 2 3: the kernels load on their first call.",
-                  "新华社北京5月8日电 预热。"])
-        return self.kernels() is not None
+        self.threads = max(1, threads)
+        self._stages = text_stages(config.num_perm, config.seed, config.scheme,
+                                   word_ngram=config.word_ngram, cjk_ngram=config.cjk_ngram,
+                                   keep_shingles=config.verify == "exact")
 
     def run(self, texts: Sequence[str], chrome: Collection[int] = (),
             sites: Sequence[int] = ()) -> Prepared:
@@ -154,27 +117,14 @@ class Preparer:
             detected = credit_lines.detect(text, self.wires)
             found.append(detected.credits)
             mentioned.append(detected.mentions)
-            body = detected.body if detected.body.strip() else text
-            bodies.append(normalize(drop_chrome(body, chrome, site, max_words)))
-        (values, offsets), (sequence, sequence_docs) = self._shingler.batch_with_sequence(bodies)
-        signatures = self._fingerprinter.signatures(values, offsets)
-        pkeys, poffsets = passage_keys(sequence, sequence_docs, len(bodies), self.config.seed,
-                                       kernels=self._shingler.kernels())
-        # Exact = the same token sequence (punctuation and spacing aside).
-        bounds = np.searchsorted(sequence_docs, np.arange(len(bodies) + 1))
-        hashes = np.fromiter((xxhash.xxh3_64_intdigest(sequence[bounds[i]:bounds[i + 1]].tobytes())
-                              for i in range(len(bodies))), dtype=np.uint64, count=len(bodies))
-        numbers = [number_keys(body) for body in bodies]
-        noffsets = np.zeros(len(bodies) + 1, dtype=np.int64)
-        np.cumsum([len(n) for n in numbers], out=noffsets[1:])
-        nkeys = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.uint32)
-        sizes = np.diff(offsets).astype(np.uint32)
-        if self.config.verify != "exact":  # not sent back from a worker for nothing
-            values, offsets = values[:0], offsets[:0]
+            bodies.append(detected.body if detected.body.strip() else text)
+        (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values,
+         offsets) = self._stages.run(bodies, self.threads, sites=list(sites),
+                                     chrome=chrome_set(chrome) if chrome else None,
+                                     max_words=max_words)
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
                         noffsets, values, offsets)
 
     def observe(self, texts: Sequence[str], sites: Sequence[int]) -> list[Observation]:
         """What each raw text tells the site-chrome rule (`chrome.observe`)."""
-        words = self.config.chrome_max_words
-        return [observe(t, site, words) for t, site in zip(texts, sites, strict=True)]
+        return observe_many(texts, sites, self.config.chrome_max_words, self.threads)

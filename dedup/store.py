@@ -50,11 +50,11 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from . import _core
 from .chrome import ChromeCounts, Observation
 from .config import Config
 from .errors import ConfigError
@@ -227,10 +227,8 @@ class Store(ABC):
         return (np.array([p.size for p in probes], dtype=np.uint32),
                 np.array([p.content_hash for p in probes], dtype=np.uint64))
 
-    def agreement(self, slots: np.ndarray, sig: np.ndarray,
-                  kernels: ModuleType | None = None) -> np.ndarray:
-        """Signature values of each of ``slots`` equal to ``sig`` (``kernels``:
-        the compiled ones, when loaded)."""
+    def agreement(self, slots: np.ndarray, sig: np.ndarray) -> np.ndarray:
+        """Signature values of each of ``slots`` equal to ``sig``."""
         return np.count_nonzero(self.signatures(slots) == sig[None, :], axis=1)
 
     def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
@@ -360,11 +358,9 @@ class MemoryStore(Store):
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
 
-    def agreement(self, slots: np.ndarray, sig: np.ndarray,
-                  kernels: ModuleType | None = None) -> np.ndarray:
-        if kernels is None:
-            return super().agreement(slots, sig)
-        return kernels.agreement(self._sigs, slots, sig)
+    def agreement(self, slots: np.ndarray, sig: np.ndarray) -> np.ndarray:
+        return _core.agreement(self._sigs, np.ascontiguousarray(slots, dtype=np.int64),
+                               np.ascontiguousarray(sig, dtype=np.uint32))
 
     def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:

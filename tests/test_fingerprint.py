@@ -1,7 +1,5 @@
 """MinHash signatures: datasketch parity, unbiased estimates, determinism."""
 
-import importlib.util
-import random
 
 import numpy as np
 import pytest
@@ -9,9 +7,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.fingerprint import EMPTY, PASSAGE_BANDS, Fingerprinter, jaccard, passage_keys
-from dedup.shingle import Engine, Shingler
-from tests.textgen import chinese_story, story, vocabulary
+from dedup.fingerprint import EMPTY, Fingerprinter, jaccard
 
 
 def _sets(rng, size, jac):
@@ -95,52 +91,3 @@ def test_seed_changes_signature():
     assert not np.array_equal(one, two)
 
 
-# -- the compiled engine (numba) gives the numpy engine's signatures and passage keys ---
-
-needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
-                                 reason='numba is not installed (pip install "dedup[fast]")')
-
-
-@needs_numba
-@pytest.mark.parametrize("num_perm,seed", [(128, 1), (16, 7), (256, 2**32 - 1)])
-def test_compiled_oph_equals_numpy(num_perm, seed):
-    rng = np.random.default_rng(num_perm)
-    # Empty documents, one to three shingles (densified from the few filled bins,
-    # down to the last-resort rule), and ordinary sizes; 0xFFFFFFFF included.
-    sizes = [0, 1, 2, 3, 0, 5, 40, 300, 2000, 1, 0]
-    values = [np.unique(rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32))
-              for n in sizes]
-    values[5][-1] = np.uint32(0xFFFFFFFF)
-    offsets = np.concatenate(([0], np.cumsum([len(v) for v in values])))
-    flat = np.concatenate(values)
-    fast = Fingerprinter(num_perm, seed, engine="numba").signatures(flat, offsets)
-    plain = Fingerprinter(num_perm, seed, engine="numpy").signatures(flat, offsets)
-    assert fast.dtype == plain.dtype and np.array_equal(fast, plain)
-
-
-@needs_numba
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=60, unique=True), min_size=1,
-                max_size=6), st.integers(0, 2**32 - 1))
-def test_compiled_oph_equals_numpy_on_any_sets(sets, seed):
-    values = np.concatenate([np.array(sorted(s), dtype=np.uint32) for s in sets])
-    offsets = np.concatenate(([0], np.cumsum([len(s) for s in sets])))
-    fast = Fingerprinter(64, seed, engine="numba").signatures(values, offsets)
-    plain = Fingerprinter(64, seed, engine="numpy").signatures(values, offsets)
-    assert np.array_equal(fast, plain)
-
-
-@needs_numba
-@pytest.mark.parametrize("seed", [1, 99])
-def test_compiled_passage_keys_equal_numpy(seed):
-    rng = random.Random(seed)
-    vocab = vocabulary(2000)
-    texts = [story(rng, vocab, rng.randint(20, 900)) for _ in range(12)]
-    texts += [chinese_story(rng, 700), "", "too short", story(rng, vocab, 9)]
-    _, (sequence, docs) = Shingler(5, 4, "numpy").batch_with_sequence(texts)
-    kernels = Engine("numba").kernels(len(texts))
-    fast = passage_keys(sequence, docs, len(texts), seed, kernels=kernels)
-    plain = passage_keys(sequence, docs, len(texts), seed)
-    assert len(plain[0]) > 10 * PASSAGE_BANDS  # the texts do have passages
-    for mine, theirs in zip(fast, plain, strict=True):
-        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)

@@ -1,6 +1,5 @@
 """The index: recall against exact Jaccard, no chaining, clusters, queries."""
 
-import multiprocessing
 import random
 from datetime import datetime, timezone
 
@@ -193,32 +192,6 @@ def test_jobs_give_the_same_verdicts():
     one.add_many(articles, jobs=1)
     two = Index()
     two.add_many(articles, jobs=2)
-    assert [v.to_dict() for v in one.verdicts()] == [v.to_dict() for v in two.verdicts()]
-
-
-def test_workers_forked_with_loaded_kernels_give_the_same_verdicts(monkeypatch):
-    """A batch big enough for the compiled kernels loads them once in this
-    process (while the workers learn chrome) and forks the fingerprinting
-    workers with them; the verdicts are those of one process on numpy."""
-    pytest.importorskip("numba")
-    from dedup import shingle
-    from dedup.batching import _forked
-    from dedup.prepare import Preparer
-
-    monkeypatch.setattr(shingle, "AUTO_MIN_DOCS", 300)  # 600 articles warrant the kernels
-    rng = random.Random(15)
-    texts = [story(rng, VOCAB, 300) for _ in range(30)]
-    articles = [Article(id=f"{i}", text=edit(rng, VOCAB, texts[i % 30], 0.02 * (i // 30)))
-                for i in range(1200)]
-    config = Config()
-    assert not Preparer(config, WireRegistry.default()).warm(299)
-    assert Preparer(config, WireRegistry.default()).warm(600)
-    one = Index(config)
-    one.add_many(articles, jobs=1)
-    two = Index(config)
-    two.add_many(articles, jobs=2)
-    assert _forked() is (multiprocessing.get_start_method() == "fork")
-    assert two._preparer._shingler.kernels() is not None  # loaded here, for the workers
     assert [v.to_dict() for v in one.verdicts()] == [v.to_dict() for v in two.verdicts()]
 
 

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.chrome import chrome_key, drop_chrome, paragraphs
-from dedup.normalize import _QUOTE_TABLE, line_key, line_keys_of, normalize
+from dedup.normalize import line_key, line_keys_of, normalize
+from tests.reference.text_stages import _QUOTE_TABLE
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -56,6 +57,8 @@ _LINE_TOKEN = re.compile(
 
 
 def _plain_normalize(text):
+    # A lone surrogate (left by a JSON escape) is read as U+FFFD.
+    text = re.sub("[\ud800-\udfff]", "\ufffd", text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(str.maketrans(_QUOTE_TABLE))
     text = re.sub(r"\\([\"'])", r"\1", text)
@@ -102,4 +105,6 @@ def test_line_keys_and_drop_chrome_equal_their_definitions(lines, max_words):
     kept = [p for p, key in zip(paras, para_keys, strict=True)
             if key is None or chrome_key(3, key) not in chrome]
     expected = "\n".join(kept) if chrome and kept else text
+    if chrome:  # the core reads a lone surrogate as U+FFFD
+        expected = re.sub("[\ud800-\udfff]", "\ufffd", expected)
     assert drop_chrome(text, chrome, 3, max_words) == expected

@@ -1,6 +1,5 @@
-"""The text stages composed: both engines prepare identical fingerprints."""
+"""The text stages composed: credits, chrome, then the core; threads change nothing."""
 
-import importlib.util
 import random
 
 import numpy as np
@@ -28,27 +27,28 @@ def _articles():
     return texts
 
 
-@pytest.mark.skipif(importlib.util.find_spec("numba") is None,
-                    reason='numba is not installed (pip install "dedup[fast]")')
 @pytest.mark.parametrize("config", [
     Config(), Config(num_perm=64, seed=7, word_ngram=3, cjk_ngram=2), Config(scheme="affine32")])
-def test_engines_prepare_identical_fingerprints(config):
+def test_threads_prepare_the_fingerprints_of_one_thread(config):
     texts = _articles()
     chrome = {chrome_key(0, line_key("Back To Top", config.chrome_max_words)),
               chrome_key(0, line_key("返回顶部", config.chrome_max_words))}
     wires = WireRegistry.default()
-    fast = Preparer(config, wires, "numba").run(texts, chrome)
-    plain = Preparer(config, wires, "numpy").run(texts, chrome)
+    fast = Preparer(config, wires, threads=2).run(texts, chrome)
+    plain = Preparer(config, wires).run(texts, chrome)
     for name in FIELDS:
         mine, theirs = getattr(fast, name), getattr(plain, name)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
     assert fast.credits == plain.credits and fast.mentions == plain.mentions
     assert fast.credits[0][0].wire == "Xinhua"
+    # The chrome lines are gone: the text with them fingerprints otherwise.
+    kept = Preparer(config, wires).run(texts[:1])
+    assert kept.content_hashes[0] != plain.content_hashes[0]
 
 
-def test_unknown_engine_is_refused():
-    with pytest.raises(ValueError, match="engine must be one of"):
-        Preparer(Config(), WireRegistry.default(), "fortran")
+def test_a_text_that_is_not_a_str_is_named():
+    with pytest.raises(TypeError, match="text 1 is a int, not a str"):
+        Preparer(Config(), WireRegistry.default())._stages.run(["fine", 3])
 
 
 def test_number_keys_are_the_figures_of_the_text_not_of_its_links():
@@ -59,7 +59,7 @@ def test_number_keys_are_the_figures_of_the_text_not_of_its_links():
     assert number_keys("no figures here").size == 0
     assert number_keys("قیمت ۱۲۳ روپے اور ۴۵").size == 2  # Urdu digits
     assert number_keys("in 2026.").tolist() == [xxhash_of("2026")]
-    preparer = Preparer(Config(), WireRegistry.default(), engine="numpy")
+    preparer = Preparer(Config(), WireRegistry.default())
     both = preparer.run(["Rates: \uff11\uff12\uff13.\uff14\uff15 and 7 and 88",
                          "Rates: 123.45 and 7 and 88"])
     assert both.numbers(0).tolist() == both.numbers(1).tolist() != []

@@ -1,0 +1,591 @@
+//! dedup's compiled core, the extension module `dedup._core`.
+//!
+//! The per-article text stages, one module per stage as on the Python side:
+//! `normalize` → `shingle` → `minhash`, `passages` and `numbers`; `prepare` composes
+//! them over a batch. A batch crosses the boundary once, with the GIL released and
+//! its articles spread over a thread pool. Nothing here panics on input; if a panic
+//! ever happened it would reach Python as `dedup.errors.DedupError`, never a crash.
+
+pub mod chrome;
+pub mod minhash;
+pub mod normalize;
+pub mod numbers;
+pub mod passages;
+pub mod prepare;
+pub mod shingle;
+pub mod tables;
+pub mod unicode;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyString, PyTuple};
+
+use minhash::{MinHasher, Scheme};
+use passages::Passages;
+use prepare::{Batch, Stages};
+use shingle::{distinct_sorted, shingle_sequence};
+
+/// `f` without the GIL; a panic becomes `dedup.errors.DedupError`.
+fn detached<T: Send>(py: Python<'_>, what: &str, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .map_err(|panic| {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let message =
+                format!("internal error in dedup._core.{what}: {detail} (please report it)");
+            match py
+                .import("dedup.errors")
+                .and_then(|m| m.getattr("DedupError"))
+            {
+                Ok(cls) => match cls.call1((message,)) {
+                    Ok(exc) => PyErr::from_value(exc),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            }
+        })
+}
+
+/// The `str` items of `texts`, checked.
+fn strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyString>>> {
+    let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
+    for (i, item) in texts.try_iter()?.enumerate() {
+        let item = item?;
+        let kind = item.get_type().name()?.to_string();
+        out.push(
+            item.cast_into::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("text {i} is a {kind}, not a str")))?,
+        );
+    }
+    Ok(out)
+}
+
+/// A text's UTF-8, borrowed where Python holds it so. A lone surrogate (JSON
+/// escapes leave them) becomes one U+FFFD, which every stage treats as it would
+/// treat the surrogate: neither a token, a space nor a digit.
+fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
+    if let Ok(text) = s.to_cow() {
+        return text;
+    }
+    let bytes = s
+        .call_method1("encode", ("utf-8", "surrogatepass"))
+        .and_then(|b| b.extract::<Vec<u8>>());
+    match bytes {
+        Ok(bytes) => Cow::Owned(replace_surrogates(&bytes)),
+        Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
+    }
+}
+
+/// UTF-8 with surrogates encoded as 3-byte sequences (Python's "surrogatepass")
+/// to a string with one U+FFFD per surrogate.
+fn replace_surrogates(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{fffd}');
+                // A surrogate is 3 bytes (ED A0..BF xx); anything else invalid, 1.
+                let skip = if after.len() >= 3 && after[0] == 0xED && after[1] >= 0xA0 {
+                    3
+                } else {
+                    e.error_len().unwrap_or(after.len()).max(1)
+                };
+                rest = &after[skip.min(after.len())..];
+            }
+        }
+    }
+    out
+}
+
+fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, name: &str) -> PyResult<&'a [T]> {
+    a.as_slice()
+        .map_err(|_| PyValueError::new_err(format!("{name} must be a contiguous array")))
+}
+
+/// Check that `offsets` cut `len` values into consecutive runs.
+fn check_offsets(offsets: &[i64], len: usize) -> PyResult<()> {
+    let ok = offsets.first().is_none_or(|&o| o >= 0)
+        && offsets.windows(2).all(|w| w[0] <= w[1])
+        && offsets.last().is_none_or(|&o| o as usize <= len && o >= 0);
+    if ok {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err(
+            "offsets must be non-decreasing and within the values",
+        ))
+    }
+}
+
+/// The text stages for one configuration (`dedup.prepare.Preparer` holds one).
+#[pyclass(frozen, module = "dedup._core")]
+struct TextStages {
+    stages: Stages,
+    pools: Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>,
+}
+
+impl TextStages {
+    fn pool(&self, threads: usize) -> PyResult<Option<Arc<rayon::ThreadPool>>> {
+        if threads <= 1 {
+            return Ok(None);
+        }
+        let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pool) = pools.get(&threads) {
+            return Ok(Some(pool.clone()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| PyValueError::new_err(format!("cannot start {threads} threads: {e}")))?;
+        let pool = Arc::new(pool);
+        pools.insert(threads, pool.clone());
+        Ok(Some(pool))
+    }
+
+    fn signatures_of(&self, values: &[u32], offsets: &[i64]) -> Vec<u32> {
+        let k = self.stages.minhash.k;
+        let n = offsets.len().saturating_sub(1);
+        let mut out = vec![0u32; n * k];
+        for (d, row) in out.chunks_mut(k).enumerate() {
+            let set = &values[offsets[d] as usize..offsets[d + 1] as usize];
+            self.stages.minhash.signature(set, row);
+        }
+        out
+    }
+}
+
+#[pymethods]
+impl TextStages {
+    #[new]
+    #[pyo3(signature = (*, word_ngram, cjk_ngram, num_perm, scheme, mix_bin, mix_value, probes,
+                        a, b, passage_mean, passage_min, passage_bands, passage_salts,
+                        keep_shingles))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        word_ngram: usize,
+        cjk_ngram: usize,
+        num_perm: usize,
+        scheme: &str,
+        mix_bin: u32,
+        mix_value: u32,
+        probes: PyReadonlyArray2<'_, i64>,
+        a: PyReadonlyArray1<'_, u32>,
+        b: PyReadonlyArray1<'_, u32>,
+        passage_mean: u32,
+        passage_min: usize,
+        passage_bands: usize,
+        passage_salts: PyReadonlyArray1<'_, u32>,
+        keep_shingles: bool,
+    ) -> PyResult<Self> {
+        if word_ngram == 0 || cjk_ngram == 0 || num_perm == 0 || passage_mean == 0 {
+            return Err(PyValueError::new_err(
+                "word_ngram, cjk_ngram, num_perm and passage_mean must be positive",
+            ));
+        }
+        let scheme = match scheme {
+            "oph32" => {
+                let flat = probes.as_array();
+                let shape = flat.shape();
+                if shape.len() != 2 || shape[1] != num_perm {
+                    return Err(PyValueError::new_err("probes must have num_perm columns"));
+                }
+                if flat.iter().any(|&p| p < 0 || p as usize >= num_perm) {
+                    return Err(PyValueError::new_err("probes must lie in 0..num_perm"));
+                }
+                Scheme::Oph {
+                    mix_bin,
+                    mix_value,
+                    probes: flat.iter().map(|&p| p as u32).collect(),
+                }
+            }
+            "affine32" => {
+                let (a, b) = (slice(&a, "a")?.to_vec(), slice(&b, "b")?.to_vec());
+                if a.len() != num_perm || b.len() != num_perm {
+                    return Err(PyValueError::new_err("a and b must hold num_perm values"));
+                }
+                Scheme::Affine { a, b }
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "scheme must be oph32 or affine32, got {other:?}"
+                )))
+            }
+        };
+        let salts = slice(&passage_salts, "passage_salts")?.to_vec();
+        if salts.len() != passage_bands * passages::ROWS {
+            return Err(PyValueError::new_err(
+                "passage_salts must hold 2 per passage band",
+            ));
+        }
+        Ok(TextStages {
+            stages: Stages {
+                word_ngram,
+                cjk_ngram,
+                minhash: MinHasher {
+                    k: num_perm,
+                    scheme,
+                },
+                passages: Passages {
+                    mean: passage_mean,
+                    min: passage_min,
+                    bands: passage_bands,
+                    salts,
+                },
+                keep_shingles,
+            },
+            pools: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Fingerprint credit-free bodies on `threads` threads, after dropping the
+    /// paragraphs whose `chrome_key` (with each body's entry of `sites`) is in
+    /// `chrome`: the tuple `(signatures, sizes, content_hashes, passage_keys,
+    /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets)`.
+    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 12))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        bodies: &Bound<'py, PyAny>,
+        threads: usize,
+        sites: Option<Vec<u64>>,
+        chrome: Option<HashSet<u64>>,
+        max_words: usize,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let items = strings(bodies)?;
+        let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+        let sites = sites.unwrap_or_else(|| vec![0; texts.len()]);
+        if sites.len() != texts.len() {
+            return Err(PyValueError::new_err("one site per body"));
+        }
+        let chrome = chrome.unwrap_or_default();
+        let pool = self.pool(threads)?;
+        let batch: Batch = detached(py, "TextStages.run", || {
+            let work = |i: usize| -> String {
+                let body = chrome::drop_chrome(&texts[i], &chrome, sites[i], max_words);
+                normalize::normalize(&body)
+            };
+            self.stages.run(texts.len(), work, pool.as_deref())
+        })?;
+        let n = batch.sizes.len();
+        let k = self.stages.minhash.k;
+        let sigs = PyArray1::from_vec(py, batch.signatures).reshape([n, k])?;
+        PyTuple::new(
+            py,
+            [
+                sigs.into_any(),
+                batch.sizes.into_pyarray(py).into_any(),
+                batch.content_hashes.into_pyarray(py).into_any(),
+                batch.passage_keys.into_pyarray(py).into_any(),
+                batch.passage_offsets.into_pyarray(py).into_any(),
+                batch.number_keys.into_pyarray(py).into_any(),
+                batch.number_offsets.into_pyarray(py).into_any(),
+                batch.shingle_values.into_pyarray(py).into_any(),
+                batch.shingle_offsets.into_pyarray(py).into_any(),
+            ],
+        )
+    }
+
+    /// MinHash signatures, `(ndocs, num_perm)`, of sets `values[offsets[i]:offsets[i + 1]]`.
+    fn signatures<'py>(
+        &self,
+        py: Python<'py>,
+        values: PyReadonlyArray1<'py, u32>,
+        offsets: PyReadonlyArray1<'py, i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (values, offsets) = (slice(&values, "values")?, slice(&offsets, "offsets")?);
+        check_offsets(offsets, values.len())?;
+        let n = offsets.len().saturating_sub(1);
+        let out = detached(py, "TextStages.signatures", || {
+            self.signatures_of(values, offsets)
+        })?;
+        Ok(PyArray1::from_vec(py, out)
+            .reshape([n, self.stages.minhash.k])?
+            .into_any())
+    }
+}
+
+/// `dedup.normalize.normalize`: the canonical form of a text.
+#[pyfunction(name = "normalize")]
+fn py_normalize(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<String> {
+    let text = utf8(text);
+    detached(py, "normalize", || normalize::normalize(&text))
+}
+
+/// The sorted distinct number keys of a normalized text.
+#[pyfunction(name = "number_keys")]
+fn py_number_keys<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let text = utf8(text);
+    let keys = detached(py, "number_keys", || {
+        let mut out = Vec::new();
+        numbers::number_keys(&text, &mut out);
+        out
+    })?;
+    Ok(keys.into_pyarray(py))
+}
+
+/// Shingle normalized texts: `(values, offsets, sequence, sequence_docs)`; text `i`'s
+/// sorted distinct shingles are `values[offsets[i]:offsets[i + 1]]`, and `sequence`
+/// holds every shingle in text order with its text's number in `sequence_docs`.
+#[pyfunction]
+fn shingle_batch<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    word_ngram: usize,
+    cjk_ngram: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    if word_ngram == 0 || cjk_ngram == 0 {
+        return Err(PyValueError::new_err("shingle sizes must be positive"));
+    }
+    let items = strings(texts)?;
+    let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+    let (values, offsets, sequence, docs) = detached(py, "shingle_batch", || {
+        let (mut values, mut offsets) = (Vec::new(), vec![0i64]);
+        let (mut sequence, mut docs) = (Vec::new(), Vec::new());
+        let (mut tokens, mut one) = (Vec::new(), Vec::new());
+        for (d, text) in texts.iter().enumerate() {
+            shingle_sequence(text, word_ngram, cjk_ngram, &mut tokens, &mut one);
+            distinct_sorted(&one, &mut values);
+            offsets.push(values.len() as i64);
+            sequence.extend_from_slice(&one);
+            docs.extend(std::iter::repeat_n(d as i64, one.len()));
+        }
+        (values, offsets, sequence, docs)
+    })?;
+    PyTuple::new(
+        py,
+        [
+            values.into_pyarray(py).into_any(),
+            offsets.into_pyarray(py).into_any(),
+            sequence.into_pyarray(py).into_any(),
+            docs.into_pyarray(py).into_any(),
+        ],
+    )
+}
+
+/// Passage band keys of texts whose shingles in text order are `sequence` (text
+/// numbers in `sequence_docs`, non-decreasing): `(keys, offsets)`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn passage_keys<'py>(
+    py: Python<'py>,
+    sequence: PyReadonlyArray1<'py, u32>,
+    sequence_docs: PyReadonlyArray1<'py, i64>,
+    ndocs: usize,
+    salts: PyReadonlyArray1<'py, u32>,
+    mean: u32,
+    min: usize,
+    bands: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (sequence, docs) = (
+        slice(&sequence, "sequence")?,
+        slice(&sequence_docs, "sequence_docs")?,
+    );
+    let salts = slice(&salts, "salts")?.to_vec();
+    if docs.len() != sequence.len()
+        || docs.windows(2).any(|w| w[0] > w[1])
+        || docs.iter().any(|&d| d < 0 || d as usize >= ndocs)
+    {
+        return Err(PyValueError::new_err(
+            "sequence_docs must be non-decreasing text numbers below ndocs, one per shingle",
+        ));
+    }
+    if salts.len() != bands * passages::ROWS || mean == 0 {
+        return Err(PyValueError::new_err(
+            "need 2 salts per band and a positive mean",
+        ));
+    }
+    let p = Passages {
+        mean,
+        min,
+        bands,
+        salts,
+    };
+    let (keys, offsets) = detached(py, "passage_keys", || {
+        let (mut keys, mut offsets) = (Vec::new(), vec![0i64; ndocs + 1]);
+        let mut start = 0;
+        while start < docs.len() {
+            let d = docs[start];
+            let end = start + docs[start..].partition_point(|&x| x == d);
+            p.keys(&sequence[start..end], &mut keys);
+            offsets[d as usize + 1] = keys.len() as i64;
+            start = end;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] = offsets[i].max(offsets[i - 1]);
+        }
+        (keys, offsets)
+    })?;
+    PyTuple::new(
+        py,
+        [
+            keys.into_pyarray(py).into_any(),
+            offsets.into_pyarray(py).into_any(),
+        ],
+    )
+}
+
+/// A raw text's non-blank paragraphs, hard-wrapped lines rejoined.
+#[pyfunction]
+fn paragraphs(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Vec<String>> {
+    let text = utf8(text);
+    detached(py, "paragraphs", || {
+        chrome::paragraphs(&text)
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect()
+    })
+}
+
+/// The key of each short line of `lines` (None for a longer one).
+#[pyfunction]
+fn line_keys(
+    py: Python<'_>,
+    lines: &Bound<'_, PyAny>,
+    max_words: usize,
+) -> PyResult<Vec<Option<u64>>> {
+    let items = strings(lines)?;
+    let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+    detached(py, "line_keys", || {
+        texts
+            .iter()
+            .map(|t| chrome::line_key(t, max_words))
+            .collect()
+    })
+}
+
+/// The key of a line of any length from its letters and digits (None without any).
+#[pyfunction]
+fn content_key(py: Python<'_>, line: &Bound<'_, PyString>) -> PyResult<Option<u64>> {
+    let line = utf8(line);
+    detached(py, "content_key", || chrome::content_key(&line))
+}
+
+/// What each raw text tells the site-chrome rule, on `threads` threads: per text,
+/// its short paragraphs' chrome keys and its long-paragraph sketch.
+#[pyfunction]
+#[pyo3(signature = (texts, sites, max_words, threads = 1))]
+fn observe(
+    py: Python<'_>,
+    texts: &Bound<'_, PyAny>,
+    sites: Vec<u64>,
+    max_words: usize,
+    threads: usize,
+) -> PyResult<Vec<(Vec<u64>, Vec<u32>)>> {
+    use rayon::prelude::*;
+    let items = strings(texts)?;
+    let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
+    if sites.len() != texts.len() {
+        return Err(PyValueError::new_err("one site per text"));
+    }
+    detached(py, "observe", || {
+        let one = |(t, &s): (&Cow<str>, &u64)| chrome::observe(t, s, max_words);
+        if threads > 1 {
+            texts.par_iter().zip(&sites).map(one).collect()
+        } else {
+            texts.iter().zip(&sites).map(one).collect()
+        }
+    })
+}
+
+/// `text` without the paragraphs that are chrome of its `site`.
+#[pyfunction]
+fn drop_chrome(
+    py: Python<'_>,
+    text: &Bound<'_, PyString>,
+    chrome: HashSet<u64>,
+    site: u64,
+    max_words: usize,
+) -> PyResult<String> {
+    let text = utf8(text);
+    detached(py, "drop_chrome", || {
+        chrome::drop_chrome(&text, &chrome, site, max_words).into_owned()
+    })
+}
+
+/// The key of a short line within its site.
+#[pyfunction]
+fn chrome_key(site: u64, line: u64) -> u64 {
+    chrome::chrome_key(site, line)
+}
+
+/// How many values of each of `signatures[rows]` equal `signature`.
+#[pyfunction]
+fn agreement<'py>(
+    py: Python<'py>,
+    signatures: PyReadonlyArray2<'py, u32>,
+    rows: PyReadonlyArray1<'py, i64>,
+    signature: PyReadonlyArray1<'py, u32>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let sigs = signatures.as_array();
+    let (rows, sig) = (slice(&rows, "rows")?, slice(&signature, "signature")?);
+    if sigs.ncols() != sig.len() {
+        return Err(PyValueError::new_err(
+            "signature width differs from the stored ones",
+        ));
+    }
+    if rows.iter().any(|&r| r < 0 || r as usize >= sigs.nrows()) {
+        return Err(PyValueError::new_err("row out of range"));
+    }
+    let out: Vec<i64> = rows
+        .iter()
+        .map(|&r| {
+            let row = sigs.row(r as usize);
+            row.iter().zip(sig).filter(|(x, y)| x == y).count() as i64
+        })
+        .collect();
+    Ok(out.into_pyarray(py))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_surrogates;
+
+    #[test]
+    fn one_replacement_character_per_surrogate() {
+        let bytes = b"a\xed\xa0\x80b\xed\xbf\xbf\xed\xa0\x80";
+        assert_eq!(replace_surrogates(bytes), "a\u{fffd}b\u{fffd}\u{fffd}");
+        assert_eq!(replace_surrogates("\u{1f600}".as_bytes()), "\u{1f600}");
+    }
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<TextStages>()?;
+    m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(py_number_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(shingle_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(passage_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(agreement, m)?)?;
+    m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
+    m.add_function(wrap_pyfunction!(line_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(content_key, m)?)?;
+    m.add_function(wrap_pyfunction!(observe, m)?)?;
+    m.add_function(wrap_pyfunction!(drop_chrome, m)?)?;
+    m.add_function(wrap_pyfunction!(chrome_key, m)?)?;
+    m.add("UNICODE_VERSION", tables::UNICODE_VERSION)?;
+    m.add("MAX_NUMBERS", numbers::MAX_NUMBERS)?;
+    m.add("WRAP_MAX", chrome::WRAP_MAX)?;
+    m.add("WRAP_MIN", chrome::WRAP_MIN)?;
+    m.add("WRAP_SLACK", chrome::WRAP_SLACK)?;
+    m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
+    m.add("SKETCH", chrome::SKETCH)?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Character facts for the text stages, from the generated `tables` (Python's own).
+//!
+//! A BMP class table is built once (64 KB, immutable) so that the hot loops look a
+//! character up with one load; characters beyond the BMP are binary-searched.
+
+use std::sync::LazyLock;
+
+use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
+
+/// Class bits of a character.
+pub const ALNUM_BIT: u8 = 1; // str.isalnum
+pub const CJK_BIT: u8 = 2; // one shingle token per character
+pub const SPACE_BIT: u8 = 4; // str.isspace
+pub const LINE_CJK_BIT: u8 = 8; // a short-line token by itself
+pub const FOLDS_BIT: u8 = 16; // str.casefold changes it
+pub const QUOTE_BIT: u8 = 32; // in the quote/dash/space table
+pub const WIDE_BIT: u8 = 64; // two display columns (East Asian W or F)
+
+fn in_ranges(cp: u32, ranges: &[(u32, u32)]) -> bool {
+    // The first range ending at or after cp, then whether it starts at or before cp.
+    let i = ranges.partition_point(|&(_, hi)| hi < cp);
+    i < ranges.len() && ranges[i].0 <= cp
+}
+
+fn classify(cp: u32) -> u8 {
+    let mut bits = 0;
+    if in_ranges(cp, ALNUM) {
+        bits |= ALNUM_BIT;
+    }
+    if in_ranges(cp, CJK) {
+        bits |= CJK_BIT;
+    }
+    if in_ranges(cp, SPACE) {
+        bits |= SPACE_BIT;
+    }
+    if in_ranges(cp, LINE_CJK) {
+        bits |= LINE_CJK_BIT;
+    }
+    if CASEFOLD.binary_search_by_key(&cp, |&(c, _)| c).is_ok() {
+        bits |= FOLDS_BIT;
+    }
+    if QUOTES.binary_search_by_key(&cp, |&(c, _)| c).is_ok() {
+        bits |= QUOTE_BIT;
+    }
+    if in_ranges(cp, WIDE) {
+        bits |= WIDE_BIT;
+    }
+    bits
+}
+
+static BMP: LazyLock<Box<[u8]>> = LazyLock::new(|| (0..0x10000u32).map(classify).collect());
+
+/// The class bits of `c`.
+#[inline]
+pub fn class(c: char) -> u8 {
+    let cp = c as u32;
+    if cp < 0x10000 {
+        BMP[cp as usize]
+    } else {
+        classify(cp)
+    }
+}
+
+/// `str.isspace`.
+#[inline]
+pub fn is_space(c: char) -> bool {
+    class(c) & SPACE_BIT != 0
+}
+
+/// Append `str.casefold` of `c` to `out`.
+#[inline]
+pub fn push_casefold(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if class(c) & FOLDS_BIT != 0 {
+        let cp = c as u32;
+        match CASEFOLD.binary_search_by_key(&cp, |&(k, _)| k) {
+            Ok(i) => out.push_str(CASEFOLD[i].1),
+            Err(_) => out.push(c),
+        }
+    } else {
+        out.push(c);
+    }
+}
+
+/// The replacement of a quote/dash/space character, if `c` is one.
+#[inline]
+pub fn quote_replacement(c: char) -> Option<&'static str> {
+    if class(c) & QUOTE_BIT == 0 {
+        return None;
+    }
+    let cp = c as u32;
+    QUOTES
+        .binary_search_by_key(&cp, |&(k, _)| k)
+        .ok()
+        .map(|i| QUOTES[i].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_agree_with_python() {
+        assert_ne!(class('a') & ALNUM_BIT, 0);
+        assert_eq!(class('_') & ALNUM_BIT, 0);
+        assert_ne!(class('中') & CJK_BIT, 0);
+        assert_ne!(class('\u{3000}') & SPACE_BIT, 0);
+        assert_ne!(class('\u{1c}') & SPACE_BIT, 0); // Python counts \x1c..\x1f as space
+        assert_eq!(class('\u{200b}') & SPACE_BIT, 0);
+        // A combining mark is not alphanumeric in Python (Devanagari vowel sign).
+        assert_eq!(class('\u{93f}') & ALNUM_BIT, 0);
+        assert_ne!(class('\u{1d400}') & ALNUM_BIT, 0); // beyond the BMP
+    }
+
+    #[test]
+    fn casefold_is_full_folding() {
+        let mut s = String::new();
+        for c in "Straße ΣΑΣ ﬁ".chars() {
+            push_casefold(c, &mut s);
+        }
+        assert_eq!(s, "strasse σασ fi");
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, WIDE};
+
+    #[test]
+    fn tables_are_sorted_for_binary_search() {
+        for ranges in [ALNUM, CJK, LINE_CJK, SPACE, WIDE] {
+            assert!(ranges.iter().all(|&(lo, hi)| lo <= hi));
+            assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0));
+        }
+        assert!(CASEFOLD.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(QUOTES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+}
