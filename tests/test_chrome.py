@@ -102,6 +102,23 @@ def test_by_default_a_line_is_chrome_from_its_third_dissimilar_article():
     assert header <= index._store.chrome()
 
 
+def test_a_sites_chrome_is_taken_out_before_fingerprinting():
+    """Once the Gazette's header and footer are its chrome, its copy of a wire story is
+    the wire's text exactly (same content hash): nothing of the frame is left."""
+    gazette = [Article(id=f"g{i}", text=HEADER + "\n\n" + wire_story(40 + i) + "\n\n" + FOOTER,
+                       source="The Valley Gazette") for i in range(3)]
+    text = wire_story(50)
+    index = Index()
+    index.add_many(gazette)
+    index.add(Article(id="wire", text=text, source="Xinhua"))
+    copy = index.add(Article(id="copy", text=HEADER + "\n\n" + text + "\n\n" + FOOTER,
+                             source="The Valley Gazette"))
+    assert (copy.original, copy.relation, copy.similarity) == ("wire", "exact", 1.0)
+    elsewhere = index.add(Article(id="other-site", text=HEADER + "\n\n" + text + "\n\n" +
+                                  FOOTER, source="Another Site"))  # not its chrome there
+    assert elsewhere.original == "wire" and elsewhere.relation == "near"
+
+
 def test_site_is_the_source_else_the_url_host():
     assert site_key(" The  Valley Gazette", None) == site_key("the valley gazette", "x")
     assert site_key(None, "https://www.gazette.example/a") == \
