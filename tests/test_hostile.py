@@ -123,11 +123,24 @@ def unprivileged(work):
         finally:
             os._exit(code)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
+    data, deadline = b"", time.monotonic() + 120
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while chunk := _read_before(pipe, deadline, pid):
+            data += chunk
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0, "the unprivileged child failed (stderr)"
     return json.loads(data)
+
+
+def _read_before(pipe, deadline: float, pid: int) -> bytes:
+    """The next bytes from the child, or fail (the child killed) once ``deadline`` passed."""
+    import select
+    ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the unprivileged child did not finish within 120 s")
+    return pipe.read(65536)
 
 
 @pytest.fixture
