@@ -4,6 +4,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: with CI set (as CI services do), the examples are derived from each test
+# itself (derandomize) and no example database is kept, so a run is the same run every
+# time; elsewhere they are random (new examples each run) and a failure prints the blob
+# that replays it. HYPOTHESIS_PROFILE=ci or =dev chooses explicitly.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI")
+                                                               else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -3,6 +3,7 @@ one started here from PATH on a free port with a temporary data directory."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -30,9 +31,21 @@ def _running(pid: int) -> bool:
 
 
 def free_port() -> int:
+    """A port nothing listens on now. Released at once: another process may take it
+    before the caller does, so :meth:`RedisServer.start` checks that the server it
+    reaches is its own, and :func:`refusing_port` holds its port."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def refusing_port():
+    """A port that refuses connections for as long as the block runs: bound, never
+    listening, so no other process can start listening on it meanwhile."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
 
 
 class RedisServer:
@@ -40,31 +53,51 @@ class RedisServer:
 
     def __init__(self, folder: Path, *, appendfsync: str = "everysec") -> None:
         self.folder = folder
-        self.port = free_port()
+        self.port: int | None = None
         self.appendfsync = appendfsync
         self.pid: int | None = None
 
     def start(self) -> RedisServer:
-        pidfile = self.folder / "redis.pid"
+        """Start it on a free port (tried again on another one when a process took the
+        port between the pick and the bind); a restart keeps its port."""
+        tried = []
+        for _ in range(1 if self.port is not None else 5):
+            port = self.port if self.port is not None else free_port()
+            tried.append(port)
+            if self._start_on(port):
+                self.port = port
+                return self
+        raise RuntimeError(f"redis-server did not start on port(s) {tried}: see "
+                           f"{self.folder / 'redis.log'}")
+
+    def _start_on(self, port: int) -> bool:
+        pidfile, log = self.folder / "redis.pid", self.folder / "redis.log"
         pidfile.unlink(missing_ok=True)
-        subprocess.run(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+        log.unlink(missing_ok=True)
+        subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                         "--dir", str(self.folder), "--appendonly", "yes",
                         "--appendfsync", self.appendfsync, "--save", "", "--daemonize", "yes",
-                        "--pidfile", str(pidfile), "--logfile", str(self.folder / "redis.log")],
+                        "--pidfile", str(pidfile), "--logfile", str(log)],
                        check=True, capture_output=True)
         redis = _redis()
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(port=port)
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                if client.ping():
-                    break
-            except (redis.ConnectionError, redis.exceptions.BusyLoadingError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        self.pid = int(pidfile.read_text())
-        return self
+        try:
+            while time.monotonic() < deadline:
+                if log.exists() and "already in use" in log.read_text(errors="replace"):
+                    return False
+                try:
+                    if client.ping():  # ours, or a server that held the port already?
+                        theirs = client.config_get("dir").get("dir")
+                        if Path(theirs).resolve() != self.folder.resolve():
+                            return False
+                        self.pid = int(pidfile.read_text())
+                        return True
+                except (redis.ConnectionError, redis.exceptions.BusyLoadingError):
+                    time.sleep(0.02)
+            return False
+        finally:
+            client.close()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop it (SIGKILL: a crash) and wait until the process is gone."""

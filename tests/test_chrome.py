@@ -89,6 +89,36 @@ def test_a_sites_short_lines_become_its_chrome_not_another_sites():
     assert not observe(other.text, site_key("Another Site", None), 12).keys & chrome
 
 
+def test_by_default_a_line_is_chrome_from_its_third_dissimilar_article():
+    stories = [Article(id=f"a{i}", text=HEADER + "\n\n" + wire_story(30 + i),
+                       source="The Valley Gazette") for i in range(3)]
+    header = observe(stories[0].text, site_key("The Valley Gazette", None), 12).keys
+    assert len(header) == 2
+    index = Index()
+    assert index.config.chrome_min_docs == 3
+    index.learn_chrome(stories[:2])
+    assert not header & index._store.chrome()  # two sites' worth of stories: not yet
+    index.learn_chrome(stories[2:])
+    assert header <= index._store.chrome()
+
+
+def test_a_sites_chrome_is_taken_out_before_fingerprinting():
+    """Once the Gazette's header and footer are its chrome, its copy of a wire story is
+    the wire's text exactly (same content hash): nothing of the frame is left."""
+    gazette = [Article(id=f"g{i}", text=HEADER + "\n\n" + wire_story(40 + i) + "\n\n" + FOOTER,
+                       source="The Valley Gazette") for i in range(3)]
+    text = wire_story(50)
+    index = Index()
+    index.add_many(gazette)
+    index.add(Article(id="wire", text=text, source="Xinhua"))
+    copy = index.add(Article(id="copy", text=HEADER + "\n\n" + text + "\n\n" + FOOTER,
+                             source="The Valley Gazette"))
+    assert (copy.original, copy.relation, copy.similarity) == ("wire", "exact", 1.0)
+    elsewhere = index.add(Article(id="other-site", text=HEADER + "\n\n" + text + "\n\n" +
+                                  FOOTER, source="Another Site"))  # not its chrome there
+    assert elsewhere.original == "wire" and elsewhere.relation == "near"
+
+
 def test_site_is_the_source_else_the_url_host():
     assert site_key(" The  Valley Gazette", None) == site_key("the valley gazette", "x")
     assert site_key(None, "https://www.gazette.example/a") == \
@@ -129,8 +159,9 @@ def test_retention_bounds_the_chrome_counts():
     for i in range(5000):
         lines = [" ".join(rng.choice(VOCAB) for _ in range(4)) for _ in range(3)]
         body = story(rng, VOCAB, 60)
-        index.add(Article(id=f"s{i}", text="\n".join(lines) + "\n" + body, source="Site"))
-    # ~15,000 distinct short lines went by; only those of recent articles are kept
+        index.add(Article(id=f"s{i}", text="\n\n".join(lines) + "\n\n" + body, source="Site"))
+    # ~15,000 distinct short lines went by (paragraphs of their own: lines run into the
+    # story would be rejoined with it); only those of recent articles are kept (~3,100)
     assert len(index._store._chrome.entries) < 3 * (100 + 4096)
 
 

@@ -117,17 +117,26 @@ def test_a_redis_index_refuses_exact_mode_clearly(redis_url):
 
 def test_cli_verify_exact(tmp_path):
     original, copy, j = next(p for p in pairs_near_the_threshold(40) if p[2] >= 0.8)
-    (tmp_path / "a.txt").write_text(original, encoding="utf-8")
-    (tmp_path / "b.txt").write_text(copy, encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(original, encoding="utf-8")
+    (folder / "b.txt").write_text(copy, encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(cli, ["batch", str(tmp_path), "--containment", "1",
+    result = runner.invoke(cli, ["batch", str(folder), "--containment", "1",
                                  "--verify", "exact"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     copies = [v for v in lines if v["duplicate"]]
     assert len(copies) == 1 and copies[0]["similarity"] == round(j, 4)
     db = str(tmp_path / "news.db")
-    assert runner.invoke(cli, ["batch", str(tmp_path), "--index", db, "--verify", "exact"]
+    assert runner.invoke(cli, ["batch", str(folder), "--index", db, "--verify", "exact"]
                          ).exit_code == 0
-    mismatch = runner.invoke(cli, ["batch", str(tmp_path), "--index", db, "--verify", "estimate"])
-    assert mismatch.exit_code != 0 and "verify" in mismatch.output
+    (folder / "c.txt").write_text(original + " A closing line.", encoding="utf-8")
+    only_new = ["batch", str(folder / "c.txt"), "--index", db]
+    mismatch = runner.invoke(cli, [*only_new, "--verify", "estimate"])
+    assert mismatch.exit_code == 1, mismatch.output
+    assert (f"{db} was built with another configuration: verify: 'exact' != 'estimate'"
+            in mismatch.stderr)
+    with Index.open(db, readonly=True) as index:
+        assert len(index) == 2  # refused before anything was added
+    assert runner.invoke(cli, [*only_new, "--verify", "exact"]).exit_code == 0

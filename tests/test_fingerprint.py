@@ -64,10 +64,13 @@ def test_estimate_is_unbiased_against_exact_jaccard(scheme, size, jac):
 @pytest.mark.parametrize("scheme", ["oph32", "affine32"])
 def test_tiny_and_empty_documents(scheme):
     fp = Fingerprinter(128, 1, scheme)
-    sig = fp.signatures(np.array([7, 7, 9], dtype=np.uint32), np.array([0, 1, 1, 3]))
+    # documents: {7}, {}, {7, 9}, {7} again
+    sig = fp.signatures(np.array([7, 7, 9, 7], dtype=np.uint32), np.array([0, 1, 1, 3, 4]))
     assert (sig[1] == EMPTY).all()  # no shingles: datasketch's empty signature
     assert (sig[0] != EMPTY).all()  # densified: every bin filled from the one shingle
-    assert jaccard(sig[0], sig[0]) == 1.0
+    assert jaccard(sig[0], sig[3]) == 1.0  # the same one-shingle set, hashed apart
+    assert jaccard(sig[0], sig[1]) == 0.0  # nothing in common with an empty document
+    assert 0.25 < jaccard(sig[0], sig[2]) < 0.75  # exact Jaccard 1/2
 
 
 @settings(max_examples=50, deadline=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -195,3 +196,20 @@ def test_ten_thousand_hostile_records_through_dedup_stream():
             errors += 1
     assert goods > 4000 and errors > 4000
     assert f"{errors} errors" in err
+
+
+def test_ci_runs_the_property_tests_derandomized():
+    """With CI set the examples are pinned (the same run every time); without it they are
+    random. Read in a fresh interpreter, as pytest loads tests/conftest.py."""
+    probe = ("import tests.conftest\nfrom hypothesis import settings\n"
+             "print(settings.default.derandomize, settings.default.database)")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "HYPOTHESIS_PROFILE")}
+
+    def derandomized(**extra: str) -> list[str]:
+        root = os.path.dirname(os.path.dirname(__file__))
+        return subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, cwd=root,
+                              capture_output=True, text=True, check=True).stdout.split()
+
+    assert derandomized(CI="true") == ["True", "None"]
+    assert derandomized()[0] == "False"
+    assert derandomized(HYPOTHESIS_PROFILE="ci")[0] == "True"

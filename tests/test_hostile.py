@@ -13,6 +13,7 @@ import os
 import random
 import re
 import signal
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -96,16 +97,80 @@ def test_a_fifo_given_directly_is_refused_without_blocking(tmp_path):
     assert isinstance(bad, BadRecord) and "not a regular file" in bad.reason
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode (CI runs as root); "
-                    "the FIFO and symlink-loop cases cover unreadable files there")
-def test_an_unreadable_file_is_reported(tmp_path):
-    (tmp_path / "a.txt").write_text(good_text(1))
-    secret = tmp_path / "b.txt"
+def unprivileged(work):
+    """Run ``work()`` as a user the file modes refuse, and return what it returns (JSON
+    data). Root reads and writes whatever the mode (CI runs as root), so there it runs in
+    a forked child that dropped to ``nobody`` (the interpreter is already loaded: nothing
+    under root's home needs to be readable); otherwise in this process."""
+    if not IS_ROOT:
+        return work()
+    import pwd
+    import traceback
+    nobody = pwd.getpwnam("nobody")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 1
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(json.dumps(work()).encode())
+            code = 0
+        except BaseException:  # noqa: BLE001 - shown on stderr, the parent fails below
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    data, deadline = b"", time.monotonic() + 120
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while chunk := _read_before(pipe, deadline, pid):
+            data += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the unprivileged child failed (stderr)"
+    return json.loads(data)
+
+
+def _read_before(pipe, deadline: float, pid: int) -> bytes:
+    """The next bytes from the child, or fail (the child killed) once ``deadline`` passed."""
+    import select
+    ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the unprivileged child did not finish within 120 s")
+    return pipe.read(65536)
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder every user may enter (pytest's own is root's alone under root)."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="dedup-modes-"))
+    folder.chmod(0o755)
+    yield folder
+    for path in folder.rglob("*"):
+        if path.is_dir():
+            path.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_an_unreadable_file_is_reported(open_tmp):
+    (open_tmp / "a.txt").write_text(good_text(1))
+    secret = open_tmp / "b.txt"
     secret.write_text(good_text(2))
     secret.chmod(0)
-    arts, bads, _ = items_by_kind([tmp_path])
-    assert [a.id for a in arts] == ["a.txt"]
-    assert "cannot read file" in bads[0].reason and bads[0].where == str(secret)
+
+    def read():
+        arts, bads, _ = items_by_kind([open_tmp])
+        return [a.id for a in arts], [(b.reason, b.where) for b in bads]
+
+    ids, bads = unprivileged(read)
+    assert ids == ["a.txt"]
+    [(reason, where)] = bads
+    assert "cannot read file" in reason and where == str(secret)
 
 
 def test_duplicate_ids_keep_the_first_and_report_the_rest(tmp_path):
@@ -219,37 +284,52 @@ def batch_folder(tmp_path: Path, count: int, seed: int = 0) -> Path:
     return folder
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders; the tmpfs "
-                    "disk-full test covers write failures there")
-def test_a_read_only_index_folder_is_a_clear_error(tmp_path):
-    folder = batch_folder(tmp_path, 3)
-    locked = tmp_path / "locked"
+def batch_as_nobody(folder: Path, index: Path) -> tuple[int, str]:
+    """``dedup batch FOLDER --index INDEX`` (click's runner) run by :func:`unprivileged`:
+    its exit code and stderr. The same run into a scratch index first, as root, imports
+    every module it needs: the child cannot read root's home, where Python's library is."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    with tempfile.TemporaryDirectory() as scratch:
+        warm = CliRunner().invoke(cli, ["batch", str(folder), "--index", f"{scratch}/warm.db"])
+        assert warm.exit_code == 0, warm.output
+
+    def work():
+        result = CliRunner().invoke(cli, ["batch", str(folder), "--index", str(index)])
+        crash = "" if isinstance(result.exception, (SystemExit, type(None))) else \
+            f"Traceback: {result.exception!r}"
+        return result.exit_code, result.stderr + crash
+
+    return unprivileged(work)
+
+
+def test_a_read_only_index_folder_is_a_clear_error(open_tmp):
+    folder = batch_folder(open_tmp, 3)
+    locked = open_tmp / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    try:
-        result = run_dedup("batch", str(folder), "--index", str(locked / "news.db"))
-        assert result.returncode == 1
-        assert "news.db" in result.stderr.decode() and "Traceback" not in result.stderr.decode()
-    finally:
-        locked.chmod(0o755)
+    code, err = batch_as_nobody(folder, locked / "news.db")
+    assert code == 1, err
+    assert f"cannot create the index {locked / 'news.db'}" in err and "Traceback" not in err
+    assert list(locked.iterdir()) == []
 
 
-def test_an_unwritable_index_file_is_a_clear_error_and_still_opens(tmp_path):
-    folder = batch_folder(tmp_path, 4)
-    db = tmp_path / "news.db"
+def test_an_unwritable_index_file_is_a_clear_error_and_still_opens(open_tmp):
+    folder = batch_folder(open_tmp, 4)
+    db = open_tmp / "news.db"
     assert run_dedup("batch", str(folder), "--index", str(db)).returncode == 0
     db.chmod(0o444)
-    try:
-        more = batch_folder(tmp_path, 2, seed=1)
-        result = run_dedup("batch", str(more), "--index", str(db))
-        if IS_ROOT:  # root may write anyway: then the write must have worked
-            assert result.returncode == 0
-        else:
-            assert result.returncode == 1 and "Traceback" not in result.stderr.decode()
-    finally:
-        db.chmod(0o644)
+    more = batch_folder(open_tmp, 2, seed=1)
+    code, err = batch_as_nobody(more, db)
+    db.chmod(0o644)
+    assert code == 1 and "Traceback" not in err, err
+    assert str(db) in err
     stats = json.loads(run_dedup("index", "stats", str(db), "--json").stdout)
-    assert stats["articles"] in (4, 6)
+    assert stats["articles"] == 4
 
 
 @pytest.fixture
@@ -282,33 +362,53 @@ def index_ids(db: Path) -> list[str]:
     return [json.loads(x)["id"] for x in out.stdout.decode().splitlines()]
 
 
-def test_sigkill_during_batch_index_leaves_a_consistent_prefix(tmp_path):
-    db = tmp_path / "news.db"
-    base = batch_folder(tmp_path, 5)
-    assert run_dedup("batch", str(base), "--index", str(db)).returncode == 0
-    rng = random.Random(11)
-    runs = [batch_folder(tmp_path, 1200, seed=s) for s in (21, 22, 23)]
-    for folder in runs:
-        before = set(index_ids(db))
-        proc = subprocess.Popen([sys.executable, "-m", "dedup", "batch", str(folder),
-                                 "--index", str(db)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 4.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        after = index_ids(db)
-        assert len(after) == len(set(after))
-        assert before <= set(after)
-        new = set(after) - before
-        mine = [f"s{folder.name.split('-')[1]}-{i}" for i in range(1200)]
-        # batch commits chunks of 512 in input order: the index holds a prefix of whole chunks
-        assert new == set(mine[:len(new)]) and len(new) in (0, 512, 1024, 1200), len(new)
-
-
 def committed_rows(db: Path) -> int:
     """Articles committed so far (read through SQLite, as another reader would)."""
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def wait_for_rows(db: Path, proc: subprocess.Popen, more_than: int) -> int:
+    """Poll the file (as another reader would) until more than ``more_than`` articles are
+    committed, or the process ended; return the count seen."""
+    deadline = time.monotonic() + 120
+    while (rows := committed_rows(db)) <= more_than and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return rows
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_sigkill_during_batch_index_leaves_whole_chunks(tmp_path, chunks):
+    """kill -9 a running ``batch --index`` once ``chunks`` chunks are committed: the
+    process must still be working when killed (it never got to exit), the index holds a
+    prefix of whole 512-article chunks in input order, and it opens for writing again."""
+    db = tmp_path / "news.db"
+    base = batch_folder(tmp_path, 5)
+    assert run_dedup("batch", str(base), "--index", str(db)).returncode == 0
+    total = 6000  # 12 chunks: seconds of work, far more than the wait for the first ones
+    folder = batch_folder(tmp_path, total, seed=21)
+    proc = subprocess.Popen([sys.executable, "-m", "dedup", "batch", str(folder),
+                             "--index", str(db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = wait_for_rows(db, proc, 5 + (chunks - 1) * 512)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, "the batch ended before it was killed"
+    assert seen >= 5 + chunks * 512
+    ids = index_ids(db)
+    added = len(ids) - 5
+    assert len(set(ids)) == len(ids)
+    assert set(ids[:5]) == {f"s0-{i}" for i in range(5)}
+    # batch commits chunks of 512 in input order: the index holds a prefix of whole chunks
+    assert added % 512 == 0 and chunks * 512 <= added < total, added
+    assert ids[5:] == [f"s21-{i}" for i in range(added)]
+    with Index.open(str(db), create=False) as index:  # opens for writing: no lock left
+        assert len(index) == 5 + added
+        index.add(Article(id="after", text=good_text(99)))
+    assert committed_rows(db) == 6 + added
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -104,6 +104,29 @@ def test_a_shared_paragraph_is_not_an_excerpt():
     assert not verdict.duplicate and verdict.relation is None
 
 
+def with_figures(rng: random.Random, words: list[str]) -> str:
+    """A templated report: the same words every day, the day's four figures (index
+    levels, a rate) in its opening lines."""
+    return " ".join(w + (f" {rng.randint(100, 999)}.{rng.randint(10, 99)}" if i in (5, 15, 25, 35)
+                         else "") for i, w in enumerate(words))
+
+
+def test_an_excerpt_of_a_template_with_other_figures_is_not_a_copy():
+    """The first 40 % of Tuesday's market report, whose passages are Monday's word for
+    word: the figures differ, so it is not an excerpt of Monday's, while the same cut of
+    Monday's own report is."""
+    rng = random.Random(13)
+    template = story(rng, VOCAB, 700).split()
+    monday, tuesday = with_figures(rng, template), with_figures(rng, template)
+    cut = int(len(template) * 0.4)
+    index = Index()
+    index.add(Article(id="monday", text=monday))
+    brief = index.add(Article(id="tuesday-brief", text=" ".join(tuesday.split()[:cut])))
+    assert not brief.duplicate and brief.relation is None, brief.why
+    own = index.add(Article(id="monday-brief", text=" ".join(monday.split()[:cut])))
+    assert own.original == "monday" and own.relation == "excerpt"
+
+
 def test_whole_copies_stay_near_not_partial():
     rng = random.Random(9)
     wire = story(rng, VOCAB, 500)

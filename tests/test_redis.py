@@ -23,8 +23,8 @@ from dedup.redis_records import REDIS_FORMAT_VERSION
 from dedup.redis_store import datasketch_lsh
 from dedup.wires import WireRegistry
 
-from .redis_server import RedisServer, free_port, fresh_location, server_url
 from .conftest import final_state
+from .redis_server import RedisServer, fresh_location, refusing_port, server_url
 from .textgen import edit, story, vocabulary
 
 redis = pytest.importorskip("redis", reason="the redis package is not installed "
@@ -226,12 +226,12 @@ def test_fsync_needs_a_server_that_fsyncs_every_write(tmp_path):
 
 
 def test_an_unreachable_server_is_named_in_the_error():
-    port = free_port()
-    with pytest.raises(StoreUnavailable,
-                       match=f"^cannot reach Redis at 127.0.0.1:{port}: Connection refused$"):
-        Index.open(f"redis://127.0.0.1:{port}/0?prefix=x")
-    result = CliRunner().invoke(cli, ["stream", "--index", f"redis://127.0.0.1:{port}/0"],
-                                input="")
+    with refusing_port() as port:  # held: nothing can start listening on it meanwhile
+        with pytest.raises(StoreUnavailable,
+                           match=f"^cannot reach Redis at 127.0.0.1:{port}: Connection refused$"):
+            Index.open(f"redis://127.0.0.1:{port}/0?prefix=x")
+        result = CliRunner().invoke(cli, ["stream", "--index", f"redis://127.0.0.1:{port}/0"],
+                                    input="")
     assert result.exit_code == 1
     assert f"Error: cannot reach Redis at 127.0.0.1:{port}: Connection refused" in result.stderr
 

@@ -1,9 +1,11 @@
 """Persistent index: round trip, config and format errors, corruption, locking, retention."""
 
+import contextlib
 import os
 import random
 import shutil
 import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -207,6 +209,103 @@ def test_random_bit_flips_never_give_silently_different_answers(built, tmp_path)
         except IndexFormatError:
             errors += 1
     assert errors > 0  # the flips did land on data
+
+
+def test_a_cluster_row_naming_another_original_fails_its_checksum(built):
+    """Only the checksum tells: the new original is a member, so every other check holds."""
+    path, _ = built
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        cid, other = conn.execute(
+            "SELECT c.id, a.arrival FROM clusters c JOIN articles a ON a.cluster = c.id "
+            "AND a.arrival != c.original ORDER BY c.id LIMIT 1").fetchone()
+        conn.execute("UPDATE clusters SET original = ? WHERE id = ?", (other, cid))
+    with pytest.raises(IndexFormatError, match=f"cluster {cid} fails its checksum"):
+        Index.open(path)
+
+
+def test_a_stored_text_replaced_by_another_fails_its_checksum(built):
+    """A well-formed zlib blob of another text: zlib's own check passes, the row's does not."""
+    path, _ = built
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        arrival, aid = conn.execute("SELECT arrival, id FROM articles ORDER BY arrival "
+                                    "LIMIT 1").fetchone()
+        conn.execute("UPDATE texts SET text = ? WHERE arrival = ?",
+                     (zlib.compress(b"A forged text that was never added."), arrival))
+    with Index.open(path) as index:
+        with pytest.raises(IndexFormatError, match=f"stored text of {aid!r} fails its checksum"):
+            index.text(aid)
+
+
+STALE_ROWS = {
+    "header": ("UPDATE header SET value = replace(value, '\"threshold\":0.8', "
+               "'\"threshold\":0.7') WHERE key = 'config' AND value LIKE '%\"threshold\":0.8,%'",
+               "header entry 'config' fails"),
+    "chrome": ("UPDATE chrome SET count = count + 7 WHERE key = (SELECT min(key) FROM chrome)",
+               "a chrome-line count fails its checksum"),
+    "shingles": ("UPDATE shingles SET hashes = CAST(substr(hashes, 5) || substr(hashes, 1, 4) "
+                 "AS BLOB) "
+                 "WHERE arrival = (SELECT min(arrival) FROM shingles)",
+                 "the shingles of arrival 0 fail their checksum"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(STALE_ROWS))
+def test_a_row_changed_under_a_stale_checksum_is_an_error(built, tmp_path, table):
+    """A well-formed value that is not the one written (the stored threshold, a chrome
+    count, a shingle set rotated): only the row's checksum can tell."""
+    path, _ = built
+    if table == "shingles":  # only verify="exact" stores shingle sets
+        path = str(tmp_path / "exact.db")
+        with Index.open(path, config=Config(verify="exact")) as index:
+            index.add_many(corpus(2, stories=6))
+    sql, message = STALE_ROWS[table]
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        assert conn.execute(sql).rowcount == 1
+    with pytest.raises(IndexFormatError, match=message):
+        Index.open(path)
+
+
+def row_spans(path: str) -> dict[str, list[tuple[int, int]]]:
+    """Where in the file each cluster row's ``original`` and checksum and each stored
+    text lie (byte ranges), found by their bytes as SQLite's record format writes them."""
+    data = open(path, "rb").read()
+    spans: dict[str, list[tuple[int, int]]] = {"cluster": [], "text": []}
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        for original, notes, checksum in conn.execute(
+                "SELECT original, notes, checksum FROM clusters"):
+            if original <= 1:
+                continue  # 0 and 1 live in the record header, not in its body
+            width = 1 if original < 128 else 2 if original < 32768 else 3
+            body = original.to_bytes(width, "big") + notes.encode() \
+                + checksum.to_bytes(8, "big", signed=True)
+            at = data.find(body)
+            assert at > 0 and data.find(body, at + 1) < 0
+            spans["cluster"] += [(at, at + width), (len(body) - 8 + at, at + len(body))]
+        for (blob,) in conn.execute("SELECT text FROM texts"):
+            at = data.find(blob)
+            assert at > 0
+            spans["text"].append((at, at + len(blob)))
+    return spans
+
+
+@pytest.mark.parametrize("kind", ["cluster", "text"])
+def test_a_bit_flip_in_a_cluster_row_or_a_stored_text_is_an_error(built, tmp_path, kind):
+    """Flips aimed at cluster rows (their original, their checksum) and at stored texts:
+    every one is an error, on open or when the text is read, never another answer."""
+    path, expected = built
+    data = open(path, "rb").read()
+    spans = row_spans(path)[kind]
+    assert len(spans) >= 10
+    rng = random.Random(23)
+    for trial in range(24):
+        start, end = rng.choice(spans)
+        copy = bytearray(data)
+        copy[rng.randrange(start, end)] ^= 1 << rng.randrange(8)
+        flipped = tmp_path / f"{kind}{trial}.db"
+        flipped.write_bytes(bytes(copy))
+        with pytest.raises(IndexFormatError, match="fails its checksum|cannot be read|has a bad"):
+            with Index.open(str(flipped), create=False) as index:
+                export(index)
 
 
 def test_max_docs_evicts_the_oldest_and_says_so(tmp_path):
