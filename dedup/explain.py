@@ -214,7 +214,8 @@ class Explanation:
         containment_a_in_b: share of A's shingles found in B.
         containment_b_in_a: share of B's shingles found in A.
         relation: what the index decides for the pair: ``exact``, ``near``,
-            ``excerpt`` (one is a part of the other), ``expanded``, or ``None``
+            ``edited`` (an edited version), ``excerpt`` (one is a part of the
+            other), ``expanded``, or ``None``
             (not copies by its rules).
         copy: id of the article the index judges the copy (``None`` if not copies).
         original: the one that would be the original, by the attribution ranking.

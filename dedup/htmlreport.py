@@ -30,7 +30,7 @@ from .records import parse_published
 if TYPE_CHECKING:
     from .index import Index
 
-RELATIONS = ("exact", "near", "excerpt", "expanded")
+RELATIONS = ("exact", "near", "edited", "excerpt", "expanded")
 TOP_ORIGINS = 8
 # Delay buckets (seconds after the original); a copy dated before its original is a conflict.
 DELAY_EDGES = (0, 15 * 60, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 3 * 86400)

@@ -34,7 +34,7 @@ from .verdicts import Context, current_verdict, member, verdict_for
 from .verify import Match, compare
 from .wires import WireRegistry
 
-_RELATION_ORDER = {"exact": 0, "near": 1, "excerpt": 2, "expanded": 2}
+_RELATION_ORDER = {"exact": 0, "near": 1, "edited": 2, "excerpt": 2, "expanded": 2}
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
 
 

@@ -61,3 +61,26 @@ def chinese_edit(rng: random.Random, text: str, rate: float) -> str:
     pool = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
     return "".join(rng.choice(pool) if ("\u4e00" <= ch <= "\u9fff" and rng.random() < rate) else ch
                    for ch in text)
+
+
+def wire_story(rng: random.Random, vocab: list[str], paragraphs: int = 10) -> list[str]:
+    """A wire story as a list of paragraphs of about 60 words each."""
+    return [story(rng, vocab, rng.randint(50, 70)).replace("\n\n", " ") for _ in range(paragraphs)]
+
+
+def edited_version(rng: random.Random, vocab: list[str], paragraphs: list[str]) -> list[str]:
+    """An outlet's edit of a wire story: the lead's first sentence rewritten, two later
+    paragraphs cut, an update of about their length merged in between two others, and
+    one sentence of another paragraph rewritten."""
+    out = list(paragraphs)
+    lead = out[0].split(". ")
+    out[0] = ". ".join([story(rng, vocab, 14).rstrip(".")] + lead[1:])
+    for cut in sorted(rng.sample(range(2, len(out)), 2), reverse=True):
+        del out[cut]
+    update = " ".join(story(rng, vocab, 60).replace("\n\n", " ") for _ in range(2))
+    out.insert(rng.randrange(1, len(out)), update)
+    k = rng.randrange(1, len(out))
+    sentences = out[k].split(". ")
+    sentences[len(sentences) // 2] = story(rng, vocab, 12).rstrip(".")
+    out[k] = ". ".join(sentences)
+    return out
