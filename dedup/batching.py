@@ -1,9 +1,10 @@
 """A batch in chunks: the text stages here or in worker processes, and the
 candidate pairs within a chunk.
 
-``Index.add_many`` cuts a batch into chunks of ``CHUNK`` articles. The text
-stages (`dedup.prepare.Preparer`) hold no index state, so ``jobs`` worker
-processes can run them while the index stays in the calling process;
+``Index.add_many`` cuts a batch into chunks of ``CHUNK`` articles. Learning the
+site chrome is compiled, so it runs on ``jobs`` threads of the core. The text
+stages (`dedup.prepare.Preparer`) hold no index state and their credit rules are
+Python, so ``jobs`` worker processes run them while the index stays in the calling process;
 :func:`prepared_chunks` keeps a few chunks in flight, never the whole batch.
 A chunk's articles are not in the index's band tables while the chunk is
 placed, so :func:`earlier_in_chunk` finds the pairs among them.
@@ -79,12 +80,9 @@ Chunk = tuple[list[str], list[int]]  # raw texts and their `chrome.site_key`s
 
 def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int
                         ) -> list[list[Observation]]:
-    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`)."""
-    if jobs <= 1 or len(chunks) <= 1:
-        return [preparer.observe(*c) for c in chunks]
-    with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(preparer.config, preparer.wires)) as pool:
-        return list(pool.map(_worker_chrome, chunks))
+    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`),
+    on ``jobs`` threads: the rule is compiled, so no worker processes are needed."""
+    return [preparer.observe(texts, sites, threads=jobs) for texts, sites in chunks]
 
 
 def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[int],
@@ -128,7 +126,3 @@ def _init_worker(config: Config, wires: WireRegistry,
 
 def _worker_prepare(chunk: Chunk) -> Prepared:
     return _worker_preparer.run(chunk[0], _worker_chrome_set, chunk[1])
-
-
-def _worker_chrome(chunk: Chunk) -> list[Observation]:
-    return _worker_preparer.observe(*chunk)

@@ -125,6 +125,8 @@ class Preparer:
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
                         noffsets, values, offsets)
 
-    def observe(self, texts: Sequence[str], sites: Sequence[int]) -> list[Observation]:
-        """What each raw text tells the site-chrome rule (`chrome.observe`)."""
-        return observe_many(texts, sites, self.config.chrome_max_words, self.threads)
+    def observe(self, texts: Sequence[str], sites: Sequence[int], *,
+                threads: int | None = None) -> list[Observation]:
+        """What each raw text tells the site-chrome rule (`chrome.observe`), on
+        ``threads`` threads (default: this preparer's)."""
+        return observe_many(texts, sites, self.config.chrome_max_words, threads or self.threads)
