@@ -520,6 +520,16 @@ fn drop_chrome(
     })
 }
 
+/// Panic inside the core (for the test that a panic reaches Python as `DedupError`).
+#[pyfunction]
+fn _panic_for_tests(py: Python<'_>) -> PyResult<()> {
+    detached(py, "_panic_for_tests", || {
+        if std::hint::black_box(true) {
+            panic!("a deliberate panic");
+        }
+    })
+}
+
 /// The key of a short line within its site.
 #[pyfunction]
 fn chrome_key(site: u64, line: u64) -> u64 {
@@ -580,6 +590,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(observe, m)?)?;
     m.add_function(wrap_pyfunction!(drop_chrome, m)?)?;
     m.add_function(wrap_pyfunction!(chrome_key, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("UNICODE_VERSION", tables::UNICODE_VERSION)?;
     m.add("MAX_NUMBERS", numbers::MAX_NUMBERS)?;
     m.add("WRAP_MAX", chrome::WRAP_MAX)?;

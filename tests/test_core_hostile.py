@@ -120,8 +120,10 @@ def test_bad_arguments_are_python_errors_not_crashes():
                          passage_salts=np.zeros(6, dtype=np.uint32), keep_shingles=False)
 
 
-def test_internal_errors_would_reach_python_as_dedup_errors():
-    # The boundary maps a panic to DedupError; the class must be importable from the core.
-    assert issubclass(DedupError, Exception)
+def test_a_panic_in_the_core_reaches_python_as_a_dedup_error():
+    with pytest.raises(DedupError, match=r"internal error in dedup\._core\._panic_for_tests: "
+                                         r"a deliberate panic \(please report it\)"):
+        _core._panic_for_tests()
+    assert normalize("Still Working") == "still working"  # and the core goes on
     with pytest.raises(OverflowError):
-        _core.chrome_key(-1, 0)  # a negative key is refused by the binding, not wrapped
+        _core.chrome_key(-1, 0)  # a negative key is refused by the binding
