@@ -258,8 +258,8 @@ def _pair(a: str, b: str, o: Overlap) -> dict:
 def load_l3s(folder: Path, limit: int | None = None, ids: Iterable[str] | None = None
              ) -> list[dict]:
     """The annotated pages ({id, url, headline, text, html}), in the order of
-    ``l3s_gn1_goldtext.jsonl``: the first ``limit``, or those whose id is in ``ids``. ``html`` is
-    the page's bytes, read from ``L3S-GN1.tar.gz`` (the line's ``original_html`` names the member)."""
+    ``l3s_gn1_goldtext.jsonl``: the first ``limit``, or those whose id is in ``ids``. ``html``
+    is the page's bytes, read from ``L3S-GN1.tar.gz`` (``original_html`` names the member)."""
     wanted = set(ids) if ids is not None else None
     rows = []
     with (folder / L3S_GOLD).open(encoding="utf-8") as lines:
