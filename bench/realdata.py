@@ -188,8 +188,10 @@ def load_crud(folder: Path, limit: int) -> list[Article]:
                 if not sep or not text.strip():
                     continue
                 stamp = _DATE.search(head)
-                published = (datetime.fromisoformat(f"{stamp.group(1)}T{int(stamp.group(2)):02d}:"
-                                                    f"{stamp.group(3)}:00+08:00") if stamp else None)
+                published = None
+                if stamp:
+                    day, hour, minute = stamp.group(1), int(stamp.group(2)), stamp.group(3)
+                    published = datetime.fromisoformat(f"{day}T{hour:02d}:{minute}:00+08:00")
                 articles.append(Article(id=f"{path.name}:{number}", text=text,
                                         published=published))
     return articles
