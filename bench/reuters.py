@@ -12,6 +12,7 @@ left out, so the truth has no judgement calls. `bench.reuters_corpus` turns stor
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ import numpy as np
 
 from bench.truth import Shingler, similarity
 
-# ../shared/data relative to the repository (CI clones the repo next to a copy of shared/).
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data relative to the repository (CI clones the repo next to a copy of shared/),
+# or where DEDUP_SHARED_DATA says, as the tests read it.
+SHARED_DATA = Path(os.environ.get("DEDUP_SHARED_DATA",
+                                  Path(__file__).resolve().parents[2] / "shared" / "data"))
 REUTERS_DIR = SHARED_DATA / "reuters21578"
 
 RESEND_JACCARD = 0.5  # same title and word-5-gram J at least this: one story sent again
