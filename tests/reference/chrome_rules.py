@@ -13,6 +13,8 @@ from collections.abc import Collection
 
 import xxhash
 
+from .text_stages import _nfkc  # the same NFKC shortcut as normalize had
+
 
 WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE, SKETCH = 110, 30, 20, 0.4, 8
 _MASK = (1 << 64) - 1
@@ -25,21 +27,6 @@ def chrome_key(site: int, line: int) -> int:
     return key ^ (key >> 29)
 
 
-# Characters with a compatibility decomposition that is itself in NFKC
-# (full-width forms, NBSP and other spaces, "…", "™", "℃", circled digits).
-# Since every character of an NFKD is final, NFKC(text) equals ``text`` with
-# these replaced by their NFKD whenever that result is already in NFKC (both
-# have the same NFKD). Replacing the few distinct ones a text holds is ~10x
-# faster than NFKC on a Chinese article, whose full-width punctuation is what
-# NFKC changes.
-_COMPAT = {
-    c: d for c, d in ((chr(i), unicodedata.normalize("NFKD", chr(i)))
-                      for r in ((0xA0, 0x100), (0x2000, 0x2190), (0x2460, 0x2500),
-                                (0x3000, 0x3040), (0x3200, 0x3400), (0xFE10, 0xFE70),
-                                (0xFF00, 0xFFF0)) for i in range(*r))
-    if d != c and unicodedata.is_normalized("NFKC", d)}
-_COMPAT_CHARS = re.compile("[" + re.escape("".join(_COMPAT)) + "]")
-# Characters that do not count as content when deciding whether a line is short.
 _LINE_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _LINE_TOKEN = re.compile(f"[{_LINE_CJK}]|[^\\W_]+")
 # ASCII lines: lower-case letters and digits stay, every other byte becomes a
@@ -53,26 +40,6 @@ _BYTES_UNSEEN_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _ASCII_BYTES = bytes(range(128))
 # A non-ASCII character that is (part of) a short-line token.
 _NON_ASCII_TOKEN = re.compile(f"[^\\W\x00-\x7f]|[{_LINE_CJK}]")
-
-
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``; ~10x faster when only `_COMPAT` ones change."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    mapped = _replace_chars(text, _COMPAT_CHARS, _COMPAT)
-    if mapped is not text and unicodedata.is_normalized("NFKC", mapped):
-        return mapped
-    return unicodedata.normalize("NFKC", text)
-
-
-def _replace_chars(text: str, chars: re.Pattern[str], table: dict[str, str]) -> str:
-    """``text.translate(str.maketrans(table))``, replacing only the characters present.
-
-    ``str.translate`` looks every character up in a dict: ~300 µs for a non-ASCII article.
-    """
-    for char in set(chars.findall(text)):
-        text = text.replace(char, table[char])
-    return text
 
 
 def line_key(line: str, max_words: int) -> int | None:
