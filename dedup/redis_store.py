@@ -25,6 +25,7 @@ from .fingerprint import PASSAGE_HOLDERS
 from .lsh import lowest_per_key
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
+from .sqlite_format import inflate_text
 from .redis_records import (BAND_LISTS_VERSION, REDIS_FORMAT_VERSION, ChromeWrites, Layout,
                             band_list_moves, format_op, unpack_chrome, unpack_cluster, unpack_fp,
                             unpack_meta, write_ops)
@@ -394,11 +395,8 @@ class RedisStore(Store):
             blob = self._run([("HGET", self._k["texts"], slot)], locked=True)[0]
         if blob is None:
             return None
-        try:
-            return zlib.decompress(blob).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError) as exc:
-            raise IndexFormatError(f"{self.location}: the stored text of article {slot} cannot "
-                                   f"be read ({exc})") from None
+        # Bounded, as from an index file: whoever can write the server can plant a zlib bomb.
+        return inflate_text(blob, self.location, f"arrival {slot}")
 
     def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
         self._hold()

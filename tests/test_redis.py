@@ -479,3 +479,19 @@ def test_a_format_2_index_moves_its_band_lists_when_a_writer_opens_it(location):
     with Index.open(location) as index:  # the moved lists are the ones a remove deletes
         assert index.remove(versions[1][0].id)
     assert len(list(client.scan_iter(match=f"{prefix}:bands:*"))) == 4
+
+
+def test_a_zlib_bomb_in_a_stored_text_is_refused_without_inflating_it(location):
+    import zlib
+
+    story_text = stories(16, 1, 0)[0][0].text
+    with Index.open(location, keep_text=True) as index:
+        index.add(Article(id="a", text=story_text, published=T0))
+        assert index.text("a") == story_text
+    client = redis.Redis.from_url(location.split("?")[0])
+    texts_key = f"{parse_location(location).prefix}:texts"
+    [slot] = client.hkeys(texts_key)
+    client.hset(texts_key, slot, zlib.compress(b"\0" * (64 << 20), 9))  # 64 MiB of zeros
+    with Index.open(location) as index:
+        with pytest.raises(IndexFormatError, match="inflates to over"):
+            index.text("a")
