@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    class, is_space, nfkc_each, push_casefold, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -128,17 +128,11 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
     out
 }
 
-/// NFKC, then `str.casefold`.
-fn fold(line: &str) -> Cow<'_, str> {
-    if line.is_ascii() {
-        if line.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Cow::Owned(line.to_ascii_lowercase());
-        }
-        return Cow::Borrowed(line);
-    }
+/// NFKC, then `str.casefold`, of a non-ASCII line (`tokens_key` reads ASCII itself).
+fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    nfkc_each(line, |c| push_casefold(c, &mut out));
-    Cow::Owned(out)
+    nfkc_each(line, |c| casefold_each(c, |f| out.push(f)));
+    out
 }
 
 /// Feed the short-line tokens of a folded line (`[LINE_CJK]|[^\W_]+`) to `each`,

@@ -8,7 +8,6 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::minhash::MinHasher;
-use crate::normalize::normalize;
 use crate::numbers::number_keys;
 use crate::passages::Passages;
 use crate::shingle::{distinct_sorted, shingle_sequence};
@@ -51,13 +50,8 @@ pub struct Batch {
 }
 
 impl Stages {
-    /// Fingerprint one body.
-    pub fn fingerprint(&self, body: &str) -> Fingerprint {
-        self.fingerprint_normalized(&normalize(body))
-    }
-
     /// Fingerprint one normalized text.
-    pub fn fingerprint_normalized(&self, text: &str) -> Fingerprint {
+    pub fn fingerprint(&self, text: &str) -> Fingerprint {
         let mut fp = Fingerprint::default();
         number_keys(text, &mut fp.numbers);
         let (mut tokens, mut sequence) = (Vec::new(), Vec::new());
@@ -89,7 +83,7 @@ impl Stages {
         text: impl Fn(usize) -> String + Sync,
         pool: Option<&rayon::ThreadPool>,
     ) -> Batch {
-        let one = |i: usize| self.fingerprint_normalized(&text(i));
+        let one = |i: usize| self.fingerprint(&text(i));
         let prints: Vec<Fingerprint> = match pool {
             Some(pool) => pool.install(|| (0..n).into_par_iter().map(one).collect()),
             None => (0..n).map(one).collect(),

@@ -73,22 +73,6 @@ pub fn is_space(c: char) -> bool {
     class(c) & SPACE_BIT != 0
 }
 
-/// Append `str.casefold` of `c` to `out`.
-#[inline]
-pub fn push_casefold(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else if class(c) & FOLDS_BIT != 0 {
-        let cp = c as u32;
-        match CASEFOLD.binary_search_by_key(&cp, |&(k, _)| k) {
-            Ok(i) => out.push_str(CASEFOLD[i].1),
-            Err(_) => out.push(c),
-        }
-    } else {
-        out.push(c);
-    }
-}
-
 /// Call `f` with each character of NFKC of `text`, as Python's `unicodedata` has it.
 ///
 /// The NFKC tables are the `unicode-normalization` crate's, of a newer Unicode
@@ -167,7 +151,7 @@ mod tests {
     fn casefold_is_full_folding() {
         let mut s = String::new();
         for c in "Straße ΣΑΣ ﬁ".chars() {
-            push_casefold(c, &mut s);
+            casefold_each(c, |f| s.push(f));
         }
         assert_eq!(s, "strasse σασ fi");
     }

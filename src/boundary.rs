@@ -1,0 +1,136 @@
+//! The boundary with Python: texts in (checked, borrowed as UTF-8), arrays checked,
+//! work done without the GIL, and a panic turned into `dedup.errors.DedupError`.
+
+use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use numpy::PyReadonlyArray1;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// `f` without the GIL; a panic becomes `dedup.errors.DedupError`.
+pub fn detached<T: Send>(py: Python<'_>, what: &str, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
+        .map_err(|panic| {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let message =
+                format!("internal error in dedup._core.{what}: {detail} (please report it)");
+            match py
+                .import("dedup.errors")
+                .and_then(|m| m.getattr("DedupError"))
+            {
+                Ok(cls) => match cls.call1((message,)) {
+                    Ok(exc) => PyErr::from_value(exc),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            }
+        })
+}
+
+/// The `str` items of `texts`, checked.
+pub fn strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyString>>> {
+    let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
+    for (i, item) in texts.try_iter()?.enumerate() {
+        let item = item?;
+        if !item.is_instance_of::<PyString>() {
+            let kind = item.get_type().name()?.to_string();
+            return Err(PyTypeError::new_err(format!(
+                "text {i} is a {kind}, not a str"
+            )));
+        }
+        out.push(item.cast_into::<PyString>()?);
+    }
+    Ok(out)
+}
+
+/// A text's UTF-8, borrowed where Python holds it so. A lone surrogate (JSON
+/// escapes leave them) becomes one U+FFFD, which every stage treats as it would
+/// treat the surrogate: neither a token, a space nor a digit.
+pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
+    if let Ok(text) = s.to_cow() {
+        return text;
+    }
+    let bytes = s
+        .call_method1("encode", ("utf-8", "surrogatepass"))
+        .and_then(|b| b.extract::<Vec<u8>>());
+    match bytes {
+        Ok(bytes) => Cow::Owned(replace_surrogates(&bytes)),
+        Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
+    }
+}
+
+/// UTF-8 with surrogates encoded as 3-byte sequences (Python's "surrogatepass")
+/// to a string with one U+FFFD per surrogate.
+fn replace_surrogates(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{fffd}');
+                // A surrogate is 3 bytes (ED A0..BF xx); anything else invalid, 1.
+                let skip = if after.len() >= 3 && after[0] == 0xED && after[1] >= 0xA0 {
+                    3
+                } else {
+                    e.error_len().unwrap_or(after.len()).max(1)
+                };
+                rest = &after[skip.min(after.len())..];
+            }
+        }
+    }
+    out
+}
+
+pub fn slice<'a, T: numpy::Element>(
+    a: &'a PyReadonlyArray1<'_, T>,
+    name: &str,
+) -> PyResult<&'a [T]> {
+    a.as_slice()
+        .map_err(|_| PyValueError::new_err(format!("{name} must be a contiguous array")))
+}
+
+/// Check that `offsets` cut `len` values into consecutive runs.
+pub fn check_offsets(offsets: &[i64], len: usize) -> PyResult<()> {
+    let ok = offsets.first().is_none_or(|&o| o >= 0)
+        && offsets.windows(2).all(|w| w[0] <= w[1])
+        && offsets.last().is_none_or(|&o| o as usize <= len && o >= 0);
+    if ok {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err(
+            "offsets must be non-decreasing and within the values",
+        ))
+    }
+}
+
+/// A thread pool of `threads` threads.
+pub fn new_pool(threads: usize) -> PyResult<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PyValueError::new_err(format!("cannot start {threads} threads: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_surrogates;
+
+    #[test]
+    fn one_replacement_character_per_surrogate() {
+        let bytes = b"a\xed\xa0\x80b\xed\xbf\xbf\xed\xa0\x80";
+        assert_eq!(replace_surrogates(bytes), "a\u{fffd}b\u{fffd}\u{fffd}");
+        assert_eq!(replace_surrogates("\u{1f600}".as_bytes()), "\u{1f600}");
+    }
+}
