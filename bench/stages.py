@@ -37,8 +37,9 @@ def _stages(texts: list[str], engine: str) -> dict:
     from dedup.prepare import Preparer, number_keys
     from dedup.shingle import Shingler
     from dedup.wires import WireRegistry
-    from tests.reference import chrome_rules
+    from tests.reference import chrome_rules, credit_rules
     from tests.reference import text_stages as ref
+    from tests.reference.wire_rules import ReferenceWires
 
     config, wires = Config(threshold=0.8), WireRegistry.default()
     preparer = Preparer(config, wires)
@@ -56,15 +57,17 @@ def _stages(texts: list[str], engine: str) -> dict:
         signatures = Fingerprinter(config.num_perm, config.seed).signatures
         passages, numbers, norm = passage_keys, number_keys, normalize
         look, drop = observe, drop_chrome
+        detect, registry = credit_lines.detect, wires
     else:
         def shingle(c):
             return ref.shingle_batch(c, config.word_ngram, config.cjk_ngram)
         signatures = ref.Fingerprinter(config.num_perm, config.seed).signatures
         passages, numbers, norm = ref.passage_keys, ref.number_keys, ref.normalize
         look, drop = chrome_rules.observe, chrome_rules.drop_chrome
+        detect, registry = credit_rules.detect, ReferenceWires(wires)
     shingled = [shingle(c) for c in chunks]
     tasks = {
-        "credits.detect (Python)": lambda: [credit_lines.detect(t, wires) for t in texts],
+        "credits and datelines": lambda: [detect(t, registry) for t in texts],
         "site chrome: observe": lambda: [look(t, site, words) for t in texts],
         "site chrome: drop_chrome": lambda: [drop(b, chrome, site, words) for b in raw],
         "normalize": lambda: [norm(b) for b in bodies],

@@ -1,9 +1,9 @@
 """The per-article stages composed: raw text in, fingerprint and credits out.
 
-``Preparer.run`` takes a chunk of raw texts through credit/dateline removal and
-site-chrome removal, then hands the bodies to the core (``dedup._core``), which
-normalizes, shingles, MinHashes and keys them on a thread pool with the GIL
-released, and gives the index one ``Prepared`` chunk. It holds no index state.
+``Preparer.run`` hands a chunk of raw texts to the core (``dedup._core``), which
+takes each through credit/dateline removal and site-chrome removal, normalizes,
+shingles, MinHashes and keys it, on a thread pool with the GIL released, and gives
+the index one ``Prepared`` chunk. It holds no index state.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _core
-from . import credits as credit_lines
 from .chrome import Observation, chrome_set, observe_many
 from .config import Config
+from .records import Credit, Mention
 from .fingerprint import text_stages
 from .wires import WireRegistry
 
@@ -110,18 +110,13 @@ class Preparer:
             chrome: `chrome.chrome_key` keys known to be site chrome.
             sites: each text's `chrome.site_key` (default: all unknown, 0).
         """
-        max_words = self.config.chrome_max_words
-        bodies, found, mentioned = [], [], []
-        sites = sites or [0] * len(texts)
-        for text, site in zip(texts, sites, strict=True):
-            detected = credit_lines.detect(text, self.wires)
-            found.append(detected.credits)
-            mentioned.append(detected.mentions)
-            bodies.append(detected.body if detected.body.strip() else text)
-        (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values,
-         offsets) = self._stages.run(bodies, self.threads, sites=list(sites),
-                                     chrome=chrome_set(chrome) if chrome else None,
-                                     max_words=max_words)
+        (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values, offsets,
+         credit_rows, mention_rows) = self._stages.run(
+            texts, self.threads, sites=list(sites) if sites else None,
+            chrome=chrome_set(chrome) if chrome else None,
+            max_words=self.config.chrome_max_words, wires=self.wires.core)
+        found = [tuple(Credit(*row) for row in rows) for rows in credit_rows]
+        mentioned = [tuple(Mention(*row) for row in rows) for rows in mention_rows]
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
                         noffsets, values, offsets)
 

@@ -8,14 +8,19 @@
 
 mod boundary;
 pub mod chrome;
+pub mod credit_marks;
+pub mod credits;
 pub mod minhash;
 pub mod normalize;
 pub mod numbers;
 pub mod passages;
 pub mod prepare;
+mod py_credits;
+pub mod pyre;
 pub mod shingle;
 pub mod tables;
 pub mod unicode;
+pub mod wires;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -30,6 +35,7 @@ use boundary::{check_offsets, detached, new_pool, slice, strings, utf8};
 use minhash::{MinHasher, Scheme};
 use passages::Passages;
 use prepare::{Batch, Stages};
+use py_credits::{CreditRow, MentionRow, PyWires};
 use shingle::{distinct_sorted, shingle_sequence};
 
 /// The text stages for one configuration (`dedup.prepare.Preparer` holds one).
@@ -148,11 +154,16 @@ impl TextStages {
         })
     }
 
-    /// Fingerprint credit-free bodies on `threads` threads, after dropping the
-    /// paragraphs whose `chrome_key` (with each body's entry of `sites`) is in
-    /// `chrome`: the tuple `(signatures, sizes, content_hashes, passage_keys,
-    /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets)`.
-    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 12))]
+    /// Fingerprint texts on `threads` threads: with `wires`, raw texts whose credits
+    /// are found and cut first (`dedup.credits.detect`; a text that is nothing but
+    /// credits is fingerprinted whole), else credit-free bodies; then the paragraphs
+    /// whose `chrome_key` (with each text's entry of `sites`) is in `chrome` are
+    /// dropped. The tuple `(signatures, sizes, content_hashes, passage_keys,
+    /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets,
+    /// credits, mentions)`, the last two lists of rows per text (empty without `wires`).
+    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 12,
+                        wires = None))]
+    #[allow(clippy::too_many_arguments)]
     fn run<'py>(
         &self,
         py: Python<'py>,
@@ -161,6 +172,7 @@ impl TextStages {
         sites: Option<Vec<u64>>,
         chrome: Option<HashSet<u64>>,
         max_words: usize,
+        wires: Option<PyRef<'py, PyWires>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let items = strings(bodies)?;
         let texts: Vec<Cow<str>> = items.iter().map(utf8).collect();
@@ -170,13 +182,44 @@ impl TextStages {
         }
         let chrome = chrome.unwrap_or_default();
         let pool = self.pool(threads)?;
-        let batch: Batch = detached(py, "TextStages.run", || {
-            let work = |i: usize| -> String {
-                let body = chrome::drop_chrome(&texts[i], &chrome, sites[i], max_words);
-                normalize::normalize(&body)
+        let wires = wires.as_deref();
+        type Rows = (Vec<CreditRow>, Vec<MentionRow>);
+        let (batch, rows): (Batch, Vec<Rows>) = detached(py, "TextStages.run", || {
+            use rayon::prelude::*;
+            let credit_free = |i: usize| -> (Option<String>, Rows) {
+                let Some(w) = wires else {
+                    return (None, Rows::default());
+                };
+                let found = credits::detect(&texts[i], &w.inner, true);
+                let rows = w.rows(&texts[i], &found);
+                let body = (!wires::py_strip(&found.body).is_empty()).then_some(found.body);
+                (body, rows)
             };
-            self.stages.run(texts.len(), work, pool.as_deref())
+            let detected: Vec<(Option<String>, Rows)> = match (&pool, wires) {
+                (_, None) => Vec::new(),
+                (Some(pool), _) => {
+                    pool.install(|| (0..texts.len()).into_par_iter().map(credit_free).collect())
+                }
+                (None, _) => (0..texts.len()).map(credit_free).collect(),
+            };
+            let work = |i: usize| -> String {
+                let body = detected
+                    .get(i)
+                    .and_then(|d| d.0.as_deref())
+                    .unwrap_or(&texts[i]);
+                normalize::normalize(&chrome::drop_chrome(body, &chrome, sites[i], max_words))
+            };
+            let batch = self.stages.run(texts.len(), work, pool.as_deref());
+            (batch, detected.into_iter().map(|d| d.1).collect())
         })?;
+        let (credit_rows, mention_rows): (Vec<_>, Vec<_>) = if rows.is_empty() {
+            (
+                vec![Vec::new(); batch.sizes.len()],
+                vec![Vec::new(); batch.sizes.len()],
+            )
+        } else {
+            rows.into_iter().unzip()
+        };
         let n = batch.sizes.len();
         let k = self.stages.minhash.k;
         let sigs = PyArray1::from_vec(py, batch.signatures).reshape([n, k])?;
@@ -192,6 +235,8 @@ impl TextStages {
                 batch.number_offsets.into_pyarray(py).into_any(),
                 batch.shingle_values.into_pyarray(py).into_any(),
                 batch.shingle_offsets.into_pyarray(py).into_any(),
+                credit_rows.into_pyobject(py)?.into_any(),
+                mention_rows.into_pyobject(py)?.into_any(),
             ],
         )
     }
@@ -468,6 +513,8 @@ fn agreement<'py>(
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TextStages>()?;
+    m.add_class::<PyWires>()?;
+    m.add_function(wrap_pyfunction!(py_credits::wire_key, m)?)?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(py_number_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_batch, m)?)?;

@@ -7,7 +7,10 @@ use std::sync::LazyLock;
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, UNASSIGNED, WIDE};
+use crate::tables::{
+    ALNUM, CASEFOLD, CJK, DECIMAL, DIGIT, LINE_CJK, QUOTES, SPACE, UNASSIGNED, UPPER,
+    UPPER_CHANGES, WIDE,
+};
 
 /// Class bits of a character.
 pub const ALNUM_BIT: u8 = 1; // str.isalnum
@@ -71,6 +74,78 @@ pub fn class(c: char) -> u8 {
 #[inline]
 pub fn is_space(c: char) -> bool {
     class(c) & SPACE_BIT != 0
+}
+
+/// `str.isalnum`.
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    class(c) & ALNUM_BIT != 0
+}
+
+/// `str.isdecimal` (what `\d` matches in Python's `re`).
+pub fn is_decimal(c: char) -> bool {
+    c.is_ascii_digit() || !c.is_ascii() && in_ranges(c as u32, DECIMAL)
+}
+
+/// `str.isdigit`.
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || !c.is_ascii() && in_ranges(c as u32, DIGIT)
+}
+
+/// `str.isupper` of one character.
+pub fn is_upper(c: char) -> bool {
+    c.is_ascii_uppercase() || !c.is_ascii() && in_ranges(c as u32, UPPER)
+}
+
+/// `s.upper() == s`.
+pub fn upper_unchanged(s: &str) -> bool {
+    s.chars().all(|c| {
+        if c.is_ascii() {
+            !c.is_ascii_lowercase()
+        } else {
+            !in_ranges(c as u32, UPPER_CHANGES)
+        }
+    })
+}
+
+/// A regex class body (without brackets) of the characters in `ranges`, but `except`.
+fn class_body(ranges: &[(u32, u32)], except: Option<u32>) -> String {
+    let mut out = String::new();
+    let mut split = Vec::with_capacity(ranges.len() + 1);
+    for &(lo, hi) in ranges {
+        match except {
+            Some(x) if lo <= x && x <= hi => {
+                if lo < x {
+                    split.push((lo, x - 1));
+                }
+                if x < hi {
+                    split.push((x + 1, hi));
+                }
+            }
+            _ => split.push((lo, hi)),
+        }
+    }
+    for (lo, hi) in split {
+        if lo == hi {
+            out.push_str(&format!("\\x{{{lo:X}}}"));
+        } else {
+            out.push_str(&format!("\\x{{{lo:X}}}-\\x{{{hi:X}}}"));
+        }
+    }
+    out
+}
+
+/// Class bodies of Python's `re` for `str` patterns: `\w` (`isalnum` or `_`), `\d`
+/// (`isdecimal`), `\s` (`isspace`) and `[^\S\n]` (a space but a newline), for Rust
+/// patterns that match as Python's do (Rust's own `\w` takes in combining marks, its
+/// `\s` leaves out `\x1c`..`\x1f`).
+pub fn python_classes() -> [String; 4] {
+    [
+        format!("_{}", class_body(ALNUM, None)),
+        class_body(DECIMAL, None),
+        class_body(SPACE, None),
+        class_body(SPACE, Some(0x0A)),
+    ]
 }
 
 /// Call `f` with each character of NFKC of `text`, as Python's `unicodedata` has it.
@@ -159,11 +234,25 @@ mod tests {
 
 #[cfg(test)]
 mod table_tests {
-    use crate::tables::{ALNUM, CASEFOLD, CJK, LINE_CJK, QUOTES, SPACE, UNASSIGNED, WIDE};
+    use crate::tables::{
+        ALNUM, CASEFOLD, CJK, DECIMAL, DIGIT, LINE_CJK, QUOTES, SPACE, UNASSIGNED, UPPER,
+        UPPER_CHANGES, WIDE,
+    };
 
     #[test]
     fn tables_are_sorted_for_binary_search() {
-        for ranges in [ALNUM, CJK, LINE_CJK, SPACE, UNASSIGNED, WIDE] {
+        for ranges in [
+            ALNUM,
+            CJK,
+            DECIMAL,
+            DIGIT,
+            LINE_CJK,
+            SPACE,
+            UNASSIGNED,
+            UPPER,
+            UPPER_CHANGES,
+            WIDE,
+        ] {
             assert!(ranges.iter().all(|&(lo, hi)| lo <= hi));
             assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0));
         }

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from dedup import _core
 from dedup.chrome import drop_chrome
 from dedup.config import Config
-from dedup import credits as credit_lines
 from dedup.fingerprint import Fingerprinter, passage_keys
 from dedup.normalize import normalize
 from dedup.prepare import Preparer, number_keys
@@ -29,7 +28,8 @@ from dedup.shingle import Shingler
 from dedup.wires import WireRegistry
 
 from .conftest import SHARED_DATA
-from .reference import chrome_rules
+from .reference import chrome_rules, credit_rules
+from .reference.wire_rules import ReferenceWires
 from .reference import text_stages as ref
 
 # Characters that stress each rule: full-width forms, ligatures, quotes and dashes,
@@ -115,8 +115,9 @@ def test_lone_surrogates_are_neither_tokens_nor_errors():
 def reference_prepare(texts: list[str], config: Config, wires: WireRegistry):
     """What dedup 0.1's Preparer.run computed for ``texts``."""
     bodies = []
+    reference_wires = ReferenceWires(wires)
     for text in texts:
-        detected = credit_lines.detect(text, wires)
+        detected = credit_rules.detect(text, reference_wires)
         body = detected.body if detected.body.strip() else text
         bodies.append(ref.normalize(drop_chrome(body, (), 0, config.chrome_max_words)))
     (values, offsets), (sequence, docs) = ref.shingle_batch(bodies, config.word_ngram,

@@ -494,14 +494,3 @@ def test_url_host_reads_hosts_as_urlsplit_does():
              + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15)))
              for _ in range(20000)]
     assert [url_host(u) for u in urls] == [reference(u) for u in urls]
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab \n\t\r\x0b\u3000\u2028\x1c")), max_size=40),
-       st.integers(0, 40))
-def test_last_lines_are_the_last_non_blank_lines_stripped(text, lo):
-    from dedup.credits import _last_lines
-
-    lo = min(lo, len(text))
-    lines = re.compile(r"[^\S\n]*(\S[^\n]*?)[^\S\n]*$", re.M)
-    assert _last_lines(text, lo, 4) == [m.span(1) for m in lines.finditer(text, lo)][-4:]
