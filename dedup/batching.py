@@ -1,11 +1,12 @@
-"""A batch in chunks: the text stages here or in worker processes, and the
-candidate pairs within a chunk.
+"""A batch in chunks: the text stages on the core's threads, and the candidate
+pairs within a chunk.
 
 ``Index.add_many`` cuts a batch into chunks of ``CHUNK`` articles. Learning the
-site chrome is compiled, so it runs on ``jobs`` threads of the core. The text
-stages (`dedup.prepare.Preparer`) hold no index state and their credit rules are
-Python, so ``jobs`` worker processes run them while the index stays in the calling process;
-:func:`prepared_chunks` keeps a few chunks in flight, never the whole batch.
+site chrome and the text stages (`dedup.prepare.Preparer`: credits, chrome,
+fingerprints) are compiled and hold no index state, so they run on ``jobs``
+threads of the core with the GIL released, while this thread places the previous
+chunk in the index: :func:`prepared_chunks` keeps a few chunks in flight, never
+the whole batch. No worker processes, nothing pickled.
 A chunk's articles are not in the index's band tables while the chunk is
 placed, so :func:`earlier_in_chunk` finds the pairs among them.
 """
@@ -14,15 +15,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from .chrome import Observation
-from .config import Config
 from .lsh import run_starts
 from .prepare import Prepared, Preparer
-from .wires import WireRegistry
 
 CHUNK = 512
 
@@ -87,42 +86,27 @@ def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int
 
 def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
-    """``Preparer.run`` on each chunk of texts, in order, in ``jobs`` processes.
+    """``Preparer.run`` on each chunk of texts, in order, on ``jobs`` threads.
 
-    The credit and chrome rules are Python and hold the GIL, so chunks go to
-    worker processes; the core's part of each runs without the GIL.
+    With ``jobs`` > 1 a background thread prepares the next chunks (the core spreads
+    each over ``jobs`` threads, the GIL released) while the caller places the one
+    yielded; the answers are those of one thread, chunk for chunk.
     """
     if jobs <= 1 or len(chunks) <= 1:
         for texts, sites in chunks:
             yield preparer.run(texts, chrome, sites)
         return
-    # The chrome set goes to each worker once (it is fixed for the batch), not with
-    # every chunk: ~220 KB pickled per chunk at 22,000 chrome lines.
-    with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                             initargs=(preparer.config, preparer.wires, chrome)) as pool:
-        # A few chunks ahead of the indexing, not all of them: the texts in flight
-        # and the fingerprints waiting stay bounded however large the batch.
+    with ThreadPoolExecutor(1, thread_name_prefix="dedup-prepare") as pool:
+        # A couple of chunks ahead of the indexing, not all of them: the texts in
+        # flight and the fingerprints waiting stay bounded however large the batch.
         waiting: deque[Future[Prepared]] = deque()
-        for chunk in chunks:
-            waiting.append(pool.submit(_worker_prepare, chunk))
-            if len(waiting) > 2 * jobs:
+        try:
+            for texts, sites in chunks:
+                waiting.append(pool.submit(preparer.run, texts, chrome, sites, threads=jobs))
+                if len(waiting) > 2:
+                    yield waiting.popleft().result()
+            while waiting:
                 yield waiting.popleft().result()
-        while waiting:
-            yield waiting.popleft().result()
-
-
-# -- worker processes -------------------------------------------------------------
-
-_worker_preparer: Preparer | None = None  # per worker process, set by its initializer
-_worker_chrome_set: frozenset[int] = frozenset()
-
-
-def _init_worker(config: Config, wires: WireRegistry,
-                 chrome: frozenset[int] = frozenset()) -> None:
-    global _worker_preparer, _worker_chrome_set
-    _worker_preparer = Preparer(config, wires)
-    _worker_chrome_set = chrome
-
-
-def _worker_prepare(chunk: Chunk) -> Prepared:
-    return _worker_preparer.run(chunk[0], _worker_chrome_set, chunk[1])
+        finally:
+            for future in waiting:  # the caller stopped early (an error, a closed generator)
+                future.cancel()

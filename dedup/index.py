@@ -230,7 +230,7 @@ class Index:
 
         Args:
             articles: the articles, in arrival order.
-            jobs: processes to fingerprint with (the index stays in this one).
+            jobs: threads to fingerprint with (the core's, beside this thread placing).
             learn_chrome: first count these articles' short lines towards the
                 site chrome rule, as :meth:`learn_chrome` does (off when it
                 already saw them). The chrome set is then fixed for the whole

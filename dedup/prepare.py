@@ -102,17 +102,18 @@ class Preparer:
                                    keep_shingles=config.verify == "exact")
 
     def run(self, texts: Sequence[str], chrome: Collection[int] = (),
-            sites: Sequence[int] = ()) -> Prepared:
+            sites: Sequence[int] = (), *, threads: int | None = None) -> Prepared:
         """Fingerprint ``texts`` after removing credits and the ``chrome`` lines.
 
         Args:
             texts: raw article texts.
             chrome: `chrome.chrome_key` keys known to be site chrome.
             sites: each text's `chrome.site_key` (default: all unknown, 0).
+            threads: core threads for this chunk (default: this preparer's).
         """
         (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values, offsets,
          credit_rows, mention_rows) = self._stages.run(
-            texts, self.threads, sites=list(sites) if sites else None,
+            texts, threads or self.threads, sites=list(sites) if sites else None,
             chrome=chrome_set(chrome) if chrome else None,
             max_words=self.config.chrome_max_words, wires=self.wires.core)
         found = [tuple(Credit(*row) for row in rows) for rows in credit_rows]

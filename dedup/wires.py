@@ -188,7 +188,7 @@ class WireRegistry:
         return cls(_merge(_default_agencies(), overlay), origin)
 
     def __reduce__(self) -> tuple:
-        # Pickle the data, not the compiled patterns (for worker processes).
+        # Pickle the data, not the core's tables (a registry sent to another process).
         return (type(self), (self._agencies,))
 
     def __repr__(self) -> str:
