@@ -1,10 +1,9 @@
 //! Credit lines after the head: source lines, editor and reporting credits, copyright
 //! and end markers, wire trailers, a closing `(Xinhua)`; then mentions and the body.
 
-use crate::credits::{
-    back, char_at, char_before, end_of, group, is_hws, names, nchars, start_of, words, Found, Kind,
-    Mention, CLOSERS, OPENERS, PATTERNS, WIRE_TRAILERS,
-};
+use crate::chars::{back, char_at, char_before, end_of, group, is_hws, nchars, start_of, words};
+use crate::credit_patterns::{PATTERNS, WIRE_TRAILERS};
+use crate::credits::{names, Found, Kind, Mention, CLOSERS, OPENERS};
 use crate::unicode::{is_alnum, is_space};
 use crate::wires::{py_strip, Role, Wire, Wires};
 use std::sync::LazyLock;

@@ -4,30 +4,24 @@
 //! (the rules `dedup/credits.py` documents). Offsets are byte offsets here; the
 //! boundary turns them into character offsets. Lengths the rules measure ("the first
 //! 600 characters", "a head of at most 70") are counted in characters, as in Python.
-//! The head rules live here, the markers, trailers and the body in `credit_marks`.
-
-use std::sync::LazyLock;
+//! The head rules live here, the markers, trailers and the body in `credit_marks`,
+//! the patterns in `credit_patterns`.
 
 use fancy_regex::Captures;
 
+use crate::chars::{
+    back, char_at, char_before, end_of, fwd, group, is_han, is_hws, nchars, previous, start_of,
+    words,
+};
 use crate::credit_marks::{closing_credit, marker, mentions, remove, wire_trailers};
-use crate::pyre::Re;
-use crate::unicode::{is_decimal, is_digit, is_space, is_upper, upper_unchanged};
+use crate::credit_patterns::PATTERNS;
+use crate::unicode::{is_decimal, is_digit, is_upper, upper_unchanged};
 use crate::wires::{py_strip, Hit, Wire, Wires};
 
 pub const HEAD: usize = 600; // datelines, bylines and credit lines: the first HEAD characters
 pub const TAIL: usize = 600; // ... credit lines and trailers also the last TAIL characters
 const HEAD_LINES: usize = 3; // datelines and bylines: the first HEAD_LINES non-empty lines
 const HEAD_MAX: usize = 70; // longest place-and-date before a dateline's parenthesis
-
-/// The horizontal spaces credit spans are trimmed of (`_HWS`).
-pub fn is_hws(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t' | '\r' | '\x0c' | '\x0b' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
-    )
-}
 
 pub const OPENERS: &str = "(（[【「『〔";
 pub const CLOSERS: &str = ")）]】」』〕";
@@ -61,125 +55,6 @@ const PLACE_LOWER: &[&str] = &[
     "upon", "am", "an", "der",
 ];
 const ZH_OPENING: &str = "\n；;】]）)"; // 据新华社…电 after these still opens the text
-
-const NOT_DIAN: &str = r"(?![视影台话子脑力商竞器池网线缆])"; // 新华社电 is a dateline, 电视 is not
-const MONTH: &str =
-    r"(?<![A-Za-z])(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\.?";
-const SEP: &str = r"(?:--|[-–—―:：]|[?_](?=\s))"; // "?" is a mangled dash, "_" old AP style
-
-fn date() -> String {
-    format!(
-        r"(?:\d{{1,2}}[ \t]+{MONTH}|{MONTH}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?)(?:,?[ \t]+\d{{4}})?"
-    )
-}
-
-/// The patterns of the rules, compiled once (`dedup/credits.py` names them alike).
-pub struct Patterns {
-    pub en_date: Re,
-    pub code_split: Re,
-    pub paren: Re,
-    pub place_suffix: Re,
-    pub ur_codeless: Re,
-    pub codeless: Re,
-    pub byline: Re,
-    pub byline_split: Re,
-    pub zh_byline: Re,
-    pub zh_after: Re,
-    pub zh_local: Re,
-    pub en_value: Re,
-    pub zh_source_value: Re,
-    pub zh_name_value: Re,
-    pub copyright: Re,
-    pub end_name: Re,
-    pub mention_after: Re,
-    pub mention_before: Re,
-    pub sentence_end: Re,
-    pub trailers: Vec<Re>,
-}
-
-pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
-    let date = date();
-    Patterns {
-        en_date: Re::new(&format!(r"{date}(?!\w)")),
-        code_split: Re::new(r"[ \t]*(?:/|,|、|;|&|\band\b)[ \t]*"),
-        paren: Re::new(&format!(
-            r"[(（][^\S\n]*(?P<codes>[^\n()（）:：]{{1,40}}?)[^\S\n]*[)）](?:[^\S\n]*(?P<sep>{SEP}))?[^\S\n]*"
-        )),
-        place_suffix: Re::new(&format!(
-            r"(?<![\w'’])(?P<place>[A-Z][A-Z.'’\-]+(?:[ \t\u00a0]+[A-Z][A-Z.'’\-]+)*(?:,[ \t\u00a0]*[A-Z][\w.'’\-]*(?:[ \t\u00a0]+[A-Z][\w.'’\-]*){{0,3}})?)(?:,[ \t\u00a0]*(?P<date>{date}))?[ \t\u00a0,]*\Z"
-        )),
-        ur_codeless: Re::new(
-            r"(?P<place>[^\s۔:()（）\d]{2,20}(?:[ \t/،][^\s۔:()（）\d]{1,20}){0,2})[^\S\n]*۔{3,}[^\S\n]*",
-        ),
-        codeless: Re::new(&format!(
-            r"(?P<place>[A-Z][A-Z.'’\-]+(?:[ \t][A-Z][A-Z.'’\-]+){{0,3}}(?:,[ \t]*[A-Z][A-Za-z.'’\-]+(?:[ \t][A-Z][A-Za-z.'’\-]+){{0,2}})?),[ \t]*(?P<date>{date})[^\S\n]*(?P<sep>--|[-–—―])[^\S\n]*"
-        )),
-        byline: Re::new(r"(?m)(?:By|BY)[ \t\u00a0]+(?P<who>[^\n]{2,80}?)[^\S\n]*$"),
-        byline_split: Re::new(r"[\s,|/·]+"),
-        zh_byline: Re::new(
-            r"(?m)(?:本报|[\u4e00-\u9fff]{2,6}?)?(?:特约|实习)?记者[ \t\u3000:：]*(?P<who>[\u4e00-\u9fff·]{2,4}(?:[ \t\u3000、，,][\u4e00-\u9fff·]{2,4}){0,4})[^\S\n]*$",
-        ),
-        zh_after: Re::new(&format!(
-            r"(?:(?P<place>[^\s，。,；;：:（）()【】\[\]电]{{0,16}}?)(?P<date>(?:\d{{2,4}}年)?(?:\d{{1,2}}月)?\d{{1,2}}日)电|(?P<near>[\u4e00-\u9fff]{{0,5}}?)电{NOT_DIAN})(?:[^\S\n]*[（(](?P<who>[^（()）\n。]{{1,40}})[）)])?[^\S\n]*"
-        )),
-        zh_local: Re::new(&format!(
-            r"(?P<agency>本报|本台|[\u4e00-\u9fff]{{1,8}}?(?:日报网|报网|日报|社|报|网|台))(?:(?P<place>[\u4e00-\u9fff·]{{0,12}}?)(?P<date>(?:\d{{2,4}}年)?\d{{1,2}}月\d{{1,2}}日)电{NOT_DIAN}|讯)(?:[^\S\n]*[（(](?P<who>[^（()）\n。]{{1,40}})[）)])?[^\S\n]*"
-        )),
-        en_value: Re::new(r"[^\S\n]*(?P<value>[^\n)）\]】]{1,300})"),
-        zh_source_value: Re::new(r"[^\S\n]*(?P<value>[^\s)）\]】【。，,；;|｜据]{1,30})"),
-        zh_name_value: Re::new(
-            r"[^\S\n]*(?P<value>(?:[^\s)）\]】【。，,；;|｜:：]{1,12}(?:[ \t\u3000](?![^\s:：]{1,8}[:：])[^\s)）\]】【。，,；;|｜:：]{1,8}){0,3})?)",
-        ),
-        copyright: Re::new(
-            r"(?:Copyright|COPYRIGHT)?[^\S\n]*(?:©|\([cC]\))?[^\S\n]*(?:\d{4}(?:[-–]\d{4})?[^\S\n]*,?)?[^\S\n]*(?P<holder>[^\n.©]{1,60}?)\.?(?:[^\S\n]*All [Rr]ights [Rr]eserved\.?)?(?:[^\S\n]*This material may not be published, broadcast, rewritten,? or redistributed\.?)?[^\S\n]*(?=\r?\n|\Z)",
-        ),
-        end_name: Re::new(r"[（(][\u4e00-\u9fff·]{1,8}[）)]"),
-        mention_after: Re::new(&format!(
-            r"(?:[ \t\u00a0]+(?:[Nn]ews )?[Aa]gency)?(?:['’]s)?,?[ \t\u00a0]+(?:(?:has|had|also|earlier|later|first)[ \t\u00a0]+)?(?:reported|reports|said|says|quoted|cited|wrote|added|learned|learnt|confirmed)\b|[^\S\n]*(?:记者)?(?:报道|消息|称|援引|发布|披露|获悉|评论|指出|电{NOT_DIAN})"
-        )),
-        mention_before: Re::new(
-            r"(?:(?<![A-Za-z])(?:[Aa]ccording to|[Tt]old|[Rr]eported by|[Qq]uoted by|[Cc]ited by|[Ii]nterview with|[Rr]eports? (?:by|from))[ \t\u00a0]+(?:(?:the|a)[ \t\u00a0]+)?|(?:据|援引|引述|引用|转引自|转自|综合|接受)(?:外媒|媒体)?[^\S\n]*)\Z",
-        ),
-        sentence_end: Re::new(r"[.!?][^\S\n]+(?=\S)"),
-        trailers: WIRE_TRAILERS
-            .iter()
-            .map(|t| {
-                let words: Vec<String> = t
-                    .split(' ')
-                    .map(|w| {
-                        if w == "{name}" {
-                            r"(?P<name>[^\n]{1,80}?)".to_string()
-                        } else {
-                            fancy_regex::escape(w).into_owned()
-                        }
-                    })
-                    .collect();
-                Re::new(&format!("(?i:{})", words.join(r"[^\S\n]+")))
-            })
-            .collect(),
-    }
-});
-
-/// Trailers that credit the wires they name (see `dedup/credits.py`).
-pub const WIRE_TRAILERS: &[&str] = &[
-    "{name} contributed to this report",
-    "{name} contributed to this story",
-    "{name} contributed to this article",
-    "{name} contributed reporting",
-    "{name} contributed",
-    "additional reporting by {name}",
-    "with additional reporting by {name}",
-    "with additional reporting from {name}",
-    "with reporting by {name}",
-    "with reporting from {name}",
-    "reporting by {name}",
-    "includes reporting by {name}",
-    "with files from {name}",
-    "with material from {name}",
-    "with input from {name}",
-    "information from {name} was used in this report",
-    "material from {name} was used in this report",
-];
 
 /// The kind of a credit, as `dedup.records.CreditKind` spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,59 +162,6 @@ impl Found<'_> {
 }
 
 // -- character positions ------------------------------------------------------------
-
-/// The byte offset `k` characters after `pos` (or the end).
-pub fn fwd(text: &str, pos: usize, k: usize) -> usize {
-    text[pos..]
-        .char_indices()
-        .nth(k)
-        .map_or(text.len(), |(i, _)| pos + i)
-}
-
-/// The byte offset `k` characters before `pos` (or 0).
-pub fn back(text: &str, pos: usize, k: usize) -> usize {
-    if k == 0 {
-        return pos;
-    }
-    text[..pos]
-        .char_indices()
-        .rev()
-        .nth(k - 1)
-        .map_or(0, |(i, _)| i)
-}
-
-pub fn nchars(s: &str) -> usize {
-    s.chars().count()
-}
-
-pub fn char_at(text: &str, pos: usize) -> Option<char> {
-    text.get(pos..).and_then(|s| s.chars().next())
-}
-
-pub fn char_before(text: &str, pos: usize) -> Option<char> {
-    text[..pos].chars().next_back()
-}
-
-pub fn is_han(c: char) -> bool {
-    ('\u{3400}'..='\u{9fff}').contains(&c)
-}
-
-pub fn group<'t>(m: &Captures<'t, str>, name: &str) -> Option<&'t str> {
-    m.name(name).map(|g| g.as_str())
-}
-
-pub fn end_of(m: &Captures<str>) -> usize {
-    m.get(0).map_or(0, |g| g.end())
-}
-
-pub fn start_of(m: &Captures<str>) -> usize {
-    m.get(0).map_or(0, |g| g.start())
-}
-
-/// Python's `s.split()`.
-pub fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(is_space).filter(|w| !w.is_empty())
-}
 
 /// `_names`: the whole value as an alias, else any wire inside it.
 pub fn names(wires: &Wires, value: &str) -> Vec<Wire> {
@@ -725,13 +547,4 @@ fn zh_dateline(found: &mut Found, start: usize, end: usize, wire: Wire) -> bool 
         .or_else(|| group(&m, "near"));
     found.add(&[wire], Kind::Dateline, start, end_of(&m), place, date);
     true
-}
-
-/// The character before `pos`, skipping spaces; a newline at the start of the text.
-pub fn previous(text: &str, pos: usize) -> char {
-    text[..pos]
-        .chars()
-        .rev()
-        .find(|&c| !is_hws(c))
-        .unwrap_or('\n')
 }

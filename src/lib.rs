@@ -7,8 +7,10 @@
 //! ever happened it would reach Python as `dedup.errors.DedupError`, never a crash.
 
 mod boundary;
+pub mod chars;
 pub mod chrome;
 pub mod credit_marks;
+pub mod credit_patterns;
 pub mod credits;
 pub mod minhash;
 pub mod normalize;

@@ -85,7 +85,8 @@ pub struct Wires {
     scanner: AhoCorasick,
     hits: Vec<Hit>,
     finder: Option<Re>,
-    reuters: bool,
+    /// The wire "Reuters" denotes, if that wire is named Reuters (its house style).
+    reuters: Option<Wire>,
 }
 
 /// Case-, width- and whitespace-insensitive form of a name: NFKC, `casefold`, spaces
@@ -200,8 +201,8 @@ impl Wires {
         let by_key = table(by_key)?;
         let reuters = by_key
             .get(&key("Reuters"))
-            .map(|&w| names[w as usize] == "Reuters")
-            == Some(true);
+            .copied()
+            .filter(|&w| names[w as usize] == "Reuters");
         Ok(Wires {
             by_key,
             by_code: table(by_code)?,
@@ -249,13 +250,9 @@ impl Wires {
         out
     }
 
-    /// Is "Reuters" the name of the wire it denotes (the Reuters house style applies)?
+    /// The Reuters wire, if "Reuters" denotes a wire of that name (its house style applies).
     pub fn reuters(&self) -> Option<Wire> {
-        if self.reuters {
-            self.by_key.get(&key("Reuters")).copied()
-        } else {
-            None
-        }
+        self.reuters
     }
 
     /// Every alias and marker hit in `text[lo..hi]`, left to right, not overlapping.

@@ -308,7 +308,7 @@ def test_empty_and_blank_texts():
     assert detect(" \n\u3000\n", WIRES).body == ""
 
 
-def test_results_pickle_for_worker_processes():
+def test_results_pickle():
     found = detect("PARIS (AFP) - Rain fell, Xinhua reported.", WIRES)
     assert pickle.loads(pickle.dumps(found)) == found
 
