@@ -35,7 +35,7 @@ only valid while the engine holds ``lock`` (a backend may renumber them in
 ``tidy()``, which the engine calls at the end of a write). Cluster ids and
 arrival numbers are stable and are what a persistent backend writes down.
 
-:class:`MemoryStore` keeps everything in numpy arrays and ``BandTable``s (the
+:class:`MemoryStore` keeps everything in numpy arrays and compiled ``BandTable``s (the
 fast path). ``dedup.sqlite_store.SqliteStore`` is a MemoryStore that also
 writes every change through to an SQLite file and rebuilds itself from it on
 open. A shared backend (Redis) implements the same calls against the server,
@@ -354,8 +354,8 @@ class MemoryStore(Store):
         self._texts[slot] = None
         self._cluster_of[slot] = 0
         self._dead += 1
-        self._table.discard(np.array([slot]))
-        self._passages.discard(np.array([slot]))
+        self._table.discard(np.array([slot], dtype=np.int64))
+        self._passages.discard(np.array([slot], dtype=np.int64))
         cluster = self._clusters[doc.cluster]
         cluster.members.remove(slot)
         if not cluster.members:

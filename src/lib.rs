@@ -2,7 +2,7 @@
 //!
 //! The per-article text stages, one module per stage as on the Python side:
 //! `normalize` → `shingle` → `minhash`, `passages` and `numbers`; `prepare` composes
-//! them over a batch. A batch crosses the boundary once, with the GIL released and
+//! them over a batch; `lsh` holds the index's band keys and band tables. A batch crosses the boundary once, with the GIL released and
 //! its articles spread over a thread pool. Nothing here panics on input; if a panic
 //! ever happened it would reach Python as `dedup.errors.DedupError`, never a crash.
 
@@ -12,12 +12,14 @@ pub mod chrome;
 pub mod credit_marks;
 pub mod credit_patterns;
 pub mod credits;
+pub mod lsh;
 pub mod minhash;
 pub mod normalize;
 pub mod numbers;
 pub mod passages;
 pub mod prepare;
 mod py_credits;
+mod py_lsh;
 pub mod pyre;
 pub mod shingle;
 pub mod tables;
@@ -516,6 +518,8 @@ fn agreement<'py>(
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TextStages>()?;
     m.add_class::<PyWires>()?;
+    m.add_class::<py_lsh::PyBandTable>()?;
+    m.add_function(wrap_pyfunction!(py_lsh::band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(py_credits::wire_key, m)?)?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(py_number_keys, m)?)?;

@@ -1,0 +1,299 @@
+//! LSH: band keys of signatures, and the band table that finds the stored slots
+//! (internal document numbers) sharing a key.
+//!
+//! Each signature is cut into `bands` bands of `rows` values, each band hashed to one
+//! 64-bit key with its band number mixed in, so all bands share one flat table. The
+//! table is a few runs sorted by (key, slot), merged geometrically as in an LSM tree
+//! (an insert is a run of its own; a run is merged into the one before it while it is
+//! at least a quarter of that one's length, so each entry is merged O(log n) times and
+//! there are O(log n) runs): 13 bytes per entry with each run's directory on the keys'
+//! top bits, no per-key allocation. A query finds a key's slots in every run from
+//! that directory; a capped query takes each key's `cap`
+//! lowest live slots, which within a run are the first ones of the key's range.
+//! Removed slots are marked dead and dropped when their run is next merged.
+
+use std::cmp::Ordering;
+
+pub const BAND_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
+const ROW_MULT_BASE: u64 = 0xC2B2_AE3D_27D4_EB4F;
+
+/// The multiplier of row `i` of a band (odd).
+#[inline]
+fn row_mult(i: usize) -> u64 {
+    ROW_MULT_BASE.wrapping_mul(2 * (i as u64 % 64) + 1) | 1
+}
+
+/// The `bands` keys of one signature (its first `bands * rows` values).
+pub fn band_keys(sig: &[u32], bands: usize, rows: usize, out: &mut Vec<u64>) {
+    for b in 0..bands {
+        let mut key = sig[b * rows..(b + 1) * rows]
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, &v)| {
+                acc.wrapping_add((v as u64).wrapping_mul(row_mult(i)))
+            });
+        key = key.wrapping_add((b as u64 + 1).wrapping_mul(BAND_SALT));
+        key ^= key >> 31;
+        key = key.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        key ^= key >> 29;
+        out.push(key);
+    }
+}
+
+/// One sorted run: `keys[i]` with `slots[i]`, ordered by (key, slot), and a
+/// directory on the keys' top `bits` bits (keys are hashes, so about
+/// `BUCKET` entries per bucket): a lookup is one directory read and a short scan.
+#[derive(Default, Debug)]
+struct Run {
+    keys: Vec<u64>,
+    slots: Vec<u32>,
+    dir: Vec<u32>,
+    bits: u32,
+}
+
+const BUCKET: usize = 4;
+
+impl Run {
+    fn new(keys: Vec<u64>, slots: Vec<u32>) -> Run {
+        let mut run = Run {
+            keys,
+            slots,
+            dir: Vec::new(),
+            bits: 0,
+        };
+        let buckets = run.keys.len() / BUCKET;
+        if buckets >= 2 {
+            run.bits = buckets.ilog2();
+            let mut dir = Vec::with_capacity((1 << run.bits) + 1);
+            let mut at = 0usize;
+            for b in 0..(1u64 << run.bits) {
+                while at < run.keys.len() && run.keys[at] >> (64 - run.bits) < b {
+                    at += 1;
+                }
+                dir.push(at as u32);
+            }
+            dir.push(run.keys.len() as u32);
+            run.dir = dir;
+        }
+        run
+    }
+
+    /// The index range of `key`'s entries.
+    fn range(&self, key: u64) -> std::ops::Range<usize> {
+        let (start, end) = if self.bits == 0 {
+            (0, self.keys.len())
+        } else {
+            let b = (key >> (64 - self.bits)) as usize;
+            (self.dir[b] as usize, self.dir[b + 1] as usize)
+        };
+        let keys = &self.keys[start..end];
+        let lo = keys.partition_point(|&k| k < key);
+        let hi = lo + keys[lo..].partition_point(|&k| k == key);
+        start + lo..start + hi
+    }
+}
+
+/// Slots marked as removed (a bitset).
+#[derive(Default, Debug)]
+struct Dead {
+    bits: Vec<u64>,
+    count: usize,
+}
+
+impl Dead {
+    #[inline]
+    fn has(&self, slot: u32) -> bool {
+        let (word, bit) = (slot as usize / 64, slot % 64);
+        self.bits.get(word).is_some_and(|w| w >> bit & 1 == 1)
+    }
+
+    fn mark(&mut self, slot: u32) {
+        let word = slot as usize / 64;
+        if word >= self.bits.len() {
+            self.bits.resize((word + 1).max(self.bits.len() * 2), 0);
+        }
+        let bit = 1u64 << (slot % 64);
+        if self.bits[word] & bit == 0 {
+            self.bits[word] |= bit;
+            self.count += 1;
+        }
+    }
+}
+
+/// Maps band keys to the slots that have them.
+#[derive(Default, Debug)]
+pub struct BandTable {
+    runs: Vec<Run>,
+    dead: Dead,
+}
+
+impl BandTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Entries held (dead ones included until their run is merged).
+    pub fn len(&self) -> usize {
+        self.runs.iter().map(|r| r.keys.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held by the runs, their directories and the dead set.
+    pub fn nbytes(&self) -> usize {
+        let dirs: usize = self.runs.iter().map(|r| 4 * r.dir.len()).sum();
+        12 * self.len() + dirs + 8 * self.dead.bits.len()
+    }
+
+    /// Add `(key, slot)` entries (a pair given twice is kept once).
+    pub fn insert(&mut self, mut entries: Vec<(u64, u32)>) {
+        if entries.is_empty() {
+            return;
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        let (keys, slots) = entries.into_iter().unzip();
+        self.runs.push(Run::new(keys, slots));
+        while self.runs.len() > 1 {
+            let n = self.runs.len();
+            if 4 * self.runs[n - 1].keys.len() < self.runs[n - 2].keys.len() {
+                break;
+            }
+            let newer = self.runs.pop().unwrap_or_default();
+            let older = self.runs.pop().unwrap_or_default();
+            self.runs.push(self.merged(older, newer));
+        }
+    }
+
+    /// Two runs as one, dead entries dropped.
+    fn merged(&self, a: Run, b: Run) -> Run {
+        let total = a.keys.len() + b.keys.len();
+        let mut out = Run {
+            keys: Vec::with_capacity(total),
+            slots: Vec::with_capacity(total),
+            ..Run::default()
+        };
+        let (mut i, mut j) = (0, 0);
+        let push = |out: &mut Run, key: u64, slot: u32| {
+            if self.dead.count == 0 || !self.dead.has(slot) {
+                out.keys.push(key);
+                out.slots.push(slot);
+            }
+        };
+        while i < a.keys.len() && j < b.keys.len() {
+            match (a.keys[i], a.slots[i]).cmp(&(b.keys[j], b.slots[j])) {
+                Ordering::Less => {
+                    push(&mut out, a.keys[i], a.slots[i]);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    push(&mut out, b.keys[j], b.slots[j]);
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    push(&mut out, a.keys[i], a.slots[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        for k in i..a.keys.len() {
+            push(&mut out, a.keys[k], a.slots[k]);
+        }
+        for k in j..b.keys.len() {
+            push(&mut out, b.keys[k], b.slots[k]);
+        }
+        out.keys.shrink_to_fit();
+        out.slots.shrink_to_fit();
+        Run::new(out.keys, out.slots)
+    }
+
+    /// Forget slots; their entries are dropped at the next merge.
+    pub fn discard(&mut self, slots: &[u32]) {
+        for &s in slots {
+            self.dead.mark(s);
+        }
+    }
+
+    /// Append to `out` the live slots of `key` (all, or its `cap` lowest when
+    /// `cap > 0`).
+    pub fn find(&self, key: u64, cap: usize, out: &mut Vec<u32>) {
+        let start = out.len();
+        for run in &self.runs {
+            let range = run.range(key);
+            let mut taken = 0;
+            for &slot in &run.slots[range] {
+                if self.dead.count > 0 && self.dead.has(slot) {
+                    continue;
+                }
+                out.push(slot);
+                taken += 1;
+                if cap > 0 && taken == cap {
+                    break; // a run's slots of one key ascend: the rest are higher
+                }
+            }
+        }
+        if cap > 0 && out.len() - start > cap {
+            let mine = &mut out[start..];
+            mine.sort_unstable();
+            out.truncate(start + cap);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_finds_what_was_inserted_and_forgets_the_discarded() {
+        let mut table = BandTable::new();
+        for slot in 0..1000u32 {
+            table.insert(vec![
+                (u64::from(slot % 7), slot),
+                (1_000 + u64::from(slot), slot),
+            ]);
+        }
+        assert!(
+            table.runs.len() < 20,
+            "runs are merged: {}",
+            table.runs.len()
+        );
+        let mut out = Vec::new();
+        table.find(3, 0, &mut out);
+        out.sort_unstable();
+        assert_eq!(out, (0..1000).filter(|s| s % 7 == 3).collect::<Vec<_>>());
+        table.discard(&[3, 10]);
+        out.clear();
+        table.find(3, 2, &mut out);
+        assert_eq!(out, vec![17, 24]);
+        out.clear();
+        table.find(1_003, 0, &mut out);
+        assert!(out.is_empty());
+        out.clear();
+        table.find(99, 0, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_pair_is_held_once() {
+        let mut table = BandTable::new();
+        table.insert(vec![(5, 1), (5, 1), (5, 2)]);
+        table.insert(vec![(5, 1)]);
+        table.insert(vec![(5, 1), (6, 1)]);
+        let mut out = Vec::new();
+        table.find(5, 0, &mut out);
+        out.sort_unstable();
+        assert_eq!(out, vec![1, 2]);
+    }
+
+    #[test]
+    fn band_keys_mix_the_band_number() {
+        let mut keys = Vec::new();
+        band_keys(&[1, 2, 1, 2], 2, 2, &mut keys);
+        assert_eq!(keys.len(), 2);
+        assert_ne!(keys[0], keys[1]);
+    }
+}
