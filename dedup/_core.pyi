@@ -1,6 +1,7 @@
-"""Type stub of the compiled core (src/lib.rs): the per-article text stages."""
+"""Type stub of the compiled core (src/lib.rs): the per-article text stages, band tables, verification."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,8 +28,6 @@ def shingle_batch(texts: Sequence[str], word_ngram: int, cjk_ngram: int
 def passage_keys(sequence: npt.NDArray[np.uint32], sequence_docs: npt.NDArray[np.int64],
                  ndocs: int, salts: npt.NDArray[np.uint32], mean: int, min: int, bands: int
                  ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]: ...
-def agreement(signatures: npt.NDArray[np.uint32], rows: npt.NDArray[np.int64],
-              signature: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]: ...
 def paragraphs(text: str) -> list[str]: ...
 def line_keys(lines: Sequence[str], max_words: int) -> list[int | None]: ...
 def content_key(line: str) -> int | None: ...
@@ -38,6 +37,34 @@ def drop_chrome(text: str, chrome: set[int] | frozenset[int], site: int, max_wor
 def chrome_key(site: int, line: int) -> int: ...
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int
               ) -> npt.NDArray[np.uint64]: ...
+
+_Ragged = tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+_Found = tuple[str, float, float, float]
+_Probe = tuple[npt.NDArray[np.uint32], int, int, npt.NDArray[np.uint64],
+               npt.NDArray[np.uint32], npt.NDArray[np.uint32] | None]
+
+def compare(rules: tuple[float, float, float, int, bool, int], probe: _Probe,
+            slots: npt.NDArray[np.int64],
+            columns: tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32],
+                           npt.NDArray[np.uint64], _Ragged, _Ragged, _Ragged | None]
+            ) -> list[_Found | None]: ...
+def measure(mine: _Probe, theirs: _Probe) -> _Found: ...
+def passage_containment(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]
+                        ) -> float: ...
+def verbatim_runs(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]
+                  ) -> tuple[float, int]: ...
+def numbers_agree(mine: npt.NDArray[np.uint32], theirs: npt.NDArray[np.uint32]) -> bool: ...
+def shared_shingles(mine: npt.NDArray[np.uint32], theirs: npt.NDArray[np.uint32]) -> int: ...
+
+MIN_NUMBERS: int
+NUMBER_AGREEMENT: float
+PARTIAL_PREFILTER: float
+EXACT_MARGIN: float
+EDITED_JACCARD: float
+EDITED_CONTAINMENT: float
+EDITED_RUN: int
+EDITED_COVERAGE: float
+EDITED_RUNS: int
 
 class BandTable:
     def __init__(self) -> None: ...

@@ -588,11 +588,7 @@ class Index:
 
     def _compare(self, probe: Probe, others: Sequence[int] | np.ndarray) -> list[Match | None]:
         """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
-        store = self._store
-        others = np.asarray(others, dtype=np.int64)
-        sims = store.agreement(others, probe.sig) / self.config.num_perm
-        sizes, hashes = store.sizes_and_hashes(others)
-        return compare(self.config, probe, others, sims, sizes, hashes, store.probe,
-                       store.shared_numbers)
+        return compare(self.config, probe,
+                       self._store.columns(np.asarray(others, dtype=np.int64)))
 
     # -- verdicts --------------------------------------------------------------

@@ -54,7 +54,6 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
 from .arrays import Originals, Ragged
 from .chrome import ChromeCounts, Observation
 from .config import Config
@@ -116,6 +115,56 @@ class Probe:
     shingles: np.ndarray | None = None  # sorted distinct shingle hashes (verify="exact")
 
 
+RaggedColumn = tuple[np.ndarray, np.ndarray, np.ndarray]  # values, each row's start, length
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Stored articles' fingerprints as verification (the core) reads them: row
+    ``slots[j]`` of each column is candidate ``j`` — a store's own arrays, or
+    fingerprints gathered for the occasion (`columns_of`).
+
+    Attributes:
+        slots: the candidates' rows (int64).
+        signatures: ``(n, num_perm)`` uint32, C-contiguous.
+        sizes: shingle counts (uint32).
+        hashes: content hashes (uint64).
+        passages: ``(values, start, length)``: uint64 passage keys, int64 start
+            and length per row.
+        numbers: the same for the uint32 number keys.
+        shingles: the same for stored shingle sets (verify="exact"), or None.
+    """
+
+    slots: np.ndarray
+    signatures: np.ndarray
+    sizes: np.ndarray
+    hashes: np.ndarray
+    passages: RaggedColumn
+    numbers: RaggedColumn
+    shingles: RaggedColumn | None = None
+
+
+def _gathered(arrays: Sequence[np.ndarray], dtype: Any) -> RaggedColumn:
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    starts = (np.cumsum(lengths) - lengths).astype(np.int64)
+    values = np.concatenate(arrays).astype(dtype) if len(arrays) else np.zeros(0, dtype)
+    return values, starts, lengths
+
+
+def columns_of(probes: Sequence[Probe], num_perm: int) -> Columns:
+    """``Columns`` of fingerprints held as ``Probe``s (candidate ``j`` is ``probes[j]``)."""
+    sigs = np.stack([p.sig for p in probes]) if probes else np.zeros((0, num_perm))
+    shingles = None
+    if probes and all(p.shingles is not None for p in probes):
+        shingles = _gathered([p.shingles for p in probes], np.uint32)
+    return Columns(np.arange(len(probes), dtype=np.int64),
+                   np.ascontiguousarray(sigs, dtype=np.uint32),
+                   np.array([p.size for p in probes], dtype=np.uint32),
+                   np.array([p.content_hash for p in probes], dtype=np.uint64),
+                   _gathered([p.passages for p in probes], np.uint64),
+                   _gathered([p.numbers for p in probes], np.uint32), shingles)
+
+
 class Store(ABC):
     """The calls the engine makes on its state (see the module docstring).
 
@@ -161,22 +210,10 @@ class Store(ABC):
                 out[j] = doc.cluster
         return out
 
-    def sizes_and_hashes(self, slots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Shingle counts (uint32) and content hashes (uint64) of ``slots``."""
-        probes = [self.probe(s) for s in slots]
-        return (np.array([p.size for p in probes], dtype=np.uint32),
-                np.array([p.content_hash for p in probes], dtype=np.uint64))
+    def columns(self, slots: np.ndarray) -> Columns:
+        """The fingerprints of ``slots`` as verification reads them."""
+        return columns_of([self.probe(int(s)) for s in slots], self.config.num_perm)
 
-    def agreement(self, slots: np.ndarray, sig: np.ndarray) -> np.ndarray:
-        """Signature values of each of ``slots`` equal to ``sig``."""
-        return np.count_nonzero(self.signatures(slots) == sig[None, :], axis=1)
-
-    def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray] | None:
-        """How many of ``numbers`` (sorted distinct number keys) each of ``slots``
-        has, and how many distinct numbers each has; ``None`` when the store
-        cannot tell without fetching every slot (the caller then checks each)."""
-        return None
     @abstractmethod
     def live_slots(self) -> list[int]: ...
     @abstractmethod
@@ -292,23 +329,15 @@ class MemoryStore(Store):
     def size(self, slot: int) -> int:
         return int(self._sizes[slot])
 
-    def sizes_and_hashes(self, slots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        return self._sizes[slots], self._hashes[slots]
+    def columns(self, slots: np.ndarray) -> Columns:
+        def ragged(r: Ragged) -> RaggedColumn:
+            return r.data, r.start, r.length
+        return Columns(np.ascontiguousarray(slots, dtype=np.int64), self._sigs, self._sizes,
+                       self._hashes, ragged(self._pk), ragged(self._nk),
+                       None if self._sh is None else ragged(self._sh))
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
-
-    def agreement(self, slots: np.ndarray, sig: np.ndarray) -> np.ndarray:
-        return _core.agreement(self._sigs, np.ascontiguousarray(slots, dtype=np.int64),
-                               np.ascontiguousarray(sig, dtype=np.uint32))
-
-    def shared_numbers(self, slots: np.ndarray, numbers: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
-        keys, counts = self._nk.gather(np.asarray(slots, dtype=np.int64))
-        hit = np.isin(keys, numbers, assume_unique=True) if len(numbers) else \
-            np.zeros(len(keys), dtype=bool)
-        owner = np.repeat(np.arange(len(counts)), counts)
-        return np.bincount(owner[hit], minlength=len(counts)), counts
 
     def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
         return self._original_of.get(cluster_ids)

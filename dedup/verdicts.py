@@ -17,7 +17,7 @@ from .attribution import Member, canonical_evidence, choose_original, conflicts,
 from .config import Config
 from .records import Verdict
 from .store import ClusterState, Doc, Store
-from .verify import Match, judge, measure
+from .verify import Match, compare, measure
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,10 @@ def current_verdict(store: Store, config: Config, slot: int,
     cluster = store.cluster(doc.cluster)
     match = None
     if cluster.original != slot:
-        mine, theirs = store.probe(slot), store.probe(cluster.original)
-        sim = int(np.count_nonzero(mine.sig == theirs.sig)) / config.num_perm
-        match = judge(config, mine, theirs.size, theirs.content_hash, sim, lambda: theirs)
+        mine = store.probe(slot)
+        match = compare(config, mine, store.columns(np.array([cluster.original], np.int64)))[0]
         if match is None:  # e.g. matched an earlier original; report what it measures now
-            match = measure(mine, theirs)
+            match = measure(mine, store.probe(cluster.original))
     if contexts is None:
         return verdict_for(store, doc, cluster, match)
     context = contexts.get(cluster.id)

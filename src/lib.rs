@@ -2,7 +2,8 @@
 //!
 //! The per-article text stages, one module per stage as on the Python side:
 //! `normalize` → `shingle` → `minhash`, `passages` and `numbers`; `prepare` composes
-//! them over a batch; `lsh` holds the index's band keys and band tables. A batch crosses the boundary once, with the GIL released and
+//! them over a batch; `lsh` holds the index's band keys and band tables, `verify` the
+//! rules that decide whether a candidate is a copy. A batch crosses the boundary once, with the GIL released and
 //! its articles spread over a thread pool. Nothing here panics on input; if a panic
 //! ever happened it would reach Python as `dedup.errors.DedupError`, never a crash.
 
@@ -20,10 +21,12 @@ pub mod passages;
 pub mod prepare;
 mod py_credits;
 mod py_lsh;
+mod py_verify;
 pub mod pyre;
 pub mod shingle;
 pub mod tables;
 pub mod unicode;
+pub mod verify;
 pub mod wires;
 
 use std::borrow::Cow;
@@ -486,46 +489,23 @@ fn chrome_key(site: u64, line: u64) -> u64 {
     chrome::chrome_key(site, line)
 }
 
-/// How many values of each of `signatures[rows]` equal `signature`.
-#[pyfunction]
-fn agreement<'py>(
-    py: Python<'py>,
-    signatures: PyReadonlyArray2<'py, u32>,
-    rows: PyReadonlyArray1<'py, i64>,
-    signature: PyReadonlyArray1<'py, u32>,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
-    let sigs = signatures.as_array();
-    let (rows, sig) = (slice(&rows, "rows")?, slice(&signature, "signature")?);
-    if sigs.ncols() != sig.len() {
-        return Err(PyValueError::new_err(
-            "signature width differs from the stored ones",
-        ));
-    }
-    if rows.iter().any(|&r| r < 0 || r as usize >= sigs.nrows()) {
-        return Err(PyValueError::new_err("row out of range"));
-    }
-    let out: Vec<i64> = rows
-        .iter()
-        .map(|&r| {
-            let row = sigs.row(r as usize);
-            row.iter().zip(sig).filter(|(x, y)| x == y).count() as i64
-        })
-        .collect();
-    Ok(out.into_pyarray(py))
-}
-
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TextStages>()?;
     m.add_class::<PyWires>()?;
     m.add_class::<py_lsh::PyBandTable>()?;
     m.add_function(wrap_pyfunction!(py_lsh::band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::measure, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::passage_containment, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::verbatim_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::numbers_agree, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::shared_shingles, m)?)?;
     m.add_function(wrap_pyfunction!(py_credits::wire_key, m)?)?;
     m.add_function(wrap_pyfunction!(py_normalize, m)?)?;
     m.add_function(wrap_pyfunction!(py_number_keys, m)?)?;
     m.add_function(wrap_pyfunction!(shingle_batch, m)?)?;
     m.add_function(wrap_pyfunction!(passage_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(agreement, m)?)?;
     m.add_function(wrap_pyfunction!(paragraphs, m)?)?;
     m.add_function(wrap_pyfunction!(line_keys, m)?)?;
     m.add_function(wrap_pyfunction!(content_key, m)?)?;
@@ -540,5 +520,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WRAP_SLACK", chrome::WRAP_SLACK)?;
     m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
     m.add("SKETCH", chrome::SKETCH)?;
+    m.add("MIN_NUMBERS", verify::MIN_NUMBERS)?;
+    m.add("NUMBER_AGREEMENT", verify::NUMBER_AGREEMENT)?;
+    m.add("PARTIAL_PREFILTER", verify::PARTIAL_PREFILTER)?;
+    m.add("EXACT_MARGIN", verify::EXACT_MARGIN)?;
+    m.add("EDITED_JACCARD", verify::EDITED_JACCARD)?;
+    m.add("EDITED_CONTAINMENT", verify::EDITED_CONTAINMENT)?;
+    m.add("EDITED_RUN", verify::EDITED_RUN)?;
+    m.add("EDITED_COVERAGE", verify::EDITED_COVERAGE)?;
+    m.add("EDITED_RUNS", verify::EDITED_RUNS)?;
     Ok(())
 }

@@ -85,17 +85,17 @@ def test_numbers_agree(mine, theirs, agree):
     assert numbers_agree(a, b) is agree and numbers_agree(b, a) is agree
 
 
-def test_numbers_screened_at_once_decide_as_numbers_agree_does():
-    """verify.compare checks the numbers of many candidates in one numpy pass
-    (Store.shared_numbers); it must accept and refuse exactly the pairs that
-    numbers_agree does, one by one."""
-    from types import SimpleNamespace
-
+def test_numbers_decide_among_many_candidates_as_numbers_agree_does():
+    """verify.compare over many candidates near by Jaccard (so numbers alone decide,
+    past the loose test of long lists) accepts and refuses exactly the pairs that
+    numbers_agree does, one by one, reading the numbers where the store keeps them."""
     from dedup.store import MemoryStore, Probe, Ragged
     from dedup.verify import compare, numbers_agree
+    from dedup.wires import WireRegistry
 
     rng = np.random.default_rng(7)
     config = Config()
+    store = MemoryStore(config, WireRegistry.default())
     ragged = Ragged(np.uint32)
     ragged.grow(300)
     stored = []
@@ -103,23 +103,20 @@ def test_numbers_screened_at_once_decide_as_numbers_agree_does():
         keys = np.unique(rng.integers(0, 60, size=rng.integers(0, 25))).astype(np.uint32)
         ragged.put(slot, keys)
         stored.append(keys)
-    store = SimpleNamespace(_nk=ragged)
-    sig = np.zeros(config.num_perm, dtype=np.uint32)
-    for trial in range(40):
+    store._nk = ragged
+    store._pk.grow(300)
+    store._sigs = np.zeros((300, config.num_perm), dtype=np.uint32)
+    store._sizes = np.full(300, 500, dtype=np.uint32)
+    store._hashes = np.full(300, 2, dtype=np.uint64)
+    sig = np.zeros(config.num_perm, dtype=np.uint32)  # J = 1 with every stored one
+    for _ in range(40):
         mine = np.unique(rng.integers(0, 60, size=rng.integers(0, 25))).astype(np.uint32)
         probe = Probe(sig, 500, 1, np.zeros(0, dtype=np.uint64), mine)
         others = rng.choice(300, size=30, replace=False)
-        sims = np.full(30, 0.9)  # near by Jaccard: numbers alone decide
-        sizes, hashes = np.full(30, 500, dtype=np.uint32), np.full(30, 2, dtype=np.uint64)
-
-        def fetch(slot):
-            return Probe(sig, 500, 2, np.zeros(0, dtype=np.uint64), stored[slot])
-
-        at_once = compare(config, probe, others, sims, sizes, hashes, fetch,
-                          lambda s, n: MemoryStore.shared_numbers(store, s, n))
-        expected = [numbers_agree(mine, stored[s]) for s in others.tolist()]
-        assert [m is not None for m in at_once] == expected
-        assert compare(config, probe, others, sims, sizes, hashes, fetch) == at_once
+        found = compare(config, probe, store.columns(others))
+        assert [m is not None for m in found] == \
+            [numbers_agree(mine, stored[s]) for s in others.tolist()]
+        assert all(m is None or m.relation == "near" for m in found)
     got, lengths = ragged.gather(np.array([5, 0, 5]))
     assert lengths.tolist() == [len(stored[5]), len(stored[0]), len(stored[5])]
     assert got.tolist() == stored[5].tolist() + stored[0].tolist() + stored[5].tolist()

@@ -77,21 +77,3 @@ def test_batch_never_fails_and_is_sorted_distinct(texts):
     for i in range(len(texts)):
         part = values[offsets[i]:offsets[i + 1]]
         assert np.all(np.diff(part.astype(np.int64)) > 0)
-
-
-def test_signature_agreement_counts_equal_positions():
-    from dedup import Config, _core
-    from dedup.store import MemoryStore
-    from dedup.wires import WireRegistry
-
-    rng = np.random.default_rng(4)
-    sigs = rng.integers(0, 8, size=(300, 128), dtype=np.uint32)  # small values: many equal
-    rows = rng.integers(0, 300, size=60).astype(np.int64)
-    sig = rng.integers(0, 8, size=128, dtype=np.uint32)
-    expected = np.count_nonzero(sigs[rows] == sig[None, :], axis=1)
-    assert _core.agreement(sigs, rows, sig).tolist() == expected.tolist()
-    store = MemoryStore(Config(), WireRegistry.default())
-    store._sigs = sigs
-    assert store.agreement(rows, sig).tolist() == expected.tolist()
-    with pytest.raises(ValueError, match="row out of range"):
-        _core.agreement(sigs, np.array([300]), sig)

@@ -1,0 +1,220 @@
+//! The Python face of verification (dedup/verify.py): `_core.compare` over the
+//! candidate originals' columns as a store holds them, `measure`, and the
+//! measurements the rules are made of.
+
+use numpy::{PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::boundary::{detached, slice};
+use crate::verify::{self, Found, Fp, Relation, Rules};
+
+/// threshold, containment threshold, partial size ratio, min shingles, exact, num_perm.
+type RulesArgs = (f64, f64, f64, u64, bool, usize);
+/// sig, size, content hash, passage keys, number keys, shingles (or None).
+type ProbeArgs<'py> = (
+    PyReadonlyArray1<'py, u32>,
+    u64,
+    u64,
+    PyReadonlyArray1<'py, u64>,
+    PyReadonlyArray1<'py, u32>,
+    Option<PyReadonlyArray1<'py, u32>>,
+);
+/// A ragged column: values, each slot's start and length.
+type RaggedArgs<'py, T> = (
+    PyReadonlyArray1<'py, T>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, i64>,
+);
+/// signatures (n × num_perm), sizes, content hashes, passages, numbers, shingles.
+type ColumnsArgs<'py> = (
+    PyReadonlyArray2<'py, u32>,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u64>,
+    RaggedArgs<'py, u64>,
+    RaggedArgs<'py, u32>,
+    Option<RaggedArgs<'py, u32>>,
+);
+/// relation, similarity, copy in original, original in copy (unrounded).
+type FoundRow = (&'static str, f64, f64, f64);
+
+fn rules((threshold, containment, size_ratio, min_shingles, exact, num_perm): RulesArgs) -> Rules {
+    Rules {
+        threshold,
+        containment,
+        size_ratio,
+        min_shingles,
+        exact,
+        num_perm: num_perm.max(1),
+    }
+}
+
+fn row(found: Found) -> FoundRow {
+    let name = match found.relation {
+        Relation::Exact => "exact",
+        Relation::Near => "near",
+        Relation::Edited => "edited",
+        Relation::Excerpt => "excerpt",
+        Relation::Expanded => "expanded",
+    };
+    (name, found.similarity, found.copy_in, found.orig_in)
+}
+
+/// A ragged column, borrowed and checked slot by slot.
+struct Ragged<'a, T> {
+    data: &'a [T],
+    start: &'a [i64],
+    length: &'a [i64],
+}
+
+impl<'a, T> Ragged<'a, T> {
+    fn new<'py>(args: &'a RaggedArgs<'py, T>, name: &str) -> PyResult<Self>
+    where
+        T: numpy::Element,
+    {
+        Ok(Ragged {
+            data: slice(&args.0, name)?,
+            start: slice(&args.1, name)?,
+            length: slice(&args.2, name)?,
+        })
+    }
+
+    fn get(&self, slot: usize, name: &str) -> PyResult<&'a [T]> {
+        let bad = || PyValueError::new_err(format!("{name} of slot {slot} out of range"));
+        let (start, length) = (
+            *self.start.get(slot).ok_or_else(bad)?,
+            *self.length.get(slot).ok_or_else(bad)?,
+        );
+        let (start, length) = (usize::try_from(start), usize::try_from(length));
+        let (Ok(start), Ok(length)) = (start, length) else {
+            return Err(bad());
+        };
+        self.data
+            .get(start..start.checked_add(length).ok_or_else(bad)?)
+            .ok_or_else(bad)
+    }
+}
+
+fn probe<'a>(args: &'a ProbeArgs<'_>) -> PyResult<Fp<'a>> {
+    Ok(Fp {
+        sig: slice(&args.0, "signature")?,
+        size: args.1,
+        hash: args.2,
+        passages: slice(&args.3, "passages")?,
+        numbers: slice(&args.4, "numbers")?,
+        shingles: args.5.as_ref().map(|s| slice(s, "shingles")).transpose()?,
+    })
+}
+
+/// Verify `probe` against the stored `slots` (cluster originals) of `columns`:
+/// per slot, `(relation, similarity, copy_in, orig_in)` or None where it is no
+/// copy. A slot out of range, or a signature of another width, is a ValueError.
+#[pyfunction]
+pub fn compare(
+    py: Python<'_>,
+    rules_args: RulesArgs,
+    probe_args: ProbeArgs<'_>,
+    slots: PyReadonlyArray1<'_, i64>,
+    columns: ColumnsArgs<'_>,
+) -> PyResult<Vec<Option<FoundRow>>> {
+    let rules = rules(rules_args);
+    let probe = probe(&probe_args)?;
+    let slots = slice(&slots, "slots")?;
+    let sigs = columns.0.as_array();
+    let width = sigs.ncols();
+    let all_sigs = columns
+        .0
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("signatures must be a contiguous array"))?;
+    if width != probe.sig.len() {
+        return Err(PyValueError::new_err(
+            "signature width differs from the stored ones",
+        ));
+    }
+    let (sizes, hashes) = (slice(&columns.1, "sizes")?, slice(&columns.2, "hashes")?);
+    let passages = Ragged::new(&columns.3, "passages")?;
+    let numbers = Ragged::new(&columns.4, "numbers")?;
+    let shingles = columns
+        .5
+        .as_ref()
+        .map(|s| Ragged::new(s, "shingles"))
+        .transpose()?;
+    let mut others = Vec::with_capacity(slots.len());
+    for &s in slots {
+        let slot = usize::try_from(s)
+            .ok()
+            .filter(|&s| s < sizes.len() && s < hashes.len() && s < sigs.nrows())
+            .ok_or_else(|| PyValueError::new_err(format!("slot {s} out of range")))?;
+        others.push(Fp {
+            sig: &all_sigs[slot * width..(slot + 1) * width],
+            size: u64::from(sizes[slot]),
+            hash: hashes[slot],
+            passages: passages.get(slot, "passages")?,
+            numbers: numbers.get(slot, "numbers")?,
+            shingles: shingles
+                .as_ref()
+                .map(|s| s.get(slot, "shingles"))
+                .transpose()?,
+        });
+    }
+    let found = detached(py, "compare", || verify::compare(&rules, &probe, &others))?;
+    Ok(found.into_iter().map(|f| f.map(row)).collect())
+}
+
+/// What `mine` measures against `theirs` when no rule matches any more.
+#[pyfunction]
+pub fn measure(mine: ProbeArgs<'_>, theirs: ProbeArgs<'_>) -> PyResult<FoundRow> {
+    let (mine, theirs) = (probe(&mine)?, probe(&theirs)?);
+    if mine.sig.len() != theirs.sig.len() {
+        return Err(PyValueError::new_err("signatures of different widths"));
+    }
+    Ok(row(verify::measure(&mine, &theirs)))
+}
+
+/// Share of `mine`'s passages with a key in `theirs`.
+#[pyfunction]
+pub fn passage_containment(
+    mine: PyReadonlyArray1<'_, u64>,
+    theirs: PyReadonlyArray1<'_, u64>,
+) -> PyResult<f64> {
+    Ok(verify::passage_containment(
+        slice(&mine, "mine")?,
+        slice(&theirs, "theirs")?,
+    ))
+}
+
+/// `(coverage, runs)` of `mine`'s passages found verbatim in `theirs`.
+#[pyfunction]
+pub fn verbatim_runs(
+    mine: PyReadonlyArray1<'_, u64>,
+    theirs: PyReadonlyArray1<'_, u64>,
+) -> PyResult<(f64, usize)> {
+    Ok(verify::verbatim_runs(
+        slice(&mine, "mine")?,
+        slice(&theirs, "theirs")?,
+    ))
+}
+
+/// Whether two texts' sorted distinct number keys allow a copy.
+#[pyfunction]
+pub fn numbers_agree(
+    mine: PyReadonlyArray1<'_, u32>,
+    theirs: PyReadonlyArray1<'_, u32>,
+) -> PyResult<bool> {
+    Ok(verify::numbers_agree(
+        slice(&mine, "mine")?,
+        slice(&theirs, "theirs")?,
+    ))
+}
+
+/// Size of the intersection of two sorted arrays of distinct shingle hashes.
+#[pyfunction]
+pub fn shared_shingles(
+    mine: PyReadonlyArray1<'_, u32>,
+    theirs: PyReadonlyArray1<'_, u32>,
+) -> PyResult<usize> {
+    Ok(verify::shared_sorted(
+        slice(&mine, "mine")?,
+        slice(&theirs, "theirs")?,
+    ))
+}

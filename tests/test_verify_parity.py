@@ -1,0 +1,146 @@
+"""The core's verification rules (src/verify.rs, through dedup.verify) give the
+answers dedup 0.2's Python rules gave (tests/reference/verify_rules.py), to the
+last bit of every similarity and containment: on the bench corpus's copies of
+every kind (whole, wrapped, edited, excerpts, expansions, templated reports with
+other numbers) against their story's other articles and unrelated ones, under
+several configurations, and on real Reuters wire text with its republications."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from bench.corpus import records
+from bench.reuters import REUTERS_DIR
+from dedup import Config
+from dedup.fingerprint import passage_containment
+from dedup.prepare import Preparer
+from dedup.store import Probe, columns_of
+from dedup.verify import compare, measure, numbers_agree, shared_shingles, verbatim_runs
+from dedup.wires import WireRegistry
+from tests.reference import verify_rules as reference
+
+CONFIGS = {
+    "default": Config(),
+    "exact": Config(verify="exact"),
+    "jaccard only": Config(containment_threshold=1.0),
+    "loose": Config(threshold=0.6, containment_threshold=0.7, min_shingles=20),
+}
+
+
+def probes_of(config: Config, texts: list[str]) -> list[Probe]:
+    prepared = Preparer(config, WireRegistry.default()).run(texts)
+    return [Probe(prepared.signatures[i], int(prepared.sizes[i]),
+                  int(prepared.content_hashes[i]), prepared.passages(i), prepared.numbers(i),
+                  prepared.shingles(i)) for i in range(len(texts))]
+
+
+def reference_compare(config: Config, probe: Probe, others: list[Probe]) -> list:
+    sims = np.array([np.count_nonzero(probe.sig == o.sig) for o in others],
+                    dtype=np.int64) / config.num_perm
+    sizes = np.array([o.size for o in others], dtype=np.uint32)
+    hashes = np.array([o.content_hash for o in others], dtype=np.uint64)
+    return reference.compare(config, probe, list(range(len(others))), sims, sizes, hashes,
+                             lambda j: others[j])
+
+
+def as_tuples(matches: list) -> list:
+    return [None if m is None else dataclasses.astuple(m) for m in matches]
+
+
+def candidate_lists(groups: dict, n: int, seed: int) -> list[tuple[int, list[int]]]:
+    """Per article: its story's other articles and a few unrelated ones, in several
+    list lengths (one and two candidates are judged without the loose test)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for members in groups.values():
+        for i in members:
+            mates = [j for j in members if j != i][:6]
+            strangers = rng.choice(n, size=4, replace=False).tolist()
+            for others in (mates[:1], mates[:2], mates + strangers):
+                if others:
+                    out.append((i, others))
+    return out
+
+
+def assert_same_answers(config: Config, probes: list[Probe],
+                        cases: list[tuple[int, list[int]]]) -> dict:
+    relations: dict = defaultdict(int)
+    for i, others in cases:
+        theirs = [probes[j] for j in others]
+        got = as_tuples(compare(config, probes[i], columns_of(theirs, config.num_perm)))
+        want = as_tuples(reference_compare(config, probes[i], theirs))
+        assert got == want, (i, others)
+        for m in got:
+            relations[None if m is None else m[0]] += 1
+    return relations
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_the_core_judges_the_bench_corpus_as_the_python_rules_did(name):
+    config = CONFIGS[name]
+    pairs = list(records(900, 5))
+    probes = probes_of(config, [r["text"] for r, _ in pairs])
+    groups: dict = defaultdict(list)
+    for i, (_, truth) in enumerate(pairs):
+        groups[truth["story"]].append(i)
+    relations = assert_same_answers(config, probes, candidate_lists(groups, len(pairs), 1))
+    # The comparison covered every kind of answer the rules give.
+    expected = {"exact", "near", None} if name == "jaccard only" else \
+        {"exact", "near", "edited", "excerpt", "expanded", None}
+    assert expected <= set(relations), relations
+    for i in range(0, len(probes) - 1, 7):  # members measured against another original
+        want = dataclasses.astuple(reference.measure(probes[i], probes[i + 1]))
+        assert dataclasses.astuple(measure(probes[i], probes[i + 1])) == want
+        got = compare(config, probes[i], columns_of([probes[i + 1]], config.num_perm))
+        assert as_tuples(got) == as_tuples(reference_compare(config, probes[i], [probes[i + 1]]))
+
+
+@pytest.mark.skipif(not REUTERS_DIR.is_dir(), reason=f"Reuters-21578 is not in {REUTERS_DIR} "
+                    "(read from ../shared/data/reuters21578, never copied into the repository)")
+def test_the_core_judges_real_wire_text_as_the_python_rules_did():
+    from bench.reuters_corpus import build
+
+    recs, truth, _ = build(1200, 2)
+    for config in (CONFIGS["default"], CONFIGS["exact"]):
+        probes = probes_of(config, [r["text"] for r in recs])
+        groups: dict = defaultdict(list)
+        for i, t in enumerate(truth):
+            groups[t["story"]].append(i)
+        relations = assert_same_answers(config, probes, candidate_lists(groups, len(recs), 2))
+        assert relations["near"] > 50 and relations["excerpt"] > 5, relations
+
+
+def test_the_measurements_are_the_python_ones():
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n_mine, n_theirs = rng.integers(0, 12, size=2) * 3
+        alphabet = int(rng.choice([8, 40, 1000]))
+        mine = rng.integers(0, alphabet, size=n_mine).astype(np.uint64)
+        theirs = rng.integers(0, alphabet, size=n_theirs).astype(np.uint64)
+        if n_mine:
+            assert passage_containment(mine, theirs) == \
+                reference.passage_containment(mine, theirs)
+        assert verbatim_runs(mine, theirs) == reference.verbatim_runs(mine, theirs)
+        a = np.unique(rng.integers(0, alphabet, size=rng.integers(0, 12))).astype(np.uint32)
+        b = np.unique(rng.integers(0, alphabet, size=rng.integers(0, 12))).astype(np.uint32)
+        assert numbers_agree(a, b) is reference.numbers_agree(a, b)
+        assert shared_shingles(a, b) == reference.shared_shingles(a, b)
+
+
+def test_bad_columns_are_refused_not_read():
+    config = Config()
+    probe = probes_of(config, ["One story about the harbour and its boats. " * 30])[0]
+    columns = columns_of([probe], config.num_perm)
+    with pytest.raises(ValueError, match="slot 1 out of range"):
+        compare(config, probe, dataclasses.replace(columns, slots=np.array([1])))
+    values, start, length = columns.passages
+    with pytest.raises(ValueError, match="passages of slot 0 out of range"):
+        compare(config, probe, dataclasses.replace(
+            columns, passages=(values, start, length + 1)))
+    narrow = dataclasses.replace(probe, sig=probe.sig[:64])
+    with pytest.raises(ValueError, match="signature width"):
+        compare(config, narrow, columns)
