@@ -83,7 +83,11 @@ class Config:
         bands: LSH bands × rows; chosen from ``threshold`` when not given.
         chrome_min_docs: a short line seen in at least this many articles is
             site chrome and is not fingerprinted.
-        chrome_max_words: lines of at most this many tokens count as short.
+        chrome_max_words: lines of at most this many tokens count as short
+            (16: the WordPress comment form's "Save my name, email, and website
+            in this browser for the next time I comment." is 15 tokens; at 12
+            it stayed in every scraped copy and cost short Reuters copies
+            ~11 shingles, bench/accuracy.py --corpus-kind reuters).
         passage_shingles: mean passage length (in shingles) of the passage
             fingerprints used for excerpts and expansions. Recorded so that an
             index is never read with passage keys cut another way; this version
@@ -110,7 +114,7 @@ class Config:
     partial_size_ratio: float = 0.85
     bands: tuple[int, int] | None = field(default=None)
     chrome_min_docs: int = 3
-    chrome_max_words: int = 12
+    chrome_max_words: int = 16
     passage_shingles: int = PASSAGE_MEAN
     verify: str = "estimate"
 

@@ -121,7 +121,7 @@ class Tracer:
 
     def __init__(self, sources: Sequence[Article], *, wires: WireRegistry | None = None,
                  word_ngram: int = TRACE_WORD_NGRAM, cjk_ngram: int = TRACE_CJK_NGRAM,
-                 chrome_min_docs: int = 3, chrome_max_words: int = 12) -> None:
+                 chrome_min_docs: int = 3, chrome_max_words: int = 16) -> None:
         self.wires = wires or WireRegistry.default()
         self.chrome_min_docs = chrome_min_docs
         self.chrome_max_words = chrome_max_words

@@ -168,7 +168,7 @@ impl TextStages {
     /// dropped. The tuple `(signatures, sizes, content_hashes, passage_keys,
     /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets,
     /// credits, mentions)`, the last two lists of rows per text (empty without `wires`).
-    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 12,
+    #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 16,
                         wires = None))]
     #[allow(clippy::too_many_arguments)]
     fn run<'py>(
