@@ -102,7 +102,7 @@ class WireRegistry:
         ('Xinhua', 'Xinhua')
     """
 
-    __slots__ = ("_agencies", "_by_key", "_by_domain", "core")
+    __slots__ = ("_agencies", "_by_key", "_by_domain", "_tables", "core")
 
     def __init__(self, agencies: Iterable[Agency], origin: str = "wire registry") -> None:
         """Index ``agencies``.
@@ -144,12 +144,19 @@ class WireRegistry:
         names = [a for agency in self._agencies for a in (agency.name, *agency.aliases)]
         spaced = [a for a in names if not _unspaced_script(a)]
         #: The registry's tables in the core, which reads credit lines with them.
-        self.core = _core.Wires(
+        self._tables = (
             [a.name for a in self._agencies], list(self._by_key.items()),
             list(by_code.items()), list(by_folded_code.items()),
             [(form, wire, bounded) for form, (wire, bounded) in scan_names.items()],
             [a for a in spaced if not _is_short(a)], [a for a in spaced if _is_short(a)],
             [a for a in names if _unspaced_script(a)])
+        self.core = _core.Wires(*self._tables)
+
+    def core_tables(self) -> tuple[list, ...]:
+        """The tables handed to the core (``_core.Wires``): wire names, alias keys,
+        codes, folded codes, scanned case variants (form, wire, bounded), spaced
+        long and short aliases, unspaced ones."""
+        return self._tables
 
     # -- construction ---------------------------------------------------------
 
