@@ -14,8 +14,9 @@ again (`ChromeCounts`). Chrome lines are dropped before fingerprinting
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import xxhash
 
@@ -26,7 +27,7 @@ from .wires import url_host
 WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE = (_core.WRAP_MAX, _core.WRAP_MIN, _core.WRAP_SLACK,
                                               _core.WRAP_SHARE)
 SKETCH = _core.SKETCH  # long-paragraph keys kept per article (bottom-k of their hashes)
-SAME_STORY = 3  # shared sketch keys that make two articles copies of one story
+SAME_STORY = _core.SAME_STORY  # shared sketch keys that make two articles copies of one story
 
 
 def paragraphs(text: str) -> list[str]:
@@ -134,10 +135,33 @@ def unpack_witnesses(data: bytes) -> list[tuple[int, ...]]:
 def same_story(a: Sequence[int], b: Sequence[int]) -> bool:
     """Do two sketches belong to copies of one story? They share ``SAME_STORY``
     long-paragraph keys (or all of the smaller one's, when it has fewer)."""
-    if not a or not b:
-        return False
-    need = min(SAME_STORY, len(a), len(b))
-    return len(set(a).intersection(b)) >= need
+    return _core.same_story(list(a), list(b))
+
+
+class _Entries(Mapping):
+    """The counts' entries as ``[count, last_seen, witnesses]`` lists (read-only):
+    what the backends store per line."""
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _core.ChromeCounts) -> None:
+        self._core = core
+
+    def __getitem__(self, key: int) -> list:
+        entry = self._core.get(key)
+        if entry is None:
+            raise KeyError(key)
+        return [entry[0], entry[1], [tuple(w) for w in entry[2]]]
+
+    def get(self, key: int, default: Any = None) -> Any:
+        entry = self._core.get(key)
+        return default if entry is None else [entry[0], entry[1], [tuple(w) for w in entry[2]]]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._core.keys())
+
+    def __len__(self) -> int:
+        return len(self._core)
 
 
 class ChromeCounts:
@@ -147,20 +171,31 @@ class ChromeCounts:
     observation that saw it last (observations are numbered from 1), and
     ``witnesses`` are the sketches of the articles counted, kept until the line
     becomes chrome (``count >= min_docs``). A line whose articles are all gone
-    (retention) can be forgotten with `age` unless it is chrome.
+    (retention) can be forgotten with `age` unless it is chrome. The counts are
+    held in the core (src/chrome_counts.rs, ~110 bytes per line); ``entries``
+    reads them.
 
     Args:
         min_docs: dissimilar articles that make a short line chrome.
     """
 
-    __slots__ = ("min_docs", "entries", "seen", "_chrome", "_frozen")
+    __slots__ = ("min_docs", "entries", "_counts", "_chrome", "_frozen")
 
     def __init__(self, min_docs: int) -> None:
         self.min_docs = min_docs
-        self.entries: dict[int, list] = {}
-        self.seen = 0
+        self._counts = _core.ChromeCounts(min_docs)
+        self.entries = _Entries(self._counts)
         self._chrome: set[int] = set()
         self._frozen: frozenset[int] = frozenset()
+
+    @property
+    def seen(self) -> int:
+        """Observations counted so far."""
+        return self._counts.seen
+
+    @seen.setter
+    def seen(self, value: int) -> None:
+        self._counts.seen = value
 
     @property
     def chrome(self) -> frozenset[int]:
@@ -169,42 +204,23 @@ class ChromeCounts:
             self._frozen = frozenset(self._chrome)
         return self._frozen
 
+    def nbytes(self) -> int:
+        """Bytes the counts hold, about."""
+        return self._counts.nbytes()
+
     def load(self, key: int, count: int, last_seen: int,
              witnesses: list[tuple[int, ...]]) -> None:
         """Restore one stored entry."""
-        self.entries[key] = [count, last_seen, witnesses]
-        if count >= self.min_docs:
+        if self._counts.load(key, count, last_seen, [list(w) for w in witnesses]):
             self._chrome.add(key)
 
     def observe(self, observations: Iterable[Observation]) -> set[int]:
         """Count articles in order; returns the keys whose entry changed."""
-        touched: set[int] = set()
-        entries, threshold = self.entries, self.min_docs
-        for obs in observations:
-            self.seen += 1
-            for key in obs.keys:
-                touched.add(key)
-                entry = entries.get(key)
-                if entry is None:
-                    entries[key] = [1, self.seen, [obs.sketch] if threshold > 1 else []]
-                    if threshold <= 1:
-                        self._chrome.add(key)
-                    continue
-                entry[1] = self.seen
-                if entry[0] >= threshold or any(same_story(obs.sketch, w) for w in entry[2]):
-                    continue
-                entry[0] += 1
-                if entry[0] >= threshold:
-                    entry[2] = []
-                    self._chrome.add(key)
-                else:
-                    entry[2].append(obs.sketch)
-        return touched
+        touched, became = self._counts.observe([(list(o.keys), o.sketch) for o in observations])
+        self._chrome.update(became)
+        return set(touched)
 
     def age(self, horizon: int) -> list[int]:
         """Forget the lines that are not chrome and were last seen before
         observation ``horizon``; returns their keys."""
-        gone = [k for k, e in self.entries.items() if e[0] < self.min_docs and e[1] < horizon]
-        for key in gone:
-            del self.entries[key]
-        return gone
+        return self._counts.age(horizon)

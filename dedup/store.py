@@ -511,10 +511,11 @@ class MemoryStore(Store):
                                   self._pk.data[:self._pk.used].reshape(-1, PASSAGE_BANDS))
 
     def memory_bytes(self) -> int:
-        """Bytes held by the numpy arrays and band tables (Python objects not counted)."""
+        """Bytes held by the numpy arrays, band tables and chrome counts (Python objects
+        not counted)."""
         arrays = (self._sigs, self._sizes, self._hashes)
         return (sum(a.nbytes for a in arrays) + sum(r.nbytes for r in self._ragged())
-                + self._table.nbytes() + self._passages.nbytes())
+                + self._table.nbytes() + self._passages.nbytes() + self._chrome.nbytes())
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "memory", "location": None, "articles": len(self),

@@ -10,6 +10,7 @@
 mod boundary;
 pub mod chars;
 pub mod chrome;
+pub mod chrome_counts;
 pub mod credit_marks;
 pub mod credit_patterns;
 pub mod credits;
@@ -19,6 +20,7 @@ pub mod normalize;
 pub mod numbers;
 pub mod passages;
 pub mod prepare;
+mod py_chrome;
 mod py_credits;
 mod py_lsh;
 mod py_verify;
@@ -494,6 +496,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TextStages>()?;
     m.add_class::<PyWires>()?;
     m.add_class::<py_lsh::PyBandTable>()?;
+    m.add_class::<py_chrome::PyChromeCounts>()?;
+    m.add_function(wrap_pyfunction!(py_chrome::same_story, m)?)?;
     m.add_function(wrap_pyfunction!(py_lsh::band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::compare, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::measure, m)?)?;
@@ -520,6 +524,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WRAP_SLACK", chrome::WRAP_SLACK)?;
     m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
     m.add("SKETCH", chrome::SKETCH)?;
+    m.add("SAME_STORY", chrome_counts::SAME_STORY)?;
     m.add("MIN_NUMBERS", verify::MIN_NUMBERS)?;
     m.add("NUMBER_AGREEMENT", verify::NUMBER_AGREEMENT)?;
     m.add("PARTIAL_PREFILTER", verify::PARTIAL_PREFILTER)?;

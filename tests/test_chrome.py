@@ -3,6 +3,8 @@
 import random
 import textwrap
 
+import pytest
+
 from dedup import Article, Config, Index
 from dedup.chrome import (
     ChromeCounts,
@@ -170,3 +172,35 @@ def test_config_can_turn_the_rule_off():
     copies = [Article(id=f"c{i}", text=HEADER + "\n" + text, source="S") for i in range(3)]
     assert Index(Config(chrome_min_docs=10**6)).learn_chrome(copies) == 0
 
+
+
+@pytest.mark.parametrize(("min_docs", "seed"), [(3, 0), (3, 1), (2, 2), (1, 3), (5, 4)])
+def test_the_counts_are_dedup_0_2s(min_docs, seed):
+    """The core's counts (src/chrome_counts.rs) give the Python counts' entries,
+    changes, chrome and ageing, observation by observation: lines shared by copies
+    of a story and by different stories, sketches of every length, reloading."""
+    from tests.reference.chrome_counts import ChromeCounts as Reference
+
+    rng = random.Random(seed)
+    stories = [tuple(sorted(rng.sample(range(200), rng.randint(0, 8)))) for _ in range(40)]
+    mine, theirs = ChromeCounts(min_docs), Reference(min_docs)
+    for step in range(60):
+        batch = []
+        for _ in range(rng.randint(1, 12)):
+            story = list(rng.choice(stories))
+            if story and rng.random() < 0.3:  # a copy with a paragraph of its own
+                story[rng.randrange(len(story))] = rng.randrange(200, 300)
+            keys = frozenset(rng.sample(range(60), rng.randint(0, 5)))
+            batch.append(Observation(keys, tuple(sorted(set(story)))))
+        assert mine.observe(batch) == theirs.observe(batch)
+        assert mine.chrome == frozenset(theirs._chrome) and mine.seen == theirs.seen
+        assert dict(mine.entries.items()) == theirs.entries
+        if step % 15 == 14:
+            horizon = mine.seen - rng.randint(5, 40)
+            assert sorted(mine.age(horizon)) == sorted(theirs.age(horizon))
+    reloaded = ChromeCounts(min_docs)
+    for key, (count, last, witnesses) in theirs.entries.items():
+        reloaded.load(key, count, last, witnesses)
+    assert dict(reloaded.entries.items()) == theirs.entries and reloaded.chrome == mine.chrome
+    with pytest.raises(ValueError, match="at most 8 keys"):
+        reloaded.load(1, 1, 1, [tuple(range(9))])

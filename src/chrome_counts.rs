@@ -1,0 +1,189 @@
+//! The site-chrome counts (dedup/chrome.py `ChromeCounts` explains the rule): per
+//! short line of a site, in how many dissimilar articles it was seen, when it was
+//! last seen, and the long-paragraph sketches of the articles counted until the
+//! line becomes chrome. Held compactly (~110 bytes per line instead of ~900 as
+//! Python lists, ints and tuples); the index holds one per store.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::chrome::SKETCH;
+
+/// Shared sketch keys that make two articles copies of one story.
+pub const SAME_STORY: usize = 3;
+
+/// A long-paragraph sketch: up to `SKETCH` sorted keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sketch {
+    len: u8,
+    keys: [u32; SKETCH],
+}
+
+impl Sketch {
+    /// The first `SKETCH` of `keys` (sorted, distinct, as `chrome::observe` gives).
+    pub fn new(keys: &[u32]) -> Sketch {
+        let mut out = Sketch::default();
+        let n = keys.len().min(SKETCH);
+        out.keys[..n].copy_from_slice(&keys[..n]);
+        out.len = n as u8;
+        out
+    }
+
+    pub fn keys(&self) -> &[u32] {
+        &self.keys[..usize::from(self.len)]
+    }
+
+    /// Do two sketches belong to copies of one story? They share `SAME_STORY`
+    /// keys (or all of the smaller one's, when it has fewer).
+    pub fn same_story(&self, other: &Sketch) -> bool {
+        let (a, b) = (self.keys(), other.keys());
+        if a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let need = SAME_STORY.min(a.len()).min(b.len());
+        a.iter().filter(|k| b.contains(k)).count() >= need
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub count: u32,
+    pub last_seen: u64,
+    pub witnesses: Vec<Sketch>,
+}
+
+/// Per short line (of a site): in how many dissimilar articles it was seen.
+#[derive(Debug)]
+pub struct ChromeCounts {
+    pub min_docs: u32,
+    pub seen: u64,
+    entries: HashMap<u64, Entry>,
+}
+
+impl ChromeCounts {
+    pub fn new(min_docs: u32) -> Self {
+        ChromeCounts {
+            min_docs,
+            seen: 0,
+            entries: HashMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: u64) -> Option<&Entry> {
+        self.entries.get(&key)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = u64> + '_ {
+        self.entries.keys().copied()
+    }
+
+    /// Bytes held, about (the table's slots and the witness lists).
+    pub fn nbytes(&self) -> usize {
+        let slot = std::mem::size_of::<(u64, Entry)>() + 1;
+        let witnesses: usize = self
+            .entries
+            .values()
+            .map(|e| e.witnesses.capacity() * std::mem::size_of::<Sketch>())
+            .sum();
+        self.entries.capacity() * slot + witnesses
+    }
+
+    /// Restore one stored entry; true when it is chrome.
+    pub fn load(&mut self, key: u64, count: u32, last_seen: u64, witnesses: Vec<Sketch>) -> bool {
+        self.entries.insert(
+            key,
+            Entry {
+                count,
+                last_seen,
+                witnesses,
+            },
+        );
+        count >= self.min_docs
+    }
+
+    /// Count one article (its distinct short-line keys and its sketch), the next
+    /// observation; the keys that became chrome are added to `became`.
+    pub fn observe(&mut self, keys: &[u64], sketch: Sketch, became: &mut Vec<u64>) {
+        self.seen += 1;
+        let (seen, threshold) = (self.seen, self.min_docs);
+        for &key in keys {
+            let Some(entry) = self.entries.get_mut(&key) else {
+                let witnesses = if threshold > 1 {
+                    vec![sketch]
+                } else {
+                    Vec::new()
+                };
+                self.entries.insert(
+                    key,
+                    Entry {
+                        count: 1,
+                        last_seen: seen,
+                        witnesses,
+                    },
+                );
+                if threshold <= 1 {
+                    became.push(key);
+                }
+                continue;
+            };
+            entry.last_seen = seen;
+            if entry.count >= threshold || entry.witnesses.iter().any(|w| sketch.same_story(w)) {
+                continue;
+            }
+            entry.count += 1;
+            if entry.count >= threshold {
+                entry.witnesses = Vec::new();
+                became.push(key);
+            } else {
+                entry.witnesses.push(sketch);
+            }
+        }
+    }
+
+    /// Forget the lines that are not chrome and were last seen before observation
+    /// `horizon`; returns their keys, sorted.
+    pub fn age(&mut self, horizon: u64) -> Vec<u64> {
+        let min_docs = self.min_docs;
+        let mut gone: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.count < min_docs && e.last_seen < horizon)
+            .map(|(&k, _)| k)
+            .collect();
+        gone.sort_unstable();
+        let gone_set: HashSet<u64> = gone.iter().copied().collect();
+        self.entries.retain(|k, _| !gone_set.contains(k));
+        gone
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_chrome_from_its_third_dissimilar_article() {
+        let mut counts = ChromeCounts::new(3);
+        let mut became = Vec::new();
+        let story = Sketch::new(&[1, 2, 3, 4]);
+        counts.observe(&[7], story, &mut became);
+        counts.observe(&[7], Sketch::new(&[1, 2, 3, 9]), &mut became); // a copy: not again
+        assert_eq!(counts.get(7).map(|e| e.count), Some(1));
+        counts.observe(&[7], Sketch::new(&[10, 11, 12]), &mut became);
+        counts.observe(&[7], Sketch::new(&[]), &mut became);
+        assert_eq!(became, vec![7]);
+        let entry = counts.get(7).unwrap();
+        assert!(entry.witnesses.is_empty() && entry.last_seen == 4);
+        assert_eq!(counts.age(10), Vec::<u64>::new()); // chrome stays
+        counts.observe(&[8], story, &mut became);
+        assert_eq!(counts.age(10), vec![8]);
+        assert_eq!(counts.len(), 1);
+    }
+}
