@@ -1,7 +1,8 @@
 """Marginal memory per indexed article of the in-memory index, and where it goes.
 
-Streams the bench corpus (generator v3, never all texts at once) into an in-memory
-``Index`` (texts not kept, as ``dedup batch`` does), and reads the process's resident
+Streams the bench corpus (generator v3, written once to the cache as ``bench.run``
+does, then read line by line: never all texts at once) into an in-memory ``Index``
+(texts not kept, as ``dedup batch`` does), and reads the process's resident
 memory after ``--start`` articles and after ``--end``: the difference divided by the
 articles in between is what each more article costs. The store's own accounting
 (numpy columns, band and passage tables) is printed beside it, per article; the rest
@@ -19,22 +20,26 @@ from itertools import islice
 
 import click
 
-from bench.corpus import records
+from bench.run import DEFAULT_CACHE, corpus_for
 from bench.stream_bench import rss
 
 BATCH = 2048
 
 
-def _articles(rows):
+def _articles(path):
     from datetime import datetime
+
+    import orjson
 
     from dedup import Article
 
-    for r, _ in rows:
-        yield Article(id=r["id"], text=r["text"], title=r.get("title"), url=r.get("url"),
-                      source=r.get("source"),
-                      published=datetime.fromisoformat(r["published"]) if r.get("published")
-                      else None)
+    with open(path, "rb") as f:
+        for line in f:
+            r = orjson.loads(line)
+            yield Article(id=r["id"], text=r["text"], title=r.get("title"), url=r.get("url"),
+                          source=r.get("source"),
+                          published=datetime.fromisoformat(r["published"])
+                          if r.get("published") else None)
 
 
 def _feed(index, stream, count: int) -> None:
@@ -67,7 +72,8 @@ def main(start: int, end: int, seed: int, json_path: str | None) -> None:
     """Print the marginal resident bytes per article between --start and --end."""
     from dedup import Index
 
-    stream = _articles(records(end, seed))
+    path, _ = corpus_for(end, seed, DEFAULT_CACHE, 0.2, log=lambda *a: None)
+    stream = _articles(path)
     index = Index()
     began = time.perf_counter()
     _feed(index, stream, start)
