@@ -228,7 +228,7 @@ def _json_kind(value: Any) -> str:
 
 # -- credits (found by dedup.credits) ----------------------------------------------
 
-CreditKind = Literal["dateline", "source_line", "trailer", "byline", "reprint_marker"]
+CreditKind = Literal["dateline", "source_line", "trailer", "byline", "reprint_marker", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +238,10 @@ class Credit:
     Attributes:
         wire: canonical wire name, or None when the credited agency (or author,
             or reprinted source) is not a known wire.
-        kind: ``dateline``, ``source_line``, ``trailer``, ``byline`` or
-            ``reprint_marker`` (``原标题：…``, metadata rather than a credit).
+        kind: ``dateline``, ``source_line``, ``trailer``, ``byline``,
+            ``reprint_marker`` (``原标题：…``, metadata rather than a credit) or
+            ``link`` (``Read the full story at https://…``: a footer pointing to
+            the story elsewhere, crediting the wire whose domain or name it gives).
         text: the matched text, as written.
         start: offset of ``text`` in the original text.
         end: offset just past ``text``.

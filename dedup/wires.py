@@ -149,13 +149,13 @@ class WireRegistry:
             list(by_code.items()), list(by_folded_code.items()),
             [(form, wire, bounded) for form, (wire, bounded) in scan_names.items()],
             [a for a in spaced if not _is_short(a)], [a for a in spaced if _is_short(a)],
-            [a for a in names if _unspaced_script(a)])
+            [a for a in names if _unspaced_script(a)], list(self._by_domain.items()))
         self.core = _core.Wires(*self._tables)
 
     def core_tables(self) -> tuple[list, ...]:
         """The tables handed to the core (``_core.Wires``): wire names, alias keys,
         codes, folded codes, scanned case variants (form, wire, bounded), spaced
-        long and short aliases, unspaced ones."""
+        long and short aliases, unspaced ones, domains (host, wire)."""
         return self._tables
 
     # -- construction ---------------------------------------------------------

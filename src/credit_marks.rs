@@ -319,6 +319,38 @@ fn trailer_wires(sentence: &str, wires: &Wires) -> Vec<Wire> {
     Vec::new()
 }
 
+/// A line in the last TAIL characters that points to the full story elsewhere ("Read the
+/// full story at https://www.reuters.com/…", "Originally published at Reuters"): a link
+/// credit, crediting the wire whose domain hosts the URL or whom the site's name names
+/// (none for another site; the line is a footer either way). New since dedup 0.1.
+pub fn closing_link(found: &mut Found) {
+    let text = found.text;
+    let lo = found.tail_start;
+    let mut starts: Vec<usize> = Vec::new();
+    if lo == 0 || text[..lo].ends_with('\n') {
+        starts.push(lo);
+    }
+    starts.extend(text[lo..].match_indices('\n').map(|(i, _)| lo + i + 1));
+    for line in starts {
+        let start = line + (text[line..].len() - text[line..].trim_start_matches(is_hws).len());
+        if !char_at(text, start).is_some_and(|c| "RrCcOoFfTt阅查原".contains(c)) {
+            continue;
+        }
+        if found.cuts.iter().any(|&(s, e)| s <= start && start < e) {
+            continue; // read already
+        }
+        let Some(m) = PATTERNS.link.at(text, start, text.len()) else {
+            continue;
+        };
+        let wires = match (group(&m, "host"), group(&m, "site")) {
+            (Some(host), _) => found.wires.by_host(host).into_iter().collect(),
+            (None, Some(site)) => names(found.wires, site),
+            _ => Vec::new(),
+        };
+        found.add(&wires, Kind::Link, start, end_of(&m), None, None);
+    }
+}
+
 fn rstrip_len(s: &str) -> usize {
     s.trim_end_matches(|c| is_hws(c) || c == '\n').len()
 }
@@ -438,4 +470,124 @@ pub fn remove(text: &str, spans: &[(usize, usize)]) -> String {
     }
     out.push_str(&text[pos..]);
     py_strip(&out).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::credits::{detect, Kind};
+    use crate::wires::{key, Wires};
+
+    fn wires() -> Wires {
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let names = vec!["Reuters".to_string(), "Xinhua".to_string()];
+        let by_key = pairs(&[
+            (&key("Reuters"), "Reuters"),
+            (&key("Reuter"), "Reuters"),
+            (&key("Xinhua"), "Xinhua"),
+        ]);
+        let codes = pairs(&[("Reuters", "Reuters"), ("Xinhua", "Xinhua")]);
+        let scan = vec![
+            ("Reuters".to_string(), "Reuters".to_string(), true),
+            ("Reuter".to_string(), "Reuters".to_string(), true),
+            ("Xinhua".to_string(), "Xinhua".to_string(), true),
+        ];
+        let long = vec!["Reuters".into(), "Reuter".into(), "Xinhua".into()];
+        let domains = pairs(&[("reuters.com", "Reuters"), ("news.cn", "Xinhua")]);
+        Wires::new(
+            names,
+            by_key,
+            codes.clone(),
+            codes,
+            scan,
+            long,
+            vec![],
+            vec![],
+            domains,
+        )
+        .expect("wires")
+    }
+
+    /// (wire names, text) of the link credits of `text`, and its body.
+    fn links(text: &str) -> (Vec<(Option<String>, String)>, String) {
+        let w = wires();
+        let found = detect(text, &w, true);
+        let listed = found
+            .credits
+            .iter()
+            .filter(|c| c.kind == Kind::Link)
+            .map(|c| {
+                let name = c.wire.map(|x| w.names[x as usize].clone());
+                (name, text[c.start..c.end].to_string())
+            })
+            .collect();
+        (listed, found.body)
+    }
+
+    #[test]
+    fn a_closing_link_to_a_wire_is_credited_and_removed() {
+        let url = "https://www.reuters.com/article/oil-prices-idUSN0000123";
+        let (got, body) = links(&format!("Oil rose.\n\nRead the full story at {url}\n"));
+        let line = format!("Read the full story at {url}");
+        assert_eq!(got, vec![(Some("Reuters".to_string()), line)]);
+        assert_eq!(body, "Oil rose.");
+        // a hard wrap puts the URL on the next line; chrome may follow
+        let (got, body) = links(&format!(
+            "Oil rose.\n\nRead the full story at\n{url}\n\nLeave a Reply\n"
+        ));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.as_deref(), Some("Reuters"));
+        assert!(body.starts_with("Oil rose.\n") && body.ends_with("\nLeave a Reply"));
+        assert!(!body.contains("full story") && !body.contains("reuters.com"));
+        for text in [
+            "Oil rose.\nRead more at Reuters.",
+            "Oil rose.\nOriginally published at reuters.com",
+            "Oil rose.\n  Continue reading: https://uk.reuters.com/x?y=1",
+            "Oil rose.\nThis story was first published on Reuters",
+            "石油上涨。\n阅读全文：http://www.news.cn/2025/x.htm",
+        ] {
+            let (got, _) = links(text);
+            assert_eq!(got.len(), 1, "{text}");
+            assert!(got[0].0.is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_link_to_another_site_is_removed_but_credits_nothing() {
+        let (got, body) = links("Oil rose.\nRead more at https://dailyharbor.example/a/b");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, None);
+        assert_eq!(body, "Oil rose.");
+        let (got, body) = links("Oil rose.\nOriginally published in The Daily Harbor.");
+        assert_eq!((got.len(), got[0].0.clone()), (1, None));
+        assert_eq!(body, "Oil rose.");
+        // "reuters.com.evil.example" is not reuters.com's
+        let (got, _) = links("Oil rose.\nRead more at http://reuters.com.evil.example/x");
+        assert_eq!(got[0].0, None);
+    }
+
+    #[test]
+    fn sentences_that_only_look_like_links_stay() {
+        for text in [
+            "Read more at the library, she said.\nOil rose.",
+            "Oil rose.\nRead more at the library, she said.",
+            "Oil rose.\nShe said: Read more at Reuters.com if you like.",
+            "Oil rose.\nRead the full story at the library",
+            "Oil rose.\nIt was first published in 1998.",
+            "Oil rose.\nContinue reading",
+        ] {
+            let (got, body) = links(text);
+            assert!(got.is_empty(), "{text}");
+            assert_eq!(body, text, "{text}");
+        }
+        // only in the last TAIL characters
+        let text = format!(
+            "Read more at Reuters.\n{}",
+            "Oil rose again on Monday. ".repeat(40)
+        );
+        assert!(links(&text).0.is_empty());
+    }
 }

@@ -13,7 +13,7 @@ use crate::chars::{
     back, char_at, char_before, end_of, fwd, group, is_han, is_hws, nchars, previous, start_of,
     words,
 };
-use crate::credit_marks::{closing_credit, marker, mentions, remove, wire_trailers};
+use crate::credit_marks::{closing_credit, closing_link, marker, mentions, remove, wire_trailers};
 use crate::credit_patterns::PATTERNS;
 use crate::unicode::{is_decimal, is_digit, is_upper, upper_unchanged};
 use crate::wires::{py_strip, Hit, Wire, Wires};
@@ -64,6 +64,7 @@ pub enum Kind {
     Trailer,
     Byline,
     ReprintMarker,
+    Link,
 }
 
 impl Kind {
@@ -74,6 +75,7 @@ impl Kind {
             Kind::Trailer => "trailer",
             Kind::Byline => "byline",
             Kind::ReprintMarker => "reprint_marker",
+            Kind::Link => "link",
         }
     }
 }
@@ -222,6 +224,7 @@ pub fn detect(text: &str, wires: &Wires, with_mentions: bool) -> Detected {
         marker(&mut found, s, e, role);
     }
     wire_trailers(&mut found);
+    closing_link(&mut found);
     closing_credit(&mut found);
 
     let mut spans = found.cuts.clone();

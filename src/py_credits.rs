@@ -114,6 +114,7 @@ impl PyWires {
         spaced_long: Vec<String>,
         spaced_short: Vec<String>,
         unspaced: Vec<String>,
+        domains: Vec<(String, String)>,
     ) -> PyResult<Self> {
         if names.len() > Wire::MAX as usize {
             return Err(PyValueError::new_err("too many wires"));
@@ -127,6 +128,7 @@ impl PyWires {
             spaced_long,
             spaced_short,
             unspaced,
+            domains,
         )
         .map_err(PyValueError::new_err)?;
         Ok(PyWires {

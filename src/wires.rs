@@ -82,6 +82,7 @@ pub struct Wires {
     by_key: HashMap<String, Wire>,
     by_code: HashMap<String, Wire>,
     by_folded_code: HashMap<String, Wire>,
+    by_domain: HashMap<String, Wire>,
     scanner: AhoCorasick,
     hits: Vec<Hit>,
     finder: Option<Re>,
@@ -133,7 +134,8 @@ impl Wires {
     /// `scan_names` are the case variants searched in running text, in the
     /// registry's order, each with its wire and whether it needs word boundaries;
     /// `spaced_long`, `spaced_short` and `unspaced` are the aliases `find_wires`
-    /// matches ignoring case, by exact case, and without word boundaries.
+    /// matches ignoring case, by exact case, and without word boundaries; `domains`
+    /// are the host names each wire publishes under (lower case, subdomains count).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         names: Vec<String>,
@@ -144,6 +146,7 @@ impl Wires {
         spaced_long: Vec<String>,
         spaced_short: Vec<String>,
         unspaced: Vec<String>,
+        domains: Vec<(String, String)>,
     ) -> Result<Wires, String> {
         let index: HashMap<&str, Wire> = names
             .iter()
@@ -207,6 +210,7 @@ impl Wires {
             by_key,
             by_code: table(by_code)?,
             by_folded_code: table(by_folded_code)?,
+            by_domain: table(domains)?,
             scanner,
             hits,
             finder: (!finder.is_empty()).then(|| Re::new(&finder.join("|"))),
@@ -233,6 +237,20 @@ impl Wires {
                 self.by_folded_code.get(&key(code)).copied()
             }
         })
+    }
+
+    /// `WireRegistry.by_url` for a host: the wire whose domain is `host` or a parent
+    /// of it (`www.reuters.com` is reuters.com's). `host` is matched in lower case.
+    pub fn by_host(&self, host: &str) -> Option<Wire> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rest = host.as_str();
+        while !rest.is_empty() {
+            if let Some(&w) = self.by_domain.get(rest) {
+                return Some(w);
+            }
+            rest = rest.split_once('.').map_or("", |(_, parent)| parent);
+        }
+        None
     }
 
     /// `WireRegistry.find_wires`: wires named anywhere in a short string, in order.

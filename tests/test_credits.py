@@ -494,3 +494,63 @@ def test_url_host_reads_hosts_as_urlsplit_does():
              + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15)))
              for _ in range(20000)]
     assert [url_host(u) for u in urls] == [reference(u) for u in urls]
+
+
+# -- links: "Read the full story at …" -------------------------------------------------
+
+REUTERS_URL = "https://www.reuters.com/article/harbour-bridge-trams-idUSN0004411"
+
+
+@pytest.mark.parametrize(("footer", "wire"), [
+    (f"Read the full story at {REUTERS_URL}", "Reuters"),
+    (f"Read the full story at\n{REUTERS_URL}", "Reuters"),  # hard-wrapped
+    ("Read more at Reuters.", "Reuters"),
+    ("Originally published at apnews.com", "AP"),
+    ("Continue reading: https://english.news.cn/2025/x.html", "Xinhua"),
+    ("阅读全文：http://www.news.cn/2025/0508/a.html", "Xinhua"),
+    ("Read more at https://dailyharbor.example/2025/05/08/trams/", None),
+    ("Originally published in The Daily Harbor.", None),
+])
+def test_a_closing_link_is_a_credit_and_leaves_the_body(footer, wire):
+    text = f"Trams ran again on the harbour bridge.\n\n{footer}\n\nLeave a Reply"
+    found = detect(text, WIRES)
+    assert [(c.wire, c.kind, c.text) for c in found.credits] == [(wire, "link", footer)]
+    assert "Read" not in found.body and "阅读" not in found.body and "http" not in found.body
+    assert found.body.startswith("Trams ran") and found.body.endswith("Leave a Reply")
+
+
+@pytest.mark.parametrize("text", [
+    "\n\n".join([FILLER, "Read more at the library, she said.", FILLER]),
+    "Trams ran again.\n\nRead more at the library, she said.\n\nThey did.",
+    "Trams ran again.\n\nRead more at the library, she said.",
+    "Trams ran again.\n\nRead more at the library.",
+    "Trams ran again.\n\nThe plan was first published in 1998.",
+    "Read more at Reuters.\n\n" + FILLER,  # not in the last lines
+])
+def test_sentences_that_look_like_links_stay_in_the_body(text):
+    found = detect(text, WIRES)
+    assert not [c for c in found.credits if c.kind == "link"]
+    assert found.body == text.strip()
+
+
+def test_an_excerpt_with_a_reuters_footer_joins_its_original_credited_to_reuters():
+    import random
+
+    from dedup import Article, Index
+
+    from .textgen import story, vocabulary
+
+    rng = random.Random(15)
+    wire = story(rng, vocabulary(), 400)
+    lead = " ".join(wire.split()[:55])  # short: the footer's shingles alone make it no copy
+    excerpt = f"{lead}\n\nRead the full story at {REUTERS_URL}\n"
+    index = Index()
+    index.add(Article(id="wire", text=wire, source="Reuters", url=REUTERS_URL))
+    verdict = index.add(Article(id="excerpt", text=excerpt, source="Daily Harbor",
+                                url="https://dailyharbor.example/2025/05/08/trams/"))
+    assert (verdict.relation, verdict.original) == ("excerpt", "wire"), verdict.why
+    assert verdict.origin_source == "Reuters"
+    assert f"credit line names Reuters: 'Read the full story at {REUTERS_URL}'" in verdict.why
+    # Without the wire's own copy the footer alone credits Reuters.
+    alone = Index().add(Article(id="excerpt", text=excerpt, source="Daily Harbor"))
+    assert alone.origin_source == "Reuters"

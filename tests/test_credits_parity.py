@@ -48,6 +48,12 @@ FRAGMENTS = [
     "according to Reuters", "AP reported", "Xinhua News Agency said", "told the Associated "
     "Press", "据美联社报道", "路透社称", "interview with AFP", "XİNHUA", "Xınhua", "xinhua",
     "Aprİl 3", "AP", "APP", "The AP", "Reutersx", "8th", "May 8th2", "Sept.", "1,250.5",
+    # links (new since 0.1) and near misses
+    "Read the full story at https://www.reuters.com/article/oil-idUSN0000123",
+    "Read the full story at\n", "https://uk.reuters.com/x", "Read more at Reuters.",
+    "Originally published at The Daily Harbor", "Continue reading: dailyharbor.example/a",
+    "Read more at the library, she said.", "First published in 1998", "阅读全文：http://www.news.cn/x",
+    "READ MORE AT reuters.com.evil.example",
 ]
 PIECES = st.sampled_from(FRAGMENTS) | st.text(
     alphabet=st.sampled_from(list(AWKWARD + "()（）:：;，。-—.!?“”\n\n\n  ")), max_size=12) | st.sampled_from(

@@ -21,6 +21,7 @@ type Tables = (
     Vec<String>,
     Vec<String>,
     Vec<String>,
+    Pairs,
 );
 
 fn wires() -> &'static Wires {
@@ -30,7 +31,7 @@ fn wires() -> &'static Wires {
         let data = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("{path}: {e} (python tools/wire_tables.py {path})"));
         let t: Tables = serde_json::from_slice(&data).expect("wire tables");
-        Wires::new(t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7).expect("wire registry")
+        Wires::new(t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8).expect("wire registry")
     })
 }
 

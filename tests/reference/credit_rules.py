@@ -2,7 +2,8 @@
 
 Kept only for the parity tests: ``dedup._core`` must find the same credits, mentions
 and bodies (``detect(text, ReferenceWires(registry))``). What follows is dedup 0.1's
-``dedup/credits.py``, unchanged but for its imports.
+``dedup/credits.py``, unchanged but for its imports and the rules marked "new since
+0.1" (the core has them too).
 
 Credit lines and datelines: which wire a text credits, and the text without them.
 
@@ -136,6 +137,22 @@ _TRAILER_WORDS = frozenset(max((w for w in t.split() if w != "{name}"), key=len)
                            for t in WIRE_TRAILERS)
 _SENTENCE_END = re.compile(r"[.!?][^\S\n]+(?=\S)")
 _TRAILER_LINES = 4  # wire trailers are read in the last _TRAILER_LINES non-empty lines
+# New since 0.1: a line in the last TAIL characters pointing to the full story elsewhere
+# ("Read the full story at https://www.reuters.com/…", "Originally published at Reuters",
+# "阅读全文：…"), the URL perhaps hard-wrapped onto the next line (src/credit_patterns.rs LINK).
+_H = r"[^\S\n]"
+_LINK = re.compile(
+    rf"(?:(?i:read{_H}+(?:the{_H}+)?(?:full|complete|whole|entire|original){_H}+(?:story|article|report)"
+    rf"|read{_H}+(?:the{_H}+)?rest{_H}+of{_H}+(?:the|this){_H}+(?:story|article)"
+    rf"|read{_H}+more|continue{_H}+reading(?:{_H}+(?:the|this){_H}+(?:story|article))?"
+    rf"|(?:this{_H}+(?:story|article){_H}+(?:was{_H}+)?)?(?:originally|first){_H}+(?:published|appeared))"
+    rf"(?:{_H}+(?i:at|on|in|from|by|via))?{_H}*[:：]?"
+    rf"|阅读全文{_H}*[:：]?|查看原文{_H}*[:：]?|原文链接{_H}*[:：]?|原文地址{_H}*[:：]?)"
+    rf"(?:{_H}*\n)?{_H}*"
+    r"(?:(?P<url>(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?P<host>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,})(?::[0-9]+)?(?:[/?#][^\s]*)?)"
+    rf"|(?P<site>(?:[Tt]he{_H}+)?[A-Z][\w&'’.\-]*(?:{_H}+(?:[A-Z0-9][\w&'’.\-]*|of|the|and|&|for|on)){{0,5}}))"
+    rf"{_H}*[.!]?{_H}*(?:\n|\Z)")
 _ZH_SOURCE_PREFIX = ("本文", "文章", "稿件", "新闻", "消息", "信息")
 _ZH_NOT_SOURCE = ("图片", "图像", "照片", "视频", "数据", "资料", "配图", "截图")
 _ZH_EDITOR_PREFIX = ("责任", "值班", "实习", "特约", "文字", "网络")
@@ -217,6 +234,7 @@ def detect(text: str, wires: WireRegistry, *, mentions: bool = True) -> Credits:
     for start, end, role in markers:
         _marker(text, start, end, role, wires, found)
     _wire_trailers(text, wires, found)
+    _closing_link(text, wires, found)  # new since 0.1
     _closing_credit(text, wires, found)
 
     spans = sorted(set(found.cuts))
@@ -564,6 +582,31 @@ def _trailer_wires(sentence: str, wires: WireRegistry) -> tuple[str, ...]:
         if named and all(named):
             return tuple(dict.fromkeys(named))
     return ()
+
+
+def _closing_link(text: str, wires: WireRegistry, found: _Found) -> None:
+    """New since 0.1: a line of the last TAIL characters pointing to the story elsewhere,
+    crediting the wire whose domain hosts its URL or whom its site's name names."""
+    lo = max(len(text) - TAIL, 0)
+    starts = [lo] if lo == 0 or text[lo - 1] == "\n" else []
+    starts += [i + 1 for i in range(lo, len(text)) if text[i] == "\n"]
+    for line in starts:
+        start = len(text) - len(text[line:].lstrip(_HWS))
+        if start >= len(text) or text[start] not in "RrCcOoFfTt阅查原":
+            continue
+        if any(s <= start < e for s, e in found.cuts):
+            continue
+        m = _LINK.match(text, start)
+        if m is None:
+            continue
+        if m["host"] is not None:
+            host, named = m["host"].rstrip(".").lower(), ()
+            while host and not named:
+                named = (wires._by_domain[host],) if host in wires._by_domain else ()
+                host = host.partition(".")[2]
+        else:
+            named = _names(wires, m["site"]) if m["site"] is not None else ()
+        found.add(named, "link", text, start, m.end())
 
 
 def _closing_credit(text: str, wires: WireRegistry, found: _Found) -> None:
