@@ -6,7 +6,8 @@ and 0-5 copies on invented sites made with the generated corpus' transforms and 
 (`bench.syndication.syndicate`, `bench.shapes`): credit changes, trims, excerpts, expansions,
 edited versions, hard wraps, joined bodies, with the chrome of scraped blogs ("Leave a Reply",
 "Back To Top"). Text the sites add (intros, local paragraphs, edits' updates) is generated.
-Templated earnings and market items stay in as hard negatives (kind `template`).
+Templated earnings and market items stay in as hard negatives (kind `template`); they are not
+excerpted, and an excerpt keeps at least `MIN_EXCERPT` words.
 
     python -m bench.reuters_corpus --n 3000 --seed 1 --out reuters.jsonl
 """
@@ -32,7 +33,11 @@ from bench.shapes import copy_shape
 from bench.syndication import Site, Story, assemble, make_site, syndicate
 from bench.writer import Rng, mix
 
-REUTERS_VERSION = 1  # bump when the corpus for a given (n, seed) changes; cache keys include it
+REUTERS_VERSION = 2  # bump when the corpus for a given (n, seed) changes; cache keys include it
+# Version 2: excerpts keep at least MIN_EXCERPT words, and neither templated items nor items too
+# short for that are excerpted (version 1 cut earnings tables into two-line "excerpts", under
+# dedup's 40-shingle minimum).
+MIN_EXCERPT = 50
 TABLE_FAMILY = "template:en:reuters-table"  # every templated item: one family of hard negatives
 _SLUG = re.compile(r"[a-z0-9]+")
 
@@ -120,7 +125,7 @@ def build(n: int, seed: int, folder: Path = REUTERS_DIR) -> tuple[list[dict], li
             rng.reseed(mix(seed, s, c, 0x2E, 2))
             shape, layout, edited = copy_shape(seed ^ 0x2E07, s, c)
             edit = shape if edited and not original.table else None
-            title, text, transforms = syndicate(rng, wire, site, layout, edit)
+            title, text, transforms = syndicate(rng, wire, site, layout, edit, MIN_EXCERPT)
             when = wire.when + timedelta(minutes=float(delay[k]))
             local = when + timedelta(minutes=site.offset)
             slug = "-".join(_SLUG.findall(title.lower())[:8]) or rid

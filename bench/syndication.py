@@ -151,6 +151,7 @@ def syndicate(
     site: Site,
     layout: Layout = PARAGRAPHS,
     edit: random.Random | None = None,
+    min_excerpt: int = 0,
 ) -> tuple[str, str, list[str]]:
     """Apply a copy's transforms; returns (title, text, transform names).
 
@@ -159,6 +160,10 @@ def syndicate(
             adds its kind ("wrapped", "joined") to the transform names.
         edit: when given, the copy is an edited version of the story (`bench.shapes.edit_version`
             drawn from this generator) instead of a copy with the usual transforms.
+        min_excerpt: when above 0, an excerpt keeps at least this many words (characters in
+            Chinese), a story too short to keep that and still be cut by a third, or a templated
+            one (`related` names a template), is not excerpted: two lines of an earnings table
+            are no copy anyone would call one. 0 keeps the generated corpus' version-3 draws.
     """
     r = rng.py
     zh = story.lang == "zh"
@@ -170,6 +175,10 @@ def syndicate(
     foot: list[str] = []
     size = lambda s: len(s) if zh else s.count(" ") + 1  # noqa: E731
     total = sum(size(s) for p in paras for s in p)
+    if min_excerpt and "excerpt" in transforms and (
+        total * 2 / 3 < min_excerpt or str(story.related).startswith("template:")
+    ):
+        transforms = [t for t in transforms if t != "excerpt"] or ["verbatim"]
     writer = None
     if {"intro", "expanded", "headline", "edited"} & set(transforms):
         entities = story.entities or (ChineseWriter if zh else EnglishWriter).entities(
@@ -186,7 +195,7 @@ def syndicate(
         elif t == "trim":
             _keep_leading(paras, total * (1 - r.uniform(0.10, 0.25)), size)
         elif t == "excerpt":
-            _keep_leading(paras, total * r.uniform(0.30, 0.60), size)
+            _keep_leading(paras, max(total * r.uniform(0.30, 0.60), min_excerpt), size)
             tail = None
             foot.append(f"阅读全文：{story.url}" if zh else f"Read the full story at {story.url}")
         elif t == "expanded":

@@ -98,3 +98,19 @@ def test_reuters_corpus_holds_real_wire_text_and_every_shape():
     chrome = [r["text"] for r, t in zip(records, truth, strict=True) if "chrome" in t["transform"]]
     assert any("Leave a Reply" in text for text in chrome)
     assert any("Back To Top" in text for text in chrome)
+
+
+@pytest.mark.skipif(not HAS_REUTERS, reason=f"Reuters-21578 is not in {REUTERS_DIR}")
+def test_reuters_excerpts_are_of_news_and_keep_fifty_words():
+    """Issue 15: version 1 excerpted earnings tables into two lines under dedup's 40-shingle
+    minimum, a copy no reader would call one; templated items stay in as hard negatives."""
+    from bench.reuters_corpus import MIN_EXCERPT, build
+
+    records, truth, _ = build(3000, 1)
+    excerpts = [(r, t) for r, t in zip(records, truth, strict=True) if "excerpt" in t["transform"]]
+    assert len(excerpts) > 100
+    assert all(t["kind"] == "news" for _, t in excerpts)
+    assert sum(t["kind"] == "template" for t in truth) > 400
+    for record, _ in excerpts:
+        body = record["text"].split("Read the full story at")[0].split()
+        assert len(body) >= MIN_EXCERPT, record["id"]
