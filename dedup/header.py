@@ -17,7 +17,8 @@ from .errors import ConfigMismatch
 from .wires import Agency, WireRegistry
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 3  # 2: number keys per article; 3: site-chrome counts per site, with witnesses
+FORMAT_VERSION = 4  # 2: number keys per article; 3: site-chrome counts per site, with witnesses;
+# 4: fine passage keys per short article (issue 15)
 
 
 def wires_json(wires: WireRegistry) -> str:

@@ -54,6 +54,10 @@ class Prepared:
         shingle_values: every article's sorted distinct shingle hashes,
             concatenated (only with ``Config.verify == "exact"``; else empty).
         shingle_offsets: offsets into ``shingle_values``, as for passages.
+        fine_keys: the fine passage keys (one per fine passage, in text order) of
+            the articles with fewer than ``FINE_STORED_BELOW`` passages,
+            concatenated; none for the others (src/passages.rs, issue 15).
+        fine_offsets: offsets into ``fine_keys``, as for passages.
     """
 
     signatures: np.ndarray
@@ -67,10 +71,18 @@ class Prepared:
     number_offsets: np.ndarray
     shingle_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     shingle_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    fine_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    fine_offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def passages(self, i: int) -> np.ndarray:
         """The passage band keys of article ``i``."""
         return self.passage_keys[self.passage_offsets[i]:self.passage_offsets[i + 1]]
+
+    def fine(self, i: int) -> np.ndarray:
+        """The fine passage keys of article ``i`` (empty for a long article)."""
+        if not len(self.fine_offsets):
+            return self.fine_keys[:0]
+        return self.fine_keys[self.fine_offsets[i]:self.fine_offsets[i + 1]]
 
     def numbers(self, i: int) -> np.ndarray:
         """The number keys of article ``i``."""
@@ -112,14 +124,14 @@ class Preparer:
             threads: core threads for this chunk (default: this preparer's).
         """
         (signatures, sizes, hashes, pkeys, poffsets, nkeys, noffsets, values, offsets,
-         credit_rows, mention_rows) = self._stages.run(
+         credit_rows, mention_rows, fkeys, foffsets) = self._stages.run(
             texts, threads or self.threads, sites=list(sites) if sites else None,
             chrome=chrome_set(chrome) if chrome else None,
             max_words=self.config.chrome_max_words, wires=self.wires.core)
         found = [tuple(Credit(*row) for row in rows) for rows in credit_rows]
         mentioned = [tuple(Mention(*row) for row in rows) for rows in mention_rows]
         return Prepared(signatures, sizes, hashes, found, mentioned, pkeys, poffsets, nkeys,
-                        noffsets, values, offsets)
+                        noffsets, values, offsets, fkeys, foffsets)
 
     def observe(self, texts: Sequence[str], sites: Sequence[int], *,
                 threads: int | None = None) -> list[Observation]:

@@ -10,10 +10,12 @@ Key layout (P = the prefix; integers as decimal strings; no pickle anywhere):
   size, title, url, source, published, wire and credit evidence);
   ``P:cl`` arrival → cluster; ``P:order`` zset of arrivals (oldest first);
   ``P:texts`` arrival → zlib-compressed text.
-* ``P:fp`` arrival → fingerprints, little-endian: version byte (2), size u32,
-  content hash u64, number count u16, ``num_perm`` signature u32s, number
-  keys u32s, passage band keys u64s (version 1 records, without the count and
-  the numbers, are still read).
+* ``P:fp`` arrival → fingerprints, little-endian: version byte (3), size u32,
+  content hash u64, number count u16, fine passage count u16, ``num_perm``
+  signature u32s, number keys u32s, fine passage keys u64s (short articles,
+  ``Prepared.fine``), passage band keys u64s. Version 2 records (without the
+  fine count and keys: judged by their passages) and version 1 records (nor
+  the number count and the numbers) are still read.
 * ``P:clusters`` cluster → JSON ``{"original", "members", "notes"}``.
 * ``P:p:<passage key, u64 big-endian>`` set of arrivals.
 * ``P:chrome_entries`` per-site short line → its ``dedup.chrome.ChromeCounts``
@@ -306,27 +308,35 @@ def unpack_cluster(cid: int, raw: bytes) -> ClusterState:
 
 def pack_fp(probe: Probe) -> bytes:
     """An article's fingerprint record."""
-    return (_FP_HEAD.pack(2, probe.size, probe.content_hash)
-            + _U16.pack(len(probe.numbers)) + probe.sig.astype("<u4").tobytes()
-            + probe.numbers.astype("<u4").tobytes() + probe.passages.astype("<u8").tobytes())
+    return (_FP_HEAD.pack(3, probe.size, probe.content_hash)
+            + _U16.pack(len(probe.numbers)) + _U16.pack(len(probe.fine))
+            + probe.sig.astype("<u4").tobytes() + probe.numbers.astype("<u4").tobytes()
+            + probe.fine.astype("<u8").tobytes() + probe.passages.astype("<u8").tobytes())
 
 
 def unpack_fp(raw: bytes, num_perm: int, where: str) -> Probe:
-    """Fingerprints from their record (version 1 records have no numbers).
+    """Fingerprints from their record (version 1 records have no numbers, versions
+    1 and 2 no fine passages).
 
     Raises:
         IndexFormatError: wrong length or version.
     """
     version = raw[0] if raw else 0
-    head = _FP_HEAD.size + (_U16.size if version == 2 else 0)
-    count = _U16.unpack_from(raw, _FP_HEAD.size)[0] if version == 2 and len(raw) >= head else 0
-    rest = len(raw) - head - 4 * num_perm - 4 * count
-    if version not in (1, 2) or rest < 0 or rest % (8 * PASSAGE_BANDS):
+    head = _FP_HEAD.size + _U16.size * {2: 1, 3: 2}.get(version, 0)
+    count = fine = 0
+    if version >= 2 and len(raw) >= head:
+        count = _U16.unpack_from(raw, _FP_HEAD.size)[0]
+        if version == 3:
+            fine = _U16.unpack_from(raw, _FP_HEAD.size + _U16.size)[0]
+    rest = len(raw) - head - 4 * num_perm - 4 * count - 8 * fine
+    if version not in (1, 2, 3) or rest < 0 or rest % (8 * PASSAGE_BANDS):
         raise IndexFormatError(f"{where}: a fingerprint record has the wrong length or version; "
                                f"the index is damaged")
     _, size, content_hash = _FP_HEAD.unpack_from(raw)
     sig = np.frombuffer(raw, dtype="<u4", count=num_perm, offset=head).astype(np.uint32)
     at = head + 4 * num_perm
     numbers = np.frombuffer(raw, dtype="<u4", count=count, offset=at).astype(np.uint32)
-    passages = np.frombuffer(raw, dtype="<u8", offset=at + 4 * count).astype(np.uint64)
-    return Probe(sig, size, content_hash, passages, numbers)
+    at += 4 * count
+    fine_keys = np.frombuffer(raw, dtype="<u8", count=fine, offset=at).astype(np.uint64)
+    passages = np.frombuffer(raw, dtype="<u8", offset=at + 8 * fine).astype(np.uint64)
+    return Probe(sig, size, content_hash, passages, numbers, fine=fine_keys)

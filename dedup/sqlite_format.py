@@ -37,7 +37,7 @@ CREATE TABLE articles (
     arrival INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cluster INTEGER NOT NULL,
     added REAL NOT NULL, meta BLOB NOT NULL, signature BLOB NOT NULL, size INTEGER NOT NULL,
     content_hash INTEGER NOT NULL, passages BLOB NOT NULL, checksum INTEGER NOT NULL,
-    numbers BLOB NOT NULL DEFAULT x'');
+    numbers BLOB NOT NULL DEFAULT x'', fine BLOB NOT NULL DEFAULT x'');
 CREATE TABLE texts (arrival INTEGER PRIMARY KEY, text BLOB NOT NULL, checksum INTEGER NOT NULL);
 CREATE TABLE clusters (id INTEGER PRIMARY KEY, original INTEGER NOT NULL, notes TEXT NOT NULL,
     checksum INTEGER NOT NULL);
@@ -47,8 +47,16 @@ CREATE TABLE chrome (key INTEGER PRIMARY KEY, count INTEGER NOT NULL, checksum I
 # verify="exact" only: every article's sorted distinct shingle hashes (uint32).
 SHINGLES = """CREATE TABLE IF NOT EXISTS shingles (arrival INTEGER PRIMARY KEY,
     hashes BLOB NOT NULL, checksum INTEGER NOT NULL)"""
-# The tables as formats 1 (articles without numbers) and 2 (chrome without
-# last_seen and witnesses) wrote them; opening such a file for writing adds the columns.
+# The tables as formats 1 (articles without numbers), 2 (chrome without
+# last_seen and witnesses) and 3 (articles without fine passages) wrote them;
+# opening such a file for writing adds the columns.
+_FORMAT3_ARTICLES = """
+CREATE TABLE articles (
+    arrival INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cluster INTEGER NOT NULL,
+    added REAL NOT NULL, meta BLOB NOT NULL, signature BLOB NOT NULL, size INTEGER NOT NULL,
+    content_hash INTEGER NOT NULL, passages BLOB NOT NULL, checksum INTEGER NOT NULL,
+    numbers BLOB NOT NULL DEFAULT x'');
+"""
 _OLDER_TABLES = """
 CREATE TABLE articles (
     arrival INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, cluster INTEGER NOT NULL,
@@ -68,11 +76,14 @@ def checksum(*parts: Any) -> int:
 
 
 def article_checksum(arrival: int, aid: str, cluster: int, added: float, meta: bytes,
-                     sig: bytes, size: int, chash: int, pks: bytes, nks: bytes = b"") -> int:
+                     sig: bytes, size: int, chash: int, pks: bytes, nks: bytes = b"",
+                     fks: bytes = b"") -> int:
     """:func:`checksum` of an article row, in one call (it runs once per row on open).
-    Empty ``numbers`` leave it as format 1 computed it."""
+    Empty ``numbers`` leave it as format 1 computed it, empty ``fine`` as format 3."""
     head = f"{arrival}\x1f{aid}\x1f{cluster}\x1f{added!r}\x1f{size}\x1f{chash}".encode()
-    parts = (head, meta, sig, pks, nks) if nks else (head, meta, sig, pks)
+    parts: tuple[bytes, ...] = (head, meta, sig, pks, nks) if nks else (head, meta, sig, pks)
+    if fks:
+        parts = (head, meta, sig, pks, nks, fks)
     return signed(xxhash.xxh3_64_intdigest(b"\x1f".join(parts)))
 
 
@@ -100,7 +111,7 @@ def _accepted() -> dict[str, frozenset[tuple[str, str, str | None]]]:
     """Every ``(type, table, normalised SQL)`` each schema object may have, read back
     from SQLite itself (so its autoindexes and its way of storing the text are known)."""
     out: dict[str, set[tuple[str, str, str | None]]] = {}
-    for script in (SCHEMA + SHINGLES, _OLDER_TABLES):
+    for script in (SCHEMA + SHINGLES, _OLDER_TABLES, _FORMAT3_ARTICLES):
         conn = sqlite3.connect(":memory:")
         try:
             conn.executescript(script)
@@ -170,9 +181,11 @@ def _kind_of(name: str) -> str:
 
 
 def check_tables(conn: sqlite3.Connection, path: str, version: int, num_perm: int,
-                 next_arrival: int, next_cluster: int, chrome_seen: int) -> None:
+                 next_arrival: int, next_cluster: int, chrome_seen: int, *,
+                 fine: bool = False) -> None:
     """Type- and range-check every stored number of every table (articles, clusters,
-    chrome) before it sizes or indexes anything, from the header's counters.
+    chrome) before it sizes or indexes anything, from the header's counters
+    (``fine``: the articles table has format 4's fine passage column).
 
     Raises:
         IndexFormatError: naming the first bad row, its column and its value.
@@ -191,6 +204,8 @@ def check_tables(conn: sqlite3.Connection, path: str, version: int, num_perm: in
         "checksum": of_type("checksum", "integer")}
     if version >= 2:
         article["numbers"] = "typeof(numbers) = 'blob' AND length(numbers) % 4 = 0"
+    if fine:
+        article["fine"] = "typeof(fine) = 'blob' AND length(fine) % 8 = 0"
     check_rows(conn, path, "articles", article,
                "'article ' || quote(id) || ' (arrival ' || quote(arrival) || ')'", params)
     check_rows(conn, path, "clusters", {

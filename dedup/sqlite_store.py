@@ -4,7 +4,7 @@ On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
 (the schema is exactly dedup's and every number in range, ``dedup.sqlite_format``;
 ``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
-and written in one transaction by ``commit``. Format (version 3), all
+and written in one transaction by ``commit``. Format (version 4), all
 integers little-endian, no pickle anywhere:
 
 * ``header(key, value, checksum)``: ``format`` = ``dedup-index``,
@@ -12,11 +12,14 @@ integers little-endian, no pickle anywhere:
   ``wires`` (the registry's agencies as JSON), ``next_arrival``,
   ``next_cluster``.
 * ``articles(arrival, id, cluster, added, meta, signature, size, content_hash,
-  passages, checksum, numbers)``: ``meta`` is JSON (title, url, source,
+  passages, checksum, numbers, fine)``: ``meta`` is JSON (title, url, source,
   published, wire and credit evidence), ``signature`` ``num_perm`` uint32,
   ``passages`` uint64 passage band keys, ``content_hash`` the uint64 seen as
   int64, ``numbers`` uint32 number keys (added in version 2: a version 1 file
-  gets the column, empty for its articles, when it is opened for writing).
+  gets the column, empty for its articles, when it is opened for writing),
+  ``fine`` uint64 fine passage keys of a short article (``Prepared.fine``;
+  added in version 4: an older file's articles have none, and are judged by
+  the passages, as before).
 * ``texts(arrival, text, checksum)``: the raw text, zlib-compressed.
 * ``clusters(id, original, notes, checksum)``: ``original`` is an arrival.
 * ``chrome(key, count, checksum, last_seen, witnesses)``: site-chrome counts
@@ -252,7 +255,9 @@ class SqliteStore(MemoryStore):
         """Bring an older file to this format when writing: format 1 gets a
         ``numbers`` column (empty for the stored articles, which the number check
         lets through); format 2's global chrome counts are dropped (chrome is
-        learnt per site from now on) and the table gets its version-3 columns."""
+        learnt per site from now on) and the table gets its version-3 columns;
+        format 3 gets a ``fine`` column (empty for the stored articles, whose edited
+        check then runs on their passages)."""
         if self._format_version >= FORMAT_VERSION or self.readonly:
             return
         conn = self._conn
@@ -260,6 +265,8 @@ class SqliteStore(MemoryStore):
             conn.execute("BEGIN IMMEDIATE")
             if self._format_version < 2:
                 conn.execute("ALTER TABLE articles ADD COLUMN numbers BLOB NOT NULL DEFAULT x''")
+            if not self._has_fine():
+                conn.execute("ALTER TABLE articles ADD COLUMN fine BLOB NOT NULL DEFAULT x''")
             if self._format_version < 3:
                 conn.execute("DELETE FROM chrome")
                 have = {row[1] for row in conn.execute("PRAGMA table_info(chrome)")}
@@ -277,11 +284,16 @@ class SqliteStore(MemoryStore):
                              f"{FORMAT_VERSION}: {exc}") from None
         self._format_version = FORMAT_VERSION
 
+    def _has_fine(self) -> bool:
+        """Whether the articles table has format 4's ``fine`` column (a file an older
+        dedup wrote has not; its articles have no fine passages)."""
+        return any(row[1] == "fine" for row in self._conn.execute("PRAGMA table_info(articles)"))
+
     def _load(self, next_arrival: int, next_cluster: int) -> None:
         """Read every table back into the in-memory structures, verifying each row."""
         try:
             check_tables(self._conn, self.path, self._format_version, self.config.num_perm,
-                         next_arrival, next_cluster, self._chrome_seen)
+                         next_arrival, next_cluster, self._chrome_seen, fine=self._has_fine())
             self._load_rows()
         except IndexFormatError:
             raise
@@ -302,23 +314,28 @@ class SqliteStore(MemoryStore):
         self._grow(n)
         passages: list[np.ndarray] = []
         numbers: list[np.ndarray] = []
+        fines: list[np.ndarray] = []
         lengths = np.zeros(n, dtype=np.int64)
         number_lengths = np.zeros(n, dtype=np.int64)
+        fine_lengths = np.zeros(n, dtype=np.int64)
         docs: list[Doc] = []
         nks_column = "numbers" if self._format_version >= 2 else "x''"
+        fks_column = "fine" if self._has_fine() else "x''"
         cursor = conn.execute(f"SELECT arrival, id, cluster, added, meta, signature, size, "
-                              f"content_hash, passages, checksum, {nks_column} FROM articles "
-                              f"ORDER BY arrival")
+                              f"content_hash, passages, checksum, {nks_column}, {fks_column} "
+                              f"FROM articles ORDER BY arrival")
         while rows := cursor.fetchmany(_LOAD_CHUNK):
             base = len(docs)
-            sig_blobs, pk_blobs, nk_blobs = [], [], []
-            for arrival, aid, cluster, added, meta, sig, size, chash, pks, checksum, nks in rows:
+            sig_blobs, pk_blobs, nk_blobs, fk_blobs = [], [], [], []
+            for (arrival, aid, cluster, added, meta, sig, size, chash, pks, checksum, nks,
+                 fks) in rows:
                 if checksum != _article_checksum(arrival, aid, cluster, added, meta, sig, size,
-                                                 chash, pks, nks):
+                                                 chash, pks, nks, fks):
                     raise IndexFormatError(f"{self.path} is corrupted: article {aid!r} (arrival "
                                            f"{arrival}) fails its checksum; restore the file "
                                            f"from a backup or rebuild it")
-                if len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4:
+                if (len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4
+                        or len(fks) % 8):
                     raise IndexFormatError(f"{self.path}: article {aid!r} has a signature or "
                                            f"passage list of the wrong length")
                 f = stored_meta(orjson.loads(meta)).get
@@ -334,6 +351,7 @@ class SqliteStore(MemoryStore):
                 sig_blobs.append(sig)
                 pk_blobs.append(pks)
                 nk_blobs.append(nks)
+                fk_blobs.append(fks)
             count = len(rows)
             self._sigs[base:base + count] = np.frombuffer(b"".join(sig_blobs), dtype="<u4") \
                 .reshape(count, perm)
@@ -344,9 +362,12 @@ class SqliteStore(MemoryStore):
             number_lengths[base:base + count] = [len(b) // 4 for b in nk_blobs]
             passages.append(np.frombuffer(b"".join(pk_blobs), dtype="<u8"))
             numbers.append(np.frombuffer(b"".join(nk_blobs), dtype="<u4"))
+            fine_lengths[base:base + count] = [len(b) // 8 for b in fk_blobs]
+            fines.append(np.frombuffer(b"".join(fk_blobs), dtype="<u8"))
         if n:
             self._pk.load(np.concatenate(passages), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
+            self._fk.load(np.concatenate(fines), fine_lengths)
         self._docs = docs
         self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
@@ -485,9 +506,10 @@ class SqliteStore(MemoryStore):
         sig = probe.sig.astype("<u4").tobytes()
         pks = probe.passages.astype("<u8").tobytes()
         nks = probe.numbers.astype("<u4").tobytes()
+        fks = probe.fine.astype("<u8").tobytes()
         chash = _signed(probe.content_hash)
         row = (doc.arrival, doc.id, doc.cluster, doc.added, meta, sig, probe.size, chash, pks)
-        self._new_rows[doc.arrival] = row + (_article_checksum(*row, nks), nks)
+        self._new_rows[doc.arrival] = row + (_article_checksum(*row, nks, fks), nks, fks)
 
     def commit(self) -> None:
         """Write every queued change in one transaction.
@@ -513,8 +535,9 @@ class SqliteStore(MemoryStore):
                     conn.executemany("DELETE FROM shingles WHERE arrival = ?", gone)
             # REPLACE: a merge moves already-written articles to another cluster
             conn.executemany("INSERT OR REPLACE INTO articles (arrival, id, cluster, added, meta, "
-                             "signature, size, content_hash, passages, checksum, numbers) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._new_rows.values())
+                             "signature, size, content_hash, passages, checksum, numbers, "
+                             "fine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             self._new_rows.values())
             conn.executemany("INSERT INTO texts VALUES (?, ?, ?)",
                              [(a, t, _checksum(a, t)) for a, t in self._new_texts.items()])
             if self._new_shingles:

@@ -113,6 +113,9 @@ class Probe:
     passages: np.ndarray
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     shingles: np.ndarray | None = None  # sorted distinct shingle hashes (verify="exact")
+    # fine passage keys (short texts, ``Prepared.fine``); empty for a long text or
+    # one stored by a dedup that did not record them (judged by the passages)
+    fine: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
 
 RaggedColumn = tuple[np.ndarray, np.ndarray, np.ndarray]  # values, each row's start, length
@@ -133,6 +136,7 @@ class Columns:
             and length per row.
         numbers: the same for the uint32 number keys.
         shingles: the same for stored shingle sets (verify="exact"), or None.
+        fine: the same for the uint64 fine passage keys, or None (none stored).
     """
 
     slots: np.ndarray
@@ -142,6 +146,7 @@ class Columns:
     passages: RaggedColumn
     numbers: RaggedColumn
     shingles: RaggedColumn | None = None
+    fine: RaggedColumn | None = None
 
 
 def _gathered(arrays: Sequence[np.ndarray], dtype: Any) -> RaggedColumn:
@@ -162,7 +167,8 @@ def columns_of(probes: Sequence[Probe], num_perm: int) -> Columns:
                    np.array([p.size for p in probes], dtype=np.uint32),
                    np.array([p.content_hash for p in probes], dtype=np.uint64),
                    _gathered([p.passages for p in probes], np.uint64),
-                   _gathered([p.numbers for p in probes], np.uint32), shingles)
+                   _gathered([p.numbers for p in probes], np.uint32), shingles,
+                   _gathered([p.fine for p in probes], np.uint64))
 
 
 class Store(ABC):
@@ -293,6 +299,7 @@ class MemoryStore(Store):
         self._original_of = Originals()  # per cluster id: its original's slot
         self._pk = Ragged(np.uint64)  # passage band keys per slot
         self._nk = Ragged(np.uint32)  # number keys per slot
+        self._fk = Ragged(np.uint64)  # fine passage keys per slot (short texts)
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
         self._docs: list[Doc | None] = []
         self._texts: list[str | None] = []
@@ -321,7 +328,7 @@ class MemoryStore(Store):
     def probe(self, slot: int) -> Probe:
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
                      self._pk.get(slot), self._nk.get(slot),
-                     None if self._sh is None else self._sh.get(slot))
+                     None if self._sh is None else self._sh.get(slot), self._fk.get(slot))
 
     def signatures(self, slots: Sequence[int]) -> np.ndarray:
         return self._sigs[slots]
@@ -334,7 +341,7 @@ class MemoryStore(Store):
             return r.data, r.start, r.length
         return Columns(np.ascontiguousarray(slots, dtype=np.int64), self._sigs, self._sizes,
                        self._hashes, ragged(self._pk), ragged(self._nk),
-                       None if self._sh is None else ragged(self._sh))
+                       None if self._sh is None else ragged(self._sh), ragged(self._fk))
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._cluster_of[slots]
@@ -366,6 +373,7 @@ class MemoryStore(Store):
         self._hashes[slot] = prepared.content_hashes[i]
         self._pk.put(slot, prepared.passages(i))
         self._nk.put(slot, prepared.numbers(i))
+        self._fk.put(slot, prepared.fine(i))
         if self._sh is not None:
             shingles = prepared.shingles(i)
             self._sh.put(slot, shingles if shingles is not None else np.zeros(0, np.uint32))
@@ -402,7 +410,7 @@ class MemoryStore(Store):
             ragged.grow(extra)
 
     def _ragged(self) -> list[Ragged]:
-        return [self._pk, self._nk] + ([self._sh] if self._sh is not None else [])
+        return [self._pk, self._nk, self._fk] + ([self._sh] if self._sh is not None else [])
 
     # -- LSH ---------------------------------------------------------------------
 

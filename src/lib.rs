@@ -169,7 +169,9 @@ impl TextStages {
     /// whose `chrome_key` (with each text's entry of `sites`) is in `chrome` are
     /// dropped. The tuple `(signatures, sizes, content_hashes, passage_keys,
     /// passage_offsets, number_keys, number_offsets, shingle_values, shingle_offsets,
-    /// credits, mentions)`, the last two lists of rows per text (empty without `wires`).
+    /// credits, mentions, fine_keys, fine_offsets)`, credits and mentions lists of rows
+    /// per text (empty without `wires`), the fine passage keys of the texts with
+    /// fewer than `FINE_STORED_BELOW` passages (src/passages.rs; none for the others).
     #[pyo3(signature = (bodies, threads = 1, *, sites = None, chrome = None, max_words = 16,
                         wires = None))]
     #[allow(clippy::too_many_arguments)]
@@ -246,6 +248,8 @@ impl TextStages {
                 batch.shingle_offsets.into_pyarray(py).into_any(),
                 credit_rows.into_pyobject(py)?.into_any(),
                 mention_rows.into_pyobject(py)?.into_any(),
+                batch.fine_keys.into_pyarray(py).into_any(),
+                batch.fine_offsets.into_pyarray(py).into_any(),
             ],
         )
     }
@@ -534,5 +538,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EDITED_RUN", verify::EDITED_RUN)?;
     m.add("EDITED_COVERAGE", verify::EDITED_COVERAGE)?;
     m.add("EDITED_RUNS", verify::EDITED_RUNS)?;
+    m.add("FINE_BELOW", verify::FINE_BELOW)?;
+    m.add("FINE_RUN", verify::FINE_RUN)?;
+    m.add("FINE_MEAN", passages::FINE_MEAN)?;
+    m.add("FINE_MIN", passages::FINE_MIN)?;
+    m.add("FINE_STORED_BELOW", passages::FINE_STORED_BELOW)?;
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! cuts), so texts sharing a stretch cut it alike; each passage of at least `min`
 //! shingles gets `bands` keys of two salted min-hashes each (dedup/fingerprint.py).
 
+use xxhash_rust::xxh3::xxh3_64;
+
 use crate::minhash::fmix32;
 use crate::shingle::NGRAM_MULT;
 
@@ -52,6 +54,40 @@ impl Passages {
     }
 }
 
+/// Fine passages (issue 15): a text with fewer than `FINE_STORED_BELOW` passages
+/// is also cut after every shingle whose hash is 0 mod `FINE_MEAN` (about 8
+/// shingles, a clause; the cuts of the passages above are among these), and each
+/// fine passage of at least `FINE_MIN` shingles gets one key: the hash of its
+/// shingles in order. These keys only ever tell whether a stretch is verbatim in
+/// the other text (src/verify.rs `edited`), never find candidates, so a key needs
+/// no tolerance of edits (the passages' banded min-hashes are for lookup): one exact
+/// key per passage, equal when the stretch is the same.
+pub const FINE_MEAN: u32 = 8;
+pub const FINE_MIN: usize = 3;
+/// Texts with fewer passages than this keep fine passage keys; verification uses
+/// them when the text with fewer passages has fewer than `verify::FINE_BELOW`
+/// (10): a text of about the same length as one with 9 passages has at most 15
+/// or so, so both keep them; long articles cost nothing.
+pub const FINE_STORED_BELOW: usize = 16;
+
+/// Append the fine passage keys of `sequence` to `out` (one per fine passage).
+pub fn fine_keys(sequence: &[u32], out: &mut Vec<u64>) {
+    let mut start = 0;
+    let mut bytes = Vec::new();
+    while start < sequence.len() {
+        let mut end = start + 1;
+        while end < sequence.len() && !sequence[end - 1].is_multiple_of(FINE_MEAN) {
+            end += 1;
+        }
+        if end - start >= FINE_MIN {
+            bytes.clear();
+            bytes.extend(sequence[start..end].iter().flat_map(|s| s.to_le_bytes()));
+            out.push(xxh3_64(&bytes));
+        }
+        start = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +116,22 @@ mod tests {
         assert_eq!(ka.len() % 3, 0);
         assert_eq!(ka[..3], kb[..3]);
         assert_ne!(ka[3..], kb[3..]);
+    }
+
+    #[test]
+    fn fine_passages_cut_every_multiple_of_eight_and_key_the_stretch() {
+        let mut out = Vec::new();
+        fine_keys(&[1, 2], &mut out);
+        assert!(out.is_empty());
+        // Cuts after 8 and 16: passages 1..=8, 9..=16, 17..=20.
+        let a: Vec<u32> = (1..21).collect();
+        let mut b = a.clone();
+        b[18] = 99; // inside the last passage
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        fine_keys(&a, &mut ka);
+        fine_keys(&b, &mut kb);
+        assert_eq!(ka.len(), 3);
+        assert_eq!(ka[..2], kb[..2]);
+        assert_ne!(ka[2], kb[2]);
     }
 }

@@ -9,7 +9,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::minhash::MinHasher;
 use crate::numbers::number_keys;
-use crate::passages::Passages;
+use crate::passages::{fine_keys, Passages, FINE_STORED_BELOW};
 use crate::shingle::{distinct_sorted, shingle_sequence};
 
 /// The settings of the text stages (fixed by an index's `Config`).
@@ -31,6 +31,8 @@ pub struct Fingerprint {
     pub size: u32,
     pub content_hash: u64,
     pub passages: Vec<u64>,
+    /// Fine passage keys, only when there are fewer than `FINE_STORED_BELOW` passages.
+    pub fine: Vec<u64>,
     pub numbers: Vec<u32>,
 }
 
@@ -47,6 +49,8 @@ pub struct Batch {
     pub number_offsets: Vec<i64>,
     pub shingle_values: Vec<u32>,
     pub shingle_offsets: Vec<i64>,
+    pub fine_keys: Vec<u64>,
+    pub fine_offsets: Vec<i64>,
 }
 
 impl Stages {
@@ -67,6 +71,9 @@ impl Stages {
         fp.signature = vec![0; self.minhash.k];
         self.minhash.signature(&fp.shingles, &mut fp.signature);
         self.passages.keys(&sequence, &mut fp.passages);
+        if fp.passages.len() < FINE_STORED_BELOW * self.passages.bands.max(1) {
+            fine_keys(&sequence, &mut fp.fine);
+        }
         let bytes: Vec<u8> = sequence.iter().flat_map(|s| s.to_le_bytes()).collect();
         fp.content_hash = xxh3_64(&bytes);
         if !self.keep_shingles {
@@ -91,6 +98,7 @@ impl Stages {
         let mut batch = Batch {
             passage_offsets: vec![0],
             number_offsets: vec![0],
+            fine_offsets: vec![0],
             shingle_offsets: if self.keep_shingles {
                 vec![0]
             } else {
@@ -105,6 +113,8 @@ impl Stages {
             batch.content_hashes.push(fp.content_hash);
             batch.passage_keys.extend_from_slice(&fp.passages);
             batch.passage_offsets.push(batch.passage_keys.len() as i64);
+            batch.fine_keys.extend_from_slice(&fp.fine);
+            batch.fine_offsets.push(batch.fine_keys.len() as i64);
             batch.number_keys.extend_from_slice(&fp.numbers);
             batch.number_offsets.push(batch.number_keys.len() as i64);
             if self.keep_shingles {

@@ -11,7 +11,8 @@ use crate::verify::{self, Found, Fp, Relation, Rules};
 
 /// threshold, containment threshold, partial size ratio, min shingles, exact, num_perm.
 type RulesArgs = (f64, f64, f64, u64, bool, usize);
-/// sig, size, content hash, passage keys, number keys, shingles (or None).
+/// sig, size, content hash, passage keys, number keys, shingles (or None), fine
+/// passage keys.
 type ProbeArgs<'py> = (
     PyReadonlyArray1<'py, u32>,
     u64,
@@ -19,6 +20,7 @@ type ProbeArgs<'py> = (
     PyReadonlyArray1<'py, u64>,
     PyReadonlyArray1<'py, u32>,
     Option<PyReadonlyArray1<'py, u32>>,
+    PyReadonlyArray1<'py, u64>,
 );
 /// A ragged column: values, each slot's start and length.
 type RaggedArgs<'py, T> = (
@@ -26,7 +28,8 @@ type RaggedArgs<'py, T> = (
     PyReadonlyArray1<'py, i64>,
     PyReadonlyArray1<'py, i64>,
 );
-/// signatures (n × num_perm), sizes, content hashes, passages, numbers, shingles.
+/// signatures (n × num_perm), sizes, content hashes, passages, numbers, shingles,
+/// fine passages (None: no slot has them).
 type ColumnsArgs<'py> = (
     PyReadonlyArray2<'py, u32>,
     PyReadonlyArray1<'py, u32>,
@@ -34,6 +37,7 @@ type ColumnsArgs<'py> = (
     RaggedArgs<'py, u64>,
     RaggedArgs<'py, u32>,
     Option<RaggedArgs<'py, u32>>,
+    Option<RaggedArgs<'py, u64>>,
 );
 /// relation, similarity, copy in original, original in copy (unrounded).
 type FoundRow = (&'static str, f64, f64, f64);
@@ -103,6 +107,7 @@ fn probe<'a>(args: &'a ProbeArgs<'_>) -> PyResult<Fp<'a>> {
         passages: slice(&args.3, "passages")?,
         numbers: slice(&args.4, "numbers")?,
         shingles: args.5.as_ref().map(|s| slice(s, "shingles")).transpose()?,
+        fine: slice(&args.6, "fine")?,
     })
 }
 
@@ -139,6 +144,11 @@ pub fn compare(
         .as_ref()
         .map(|s| Ragged::new(s, "shingles"))
         .transpose()?;
+    let fine = columns
+        .6
+        .as_ref()
+        .map(|s| Ragged::new(s, "fine"))
+        .transpose()?;
     let mut others = Vec::with_capacity(slots.len());
     for &s in slots {
         let slot = usize::try_from(s)
@@ -155,6 +165,10 @@ pub fn compare(
                 .as_ref()
                 .map(|s| s.get(slot, "shingles"))
                 .transpose()?,
+            fine: match &fine {
+                Some(f) => f.get(slot, "fine")?,
+                None => &[],
+            },
         });
     }
     let found = detached(py, "compare", || verify::compare(&rules, &probe, &others))?;
@@ -183,15 +197,22 @@ pub fn passage_containment(
     ))
 }
 
-/// `(coverage, runs)` of `mine`'s passages found verbatim in `theirs`.
+/// `(coverage, runs)` of `mine`'s passages (`width` keys each) found verbatim in
+/// `theirs`, in runs of at least `run` (the passages' defaults; fine passages:
+/// width 1, run FINE_RUN).
 #[pyfunction]
+#[pyo3(signature = (mine, theirs, width = verify::PASSAGE_BANDS, run = verify::EDITED_RUN))]
 pub fn verbatim_runs(
     mine: PyReadonlyArray1<'_, u64>,
     theirs: PyReadonlyArray1<'_, u64>,
+    width: usize,
+    run: usize,
 ) -> PyResult<(f64, usize)> {
-    Ok(verify::verbatim_runs(
+    Ok(verify::runs_of(
         slice(&mine, "mine")?,
         slice(&theirs, "theirs")?,
+        width,
+        run,
     ))
 }
 

@@ -27,6 +27,11 @@ pub const EDITED_CONTAINMENT: f64 = 0.6;
 pub const EDITED_RUN: usize = 2;
 pub const EDITED_COVERAGE: f64 = 0.4;
 pub const EDITED_RUNS: usize = 2;
+/// Short texts (issue 15): when both have fine passages (src/passages.rs) and the
+/// one with fewer passages has fewer than FINE_BELOW, the edited check runs on the
+/// fine passages (one key each), with runs of FINE_RUN or more of them (verify.py).
+pub const FINE_BELOW: usize = 10;
+pub const FINE_RUN: usize = 3;
 /// Keys per passage (dedup/fingerprint.py PASSAGE_BANDS).
 pub const PASSAGE_BANDS: usize = 3;
 
@@ -52,6 +57,8 @@ pub struct Fp<'a> {
     pub numbers: &'a [u32],
     /// Sorted distinct shingle hashes (verify="exact"), if stored.
     pub shingles: Option<&'a [u32]>,
+    /// Fine passage keys (short texts; empty when not stored).
+    pub fine: &'a [u64],
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,19 +187,25 @@ pub fn passage_containment(mine: &[u64], theirs: &[u64]) -> f64 {
 /// at least `EDITED_RUN` consecutive passages found verbatim (every key in theirs
 /// in one passage), and how many separate runs there are.
 pub fn verbatim_runs(mine: &[u64], theirs: &[u64]) -> (f64, usize) {
-    let count = mine.len() / PASSAGE_BANDS;
+    runs_of(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
+}
+
+/// `verbatim_runs` for passages of `width` keys and runs of at least `min_run`.
+pub fn runs_of(mine: &[u64], theirs: &[u64], width: usize, min_run: usize) -> (f64, usize) {
+    let width = width.max(1);
+    let count = mine.len() / width;
     if count == 0 || theirs.is_empty() {
         return (0.0, 0);
     }
-    let whole: HashSet<&[u64]> = theirs.chunks_exact(PASSAGE_BANDS).collect();
+    let whole: HashSet<&[u64]> = theirs.chunks_exact(width).collect();
     let (mut covered, mut run, mut runs) = (0, 0, 0);
-    let passages = mine.chunks_exact(PASSAGE_BANDS).map(Some).chain([None]);
+    let passages = mine.chunks_exact(width).map(Some).chain([None]);
     for passage in passages {
         if passage.is_some_and(|p| whole.contains(p)) {
             run += 1;
             continue;
         }
-        if run >= EDITED_RUN {
+        if run >= min_run {
             covered += run;
         }
         runs += usize::from(run > 0);
@@ -204,10 +217,31 @@ pub fn verbatim_runs(mine: &[u64], theirs: &[u64]) -> (f64, usize) {
 /// Whether two texts of about the same length share long verbatim runs, in two or
 /// more places, each way: an edited version.
 pub fn edited(mine: &[u64], theirs: &[u64]) -> bool {
+    edited_by(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
+}
+
+fn edited_by(mine: &[u64], theirs: &[u64], width: usize, min_run: usize) -> bool {
     [(mine, theirs), (theirs, mine)].iter().all(|(a, b)| {
-        let (coverage, runs) = verbatim_runs(a, b);
+        let (coverage, runs) = runs_of(a, b, width, min_run);
         coverage >= EDITED_COVERAGE && runs >= EDITED_RUNS
     })
+}
+
+/// Whether the edited check of two texts runs on their fine passages: both have
+/// them and the one with fewer passages has fewer than `FINE_BELOW`.
+pub fn uses_fine(mine: &Fp, theirs: &Fp) -> bool {
+    !mine.fine.is_empty()
+        && !theirs.fine.is_empty()
+        && mine.passages.len().min(theirs.passages.len()) < FINE_BELOW * PASSAGE_BANDS
+}
+
+/// `edited` on the fine passages where `uses_fine`, else on the passages.
+pub fn edited_pair(mine: &Fp, theirs: &Fp) -> bool {
+    if uses_fine(mine, theirs) {
+        edited_by(mine.fine, theirs.fine, 1, FINE_RUN)
+    } else {
+        edited(mine.passages, theirs.passages)
+    }
 }
 
 /// Verify `probe` against candidate originals: a loose test on all of them
@@ -266,7 +300,7 @@ pub fn judge(rules: &Rules, probe: &Fp, other: &Fp, sim: f64) -> Option<Found> {
         && sim >= EDITED_JACCARD
         && pmin(copy_in, orig_in) >= EDITED_CONTAINMENT
     {
-        if !numbers_agree(probe.numbers, other.numbers) || !edited(probe.passages, other.passages) {
+        if !numbers_agree(probe.numbers, other.numbers) || !edited_pair(probe, other) {
             return None;
         }
         return Some(Found::new(Relation::Edited, sim, copy_in, orig_in));
@@ -386,6 +420,7 @@ mod tests {
             passages,
             numbers: &[],
             shingles: None,
+            fine: &[],
         }
     }
 
@@ -430,5 +465,25 @@ mod tests {
         assert_eq!(verbatim_runs(&mine, &split), (4.0 / 6.0, 2));
         assert!(!edited(&mine, &theirs));
         assert_eq!(verbatim_runs(&[], &theirs), (0.0, 0));
+    }
+
+    #[test]
+    fn short_texts_are_judged_on_their_fine_passages() {
+        let (sig, pa, pb) = ([1, 2, 3, 4], [1, 2, 3], [4, 5, 6]);
+        // Ten fine passages, two runs of four kept verbatim (an edit between).
+        let a: Vec<u64> = (0..10).collect();
+        let b: Vec<u64> = (0..4).chain([77, 78]).chain(6..10).collect();
+        let (mut x, mut y) = (fp(&sig, 100, 1, &pa), fp(&sig, 100, 2, &pb));
+        assert!(!uses_fine(&x, &y));
+        assert!(!edited_pair(&x, &y));
+        x.fine = &a;
+        y.fine = &b;
+        assert!(uses_fine(&x, &y));
+        assert!(edited_pair(&x, &y));
+        // One stretch shared: an overlap, not an edit.
+        let c: Vec<u64> = (0..6).chain(50..54).collect();
+        y.fine = &c;
+        assert!(!edited_pair(&x, &y));
+        assert_eq!(runs_of(&a, &c, 1, FINE_RUN), (0.6, 1));
     }
 }

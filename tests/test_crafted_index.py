@@ -107,7 +107,7 @@ def test_a_table_with_the_right_columns_but_other_rules_is_refused(built):
             cluster INTEGER NOT NULL, added REAL NOT NULL, meta BLOB NOT NULL,
             signature BLOB NOT NULL, size INTEGER NOT NULL, content_hash INTEGER NOT NULL,
             passages BLOB NOT NULL, checksum INTEGER NOT NULL, numbers BLOB NOT NULL
-            DEFAULT x'');
+            DEFAULT x'', fine BLOB NOT NULL DEFAULT x'');
         INSERT INTO articles SELECT * FROM old; DROP TABLE old;""")
     with pytest.raises(IndexFormatError, match="its table 'articles' is not the table dedup "
                                                "creates"):
@@ -152,7 +152,7 @@ def rewrite_article(path: str, article_id: str, **values) -> None:
     """Set columns of one article and give the row a valid checksum, as a forger would."""
     conn = sqlite3.connect(path)
     columns = ("arrival", "id", "cluster", "added", "meta", "signature", "size",
-               "content_hash", "passages", "numbers")
+               "content_hash", "passages", "numbers", "fine")
     row = dict(zip(columns, conn.execute(f"SELECT {', '.join(columns)} FROM articles "
                                          "WHERE id = ?", (article_id,)).fetchone(), strict=True))
     old_arrival = row["arrival"]

@@ -25,7 +25,7 @@ from dedup.wires import WireRegistry
 
 from .conftest import final_state
 from .redis_server import RedisServer, fresh_location, refusing_port, server_url
-from .textgen import edit, story, vocabulary
+from .textgen import edit, short_edited_pair, story, vocabulary
 
 redis = pytest.importorskip("redis", reason="the redis package is not installed "
                                             "(pip install -e '.[test]')")
@@ -413,6 +413,36 @@ def test_signatures_round_trip_bit_for_bit(location):
         assert np.array_equal(store.probe(slot).sig, expected.signatures[0])
         assert np.array_equal(store.probe(slot).passages, expected.passages(0))
         assert np.array_equal(store.probe(slot).numbers, expected.numbers(0))
+
+
+def test_fine_passages_round_trip_and_a_version_2_record_has_none(location):
+    """Fingerprint records of version 3 keep a short article's fine passage keys
+    (issue 15); a version 2 record, as a dedup before them wrote it, reads with none,
+    and a short edited copy of it is judged on the passages (refused, as then)."""
+    import struct
+
+    client = redis.Redis.from_url(location.split("?")[0])
+    prefix = parse_location(location).prefix
+    (wire, copy), (wire2, copy2) = short_edited_pair(3, VOCAB), short_edited_pair(6, VOCAB)
+    with Index.open(location) as index:
+        index.add(Article(id="wire", text=wire))
+        index.add(Article(id="wire2", text=wire2))
+    expected = Preparer(Config(), WireRegistry.default()).run([wire])
+    with Index.open(location) as index, index._lock:
+        slot = index._store.slot("wire")
+        probe = index._store.probe(slot)
+        assert len(expected.fine(0)) and np.array_equal(probe.fine, expected.fine(0))
+    client.hset(f"{prefix}:fp", slot, struct.pack("<BIQH", 2, probe.size, probe.content_hash,
+                                                  len(probe.numbers))
+                + probe.sig.astype("<u4").tobytes() + probe.numbers.astype("<u4").tobytes()
+                + probe.passages.astype("<u8").tobytes())
+    with Index.open(location) as index:
+        old = index._store.probe(index._store.slot("wire"))
+        assert not len(old.fine) and np.array_equal(old.passages, probe.passages)
+        assert not index.add(Article(id="copy", text=copy)).duplicate
+        index.add(Article(id="copy2", text=copy2))
+        assert index.get("copy2").cluster == index.get("wire2").cluster
+        assert {index.get("copy2").relation, index.get("wire2").relation} == {"edited", None}
 
 
 # -- record ids and prefixes are input (issue 20) ---------------------------------------------

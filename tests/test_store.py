@@ -8,6 +8,7 @@ import sqlite3
 import zlib
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from dedup import (
@@ -21,9 +22,9 @@ from dedup import (
     WireRegistry,
 )
 from dedup.sqlite_files import describe_file, vacuum
-from dedup.sqlite_store import FORMAT_VERSION, _checksum
+from dedup.sqlite_store import FORMAT_VERSION, _article_checksum, _checksum
 
-from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
+from .textgen import chinese_edit, chinese_story, edit, short_edited_pair, story, vocabulary
 
 VOCAB = vocabulary()
 T0 = datetime(2025, 5, 8, 8, 0, tzinfo=UTC)
@@ -399,6 +400,62 @@ def test_an_index_without_texts(tmp_path):
         assert index.text("a") is None and len(index) == 1
 
 
+def joined_as(index: Index, a: str, b: str) -> str | None:
+    """The relation of whichever of two articles is the other's copy (None: apart)."""
+    copies = [v for v in (index.get(a), index.get(b)) if v.duplicate and
+              v.original in (a, b)]
+    return copies[0].relation if copies else None
+
+
+def refile_without_fine(conn: sqlite3.Connection) -> None:
+    """Drop format 4's ``fine`` column and give every article the checksum a dedup
+    before it computed (its row without fine passage keys)."""
+    numbers = "numbers" if any(r[1] == "numbers" for r in
+                               conn.execute("PRAGMA table_info(articles)")) else "x''"
+    rows = conn.execute("SELECT arrival, id, cluster, added, meta, signature, size, "
+                        f"content_hash, passages, {numbers} FROM articles").fetchall()
+    conn.execute("ALTER TABLE articles DROP COLUMN fine")
+    conn.executemany("UPDATE articles SET checksum = ? WHERE arrival = ?",
+                     [(_article_checksum(*row), row[0]) for row in rows])
+
+
+def test_a_format_3_index_opens_and_its_articles_are_judged_by_their_passages(tmp_path):
+    """Format 3 had no fine passage keys (issue 15): its articles load with none, and a
+    short edited copy of one is judged on the passages, as that dedup judged it; the
+    file gains the column when opened for writing, and the articles added from then
+    on keep their fine passages across a reopen."""
+    (wire, copy), (wire2, copy2), (wire3, copy3) = (short_edited_pair(s, VOCAB)
+                                                    for s in (3, 6, 8))
+    path = str(tmp_path / "old.db")
+    with Index.open(path) as index:
+        before = index.add(Article(id="wire", text=wire)).to_dict()
+        assert len(index._store.probe(index._store.slot("wire")).fine)
+    conn = sqlite3.connect(path)  # make it the file format 3 wrote
+    refile_without_fine(conn)
+    conn.execute("UPDATE header SET value = '3', checksum = ? WHERE key = 'format_version'",
+                 (_checksum("format_version", "3"),))
+    conn.commit()
+    conn.close()
+    with Index.open(path, readonly=True) as index:
+        assert [v.to_dict() for v in index.verdicts()] == [before]
+        assert not len(index._store.probe(index._store.slot("wire")).fine)
+    assert describe_file(path)["format_version"] == 3
+    with Index.open(path) as index:
+        assert not index.add(Article(id="copy", text=copy)).duplicate  # passages: refused
+        index.add(Article(id="wire2", text=wire2))
+        index.add(Article(id="copy2", text=copy2))
+        assert joined_as(index, "wire2", "copy2") == "edited"
+        index.add(Article(id="wire3", text=wire3))
+        kept = index._store.probe(index._store.slot("wire3")).fine.copy()
+    assert describe_file(path)["format_version"] == FORMAT_VERSION
+    with Index.open(path) as index:
+        assert np.array_equal(index._store.probe(index._store.slot("wire3")).fine, kept)
+        assert len(kept) and not len(index._store.probe(index._store.slot("wire")).fine)
+        index.add(Article(id="copy3", text=copy3))
+        assert joined_as(index, "wire3", "copy3") == joined_as(index, "wire2", "copy2") == \
+            "edited"
+
+
 def test_a_format_1_index_opens_and_is_upgraded_for_writing(tmp_path):
     """Format 1 had no number keys: its articles load with none (the number check
     lets them through) and the file gains the column when opened for writing."""
@@ -407,8 +464,9 @@ def test_a_format_1_index_opens_and_is_upgraded_for_writing(tmp_path):
     path = str(tmp_path / "old.db")
     with Index.open(path) as index:
         before = [index.add(Article(id=f"a{i}", text=t)).to_dict() for i, t in enumerate(texts)]
-    conn = sqlite3.connect(path)  # make it the file format 1 wrote (no digits: same checksums)
+    conn = sqlite3.connect(path)  # make it the file format 1 wrote (no digits: no numbers)
     conn.execute("ALTER TABLE articles DROP COLUMN numbers")
+    refile_without_fine(conn)
     conn.execute("UPDATE header SET value = '1', checksum = ? WHERE key = 'format_version'",
                  (_checksum("format_version", "1"),))
     conn.commit()

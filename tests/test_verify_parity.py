@@ -1,6 +1,8 @@
 """The core's verification rules (src/verify.rs, through dedup.verify) give the
 answers dedup 0.2's Python rules gave (tests/reference/verify_rules.py), to the
-last bit of every similarity and containment: on the bench corpus's copies of
+last bit of every similarity and containment (with the one rule new since 0.2,
+short texts' edited check on fine passages, added to the reference and marked
+so): on the bench corpus's copies of
 every kind (whole, wrapped, edited, excerpts, expansions, templated reports with
 other numbers) against their story's other articles and unrelated ones, under
 several configurations, and on real Reuters wire text with its republications."""
@@ -35,7 +37,7 @@ def probes_of(config: Config, texts: list[str]) -> list[Probe]:
     prepared = Preparer(config, WireRegistry.default()).run(texts)
     return [Probe(prepared.signatures[i], int(prepared.sizes[i]),
                   int(prepared.content_hashes[i]), prepared.passages(i), prepared.numbers(i),
-                  prepared.shingles(i)) for i in range(len(texts))]
+                  prepared.shingles(i), prepared.fine(i)) for i in range(len(texts))]
 
 
 def reference_compare(config: Config, probe: Probe, others: list[Probe]) -> list:
@@ -125,6 +127,8 @@ def test_the_measurements_are_the_python_ones():
             assert passage_containment(mine, theirs) == \
                 reference.passage_containment(mine, theirs)
         assert verbatim_runs(mine, theirs) == reference.verbatim_runs(mine, theirs)
+        fine = rng.integers(0, alphabet, size=rng.integers(0, 30)).astype(np.uint64)
+        assert verbatim_runs(fine, mine, 1, 3) == reference.verbatim_runs(fine, mine, 1, 3)
         a = np.unique(rng.integers(0, alphabet, size=rng.integers(0, 12))).astype(np.uint32)
         b = np.unique(rng.integers(0, alphabet, size=rng.integers(0, 12))).astype(np.uint32)
         assert numbers_agree(a, b) is reference.numbers_agree(a, b)

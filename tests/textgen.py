@@ -84,3 +84,15 @@ def edited_version(rng: random.Random, vocab: list[str], paragraphs: list[str]) 
     sentences[len(sentences) // 2] = story(rng, vocab, 12).rstrip(".")
     out[k] = ". ".join(sentences)
     return out
+
+
+def short_edited_pair(seed: int, vocab: list[str]) -> tuple[str, str]:
+    """A short wire item (~120 words) and an outlet's edit of it: the lead (the first
+    two sentences) rewritten and one sentence added in the middle (issue 15)."""
+    rng = random.Random(seed)
+    sentences: list[str] = []
+    while sum(len(s.split()) for s in sentences) < 120:
+        sentences.append(story(rng, vocab, rng.randint(12, 18)).rstrip("."))
+    copy = [story(rng, vocab, 22).rstrip(".")] + sentences[2:]
+    copy.insert(len(copy) // 2 + 1, story(rng, vocab, 14).rstrip("."))
+    return ". ".join(sentences) + ".", ". ".join(copy) + "."

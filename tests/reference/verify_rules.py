@@ -1,7 +1,8 @@
 """Verification as dedup 0.2 implemented it in Python: the reference the core's
 rules (src/verify.rs, through dedup.verify) are held to by
 tests/test_verify_parity.py. Not part of the product; the rules are explained in
-dedup/verify.py.
+dedup/verify.py. One rule is new since 0.2 and marked so: short texts' edited
+check on their fine passages (issue 15, ``edited_pair``).
 
 Verification: is a candidate a copy of a cluster's original, and of what kind?
 
@@ -57,6 +58,12 @@ EDITED_CONTAINMENT = 0.6
 EDITED_RUN = 2
 EDITED_COVERAGE = 0.4
 EDITED_RUNS = 2
+# New since 0.2 (issue 15): when both texts have fine passage keys (one per
+# ~8-shingle passage, kept for texts of fewer than 16 passages) and the one with
+# fewer passages has fewer than FINE_BELOW, the edited check runs on the fine
+# passages with runs of at least FINE_RUN of them.
+FINE_BELOW = 10
+FINE_RUN = 3
 
 
 def shared_shingles(mine: np.ndarray, theirs: np.ndarray) -> int:
@@ -188,7 +195,7 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
             min(copy_in, orig_in) >= EDITED_CONTAINMENT:
         theirs = fetch()
         if (not numbers_checked and not numbers_agree(probe.numbers, theirs.numbers)) or \
-                not edited(probe.passages, theirs.passages):
+                not edited_pair(probe, theirs):
             return None
         return Match("edited", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
     # Passages are compared only where the MinHash estimate of the shorter text's
@@ -228,7 +235,8 @@ def _exact(config: Config, probe: Probe, other_size: int, sim: float,
     return (sim if exact is None else exact), lambda: theirs
 
 
-def verbatim_runs(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, int]:
+def verbatim_runs(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS,
+                  min_run: int = EDITED_RUN) -> tuple[float, int]:
     """How my passages (``PASSAGE_BANDS`` keys each, in text order) lie in ``theirs``.
 
     A passage is found verbatim when every key of it is in theirs: the same
@@ -240,29 +248,40 @@ def verbatim_runs(mine: np.ndarray, theirs: np.ndarray) -> tuple[float, int]:
         least ``EDITED_RUN`` consecutive passages found verbatim, and how many
         separate runs of verbatim passages there are.
     """
-    count = len(mine) // PASSAGE_BANDS
+    count = len(mine) // width
     if not count or not len(theirs):
         return 0.0, 0
-    whole = set(map(tuple, theirs.reshape(-1, PASSAGE_BANDS).tolist()))
+    whole = set(map(tuple, theirs[:len(theirs) // width * width].reshape(-1, width).tolist()))
     covered = run = runs = 0
-    for passage in [*map(tuple, mine.reshape(count, PASSAGE_BANDS).tolist()), None]:
+    for passage in [*map(tuple, mine[:count * width].reshape(count, width).tolist()), None]:
         if passage is not None and passage in whole:
             run += 1
             continue
-        covered += run if run >= EDITED_RUN else 0
+        covered += run if run >= min_run else 0
         runs += run > 0
         run = 0
     return covered / count, runs
 
 
-def edited(mine: np.ndarray, theirs: np.ndarray) -> bool:
+def edited(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS,
+           min_run: int = EDITED_RUN) -> bool:
     """Whether two texts of about the same length (their passage keys given)
     share long verbatim runs, in two or more places: an edited version."""
     for a, b in ((mine, theirs), (theirs, mine)):
-        coverage, runs = verbatim_runs(a, b)
+        coverage, runs = verbatim_runs(a, b, width, min_run)
         if coverage < EDITED_COVERAGE or runs < EDITED_RUNS:
             return False
     return True
+
+
+def edited_pair(mine: Probe, theirs: Probe) -> bool:
+    """New since 0.2 (issue 15): ``edited`` on the fine passages (one key each,
+    runs of FINE_RUN) when both texts have them and the one with fewer passages
+    has fewer than FINE_BELOW; else on the passages, as 0.2 did."""
+    if len(mine.fine) and len(theirs.fine) and \
+            min(len(mine.passages), len(theirs.passages)) < FINE_BELOW * PASSAGE_BANDS:
+        return edited(mine.fine, theirs.fine, 1, FINE_RUN)
+    return edited(mine.passages, theirs.passages)
 
 
 def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | None:
