@@ -113,6 +113,10 @@ def test_a_short_edited_version_joins_its_story_as_edited(order):
     copies = [v for v in (index.get("wire"), index.get("copy")) if v.duplicate]
     assert len(copies) == 1 and copies[0].relation == "edited"
     assert index.get("wire").cluster == index.get("copy").cluster
+    first = Index()  # a query judges on fine passages as an add does
+    first.add(Article(id=order[0], text=texts[order[0]]))
+    asked = first.query(Article(id=order[1], text=texts[order[1]]))
+    assert (asked.relation, asked.cluster) == ("edited", first.get(order[0]).cluster)
 
 
 def test_short_edited_versions_join_and_none_wrongly():

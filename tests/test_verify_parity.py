@@ -101,6 +101,28 @@ def test_the_core_judges_the_bench_corpus_as_the_python_rules_did(name):
         assert as_tuples(got) == as_tuples(reference_compare(config, probes[i], [probes[i + 1]]))
 
 
+def test_the_rule_new_since_0_2_changes_answers_the_comparison_covers():
+    """Short texts' fine passages (issue 15) change some answers of the bench cases
+    above (so the parity test holds the core to the new rule, not only to 0.2's);
+    the same probes without fine passages get 0.2's answers from both."""
+    config = CONFIGS["default"]
+    pairs = list(records(900, 5))
+    probes = probes_of(config, [r["text"] for r, _ in pairs])
+    bare = [dataclasses.replace(p, fine=p.fine[:0]) for p in probes]
+    groups: dict = defaultdict(list)
+    for i, (_, truth) in enumerate(pairs):
+        groups[truth["story"]].append(i)
+    changed = 0
+    for i, others in candidate_lists(groups, len(pairs), 1):
+        new = as_tuples(compare(config, probes[i],
+                                columns_of([probes[j] for j in others], config.num_perm)))
+        old = as_tuples(compare(config, bare[i],
+                                columns_of([bare[j] for j in others], config.num_perm)))
+        assert old == as_tuples(reference_compare(config, bare[i], [bare[j] for j in others]))
+        changed += sum(a != b for a, b in zip(new, old, strict=True))
+    assert changed >= 5  # measured: 11, short copies now judged edited
+
+
 @pytest.mark.skipif(not REUTERS_DIR.is_dir(), reason=f"Reuters-21578 is not in {REUTERS_DIR} "
                     "(read from ../shared/data/reuters21578, never copied into the repository)")
 def test_the_core_judges_real_wire_text_as_the_python_rules_did():
