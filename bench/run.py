@@ -170,6 +170,11 @@ def _versions() -> dict:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             pass
+    try:
+        from dedup import _core
+        out["dedup core"] = f"{_core.BUILD} build"
+    except (ImportError, AttributeError):
+        pass
     return out
 
 

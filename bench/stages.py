@@ -123,8 +123,10 @@ def main(n: int, corpus: Path | None, rounds: int, e2e: bool) -> None:
                 run()
                 best[e, k] = min(best[e, k], time.process_time() - start)
     mb = sum(len(t.encode()) for t in texts) / 1e6
+    from dedup import _core
+
     click.echo(f"{len(texts)} articles, {mb:.1f} MB ({corpus}); CPU µs per article, "
-               f"min of {rounds} rounds\n")
+               f"min of {rounds} rounds; core: {_core.BUILD} build\n")
     click.echo("| stage | core | python 0.1 |\n|---|---:|---:|")
     for k in engines["core"]:
         us = [best.get((e, k), float("nan")) * 1e6 / len(texts) for e in ENGINES]

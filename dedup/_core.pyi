@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 UNICODE_VERSION: str
+BUILD: str  # "release" or "debug"
 MAX_NUMBERS: int
 
 class TextStages:
