@@ -28,6 +28,9 @@ fuzz_target!(|data: &[u8]| {
     let mut pkeys = Vec::new();
     p.keys(&sequence, &mut pkeys);
     assert_eq!(pkeys.len() % 3, 0);
+    let mut fine = Vec::new();
+    passages::fine_keys(&sequence, &mut fine);
+    assert!(fine.len() <= sequence.len());
     let (short, sketch) = chrome::observe(&text, 7, 12);
     assert!(sketch.len() <= chrome::SKETCH);
     let chrome_set: HashSet<u64> = short.into_iter().collect();
