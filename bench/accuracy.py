@@ -1,10 +1,10 @@
 """Accuracy of dedup's clusters and attribution on the generated syndication corpus.
 
-Runs ``Index.add_many`` (what ``dedup batch`` does) on a corpus from ``bench.corpus`` and scores the
-verdicts against its truth sidecar: pairwise precision/recall/F1 (a pair = two articles of one
-story), the adjusted Rand index of the clusters, origin accuracy (``original`` is the wire's own copy,
-``origin_source`` the story's wire), per transform, plus how often ``dedup trace`` ranks each copy's
-wire story first.
+Runs ``Index.add_many`` (what ``dedup batch`` does) on a corpus from ``bench.corpus`` and scores
+the verdicts against its truth sidecar: pairwise precision/recall/F1 (a pair = two articles of one
+story), the adjusted Rand index of the clusters, origin accuracy (``original`` is the wire's own
+copy, ``origin_source`` the story's wire), per transform, plus how often ``dedup trace`` ranks each
+copy's wire story first.
 
     python -m bench.accuracy --n 10000 --seed 1
     python -m bench.accuracy --corpus corpus.jsonl --json accuracy.json
@@ -120,7 +120,7 @@ def evaluate(articles: list[Article], truth: list[dict], jobs: int = 1,
 
     transforms = [t["transform"].replace("+chrome", "").split("+") for t in truth]
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, (row, parts) in enumerate(zip(truth, transforms)):
+    for i, (row, parts) in enumerate(zip(truth, transforms, strict=False)):
         if parts == ["original"]:
             continue
         groups["whole-story copies" if not set(parts) & set(PARTIAL) else
@@ -145,13 +145,14 @@ def evaluate(articles: list[Article], truth: list[dict], jobs: int = 1,
         per_group[key][0] += 1
         per_group[key][1] += good_original
         per_group[key][2] += good_source
-    report["origin"] = {"original": float(np.mean(origin_ok)), "origin_source": float(np.mean(source_ok)),
+    report["origin"] = {"original": float(np.mean(origin_ok)),
+                        "origin_source": float(np.mean(source_ok)),
                         "by_group": {k: {"articles": n, "original": a / n, "origin_source": b / n}
                                      for k, (n, a, b) in sorted(per_group.items())}}
     report["wrong_origin_examples"] = [
-        {"id": ids[i], "transform": truth[i]["transform"], "truth_original": truth[i]["original_id"],
-         "original": verdicts[ids[i]].original, "truth_wire": truth[i]["wire"],
-         "origin_source": verdicts[ids[i]].origin_source}
+        {"id": ids[i], "transform": truth[i]["transform"],
+         "truth_original": truth[i]["original_id"], "original": verdicts[ids[i]].original,
+         "truth_wire": truth[i]["wire"], "origin_source": verdicts[ids[i]].origin_source}
         for i in np.flatnonzero(~(np.array(origin_ok) & np.array(source_ok)))[:20].tolist()]
     if trace_sample:
         report["trace"] = trace_accuracy(articles, truth, trace_sample)
@@ -171,7 +172,8 @@ def false_merges(truth: list[dict], labels_true: np.ndarray, labels_pred: np.nda
         for x in range(len(stories)):
             for y in range(x + 1, len(stories)):
                 a, b = stories[x], stories[y]
-                n = int(sum(labels_true[i] == a for i in group) * sum(labels_true[i] == b for i in group))
+                n = int(sum(labels_true[i] == a for i in group)
+                        * sum(labels_true[i] == b for i in group))
                 if related[a] == b or related[b] == a:
                     kind = story_kind[a] if related[a] == b else story_kind[b]
                     kinds[f"{kind} ↔ its base story"] += n
@@ -183,16 +185,17 @@ def false_merges(truth: list[dict], labels_true: np.ndarray, labels_pred: np.nda
 
 
 def trace_accuracy(articles: list[Article], truth: list[dict], sample: int) -> dict:
-    """P@1 of ``dedup trace``: each sampled copy traced against every wire original and hard negative."""
-    originals = [a for a, t in zip(articles, truth) if t["transform"] == "original"]
-    copies = [(a, t) for a, t in zip(articles, truth) if t["transform"] != "original"]
+    """P@1 of ``dedup trace``: each sampled copy traced against every wire original and hard
+    negative."""
+    originals = [a for a, t in zip(articles, truth, strict=False) if t["transform"] == "original"]
+    copies = [(a, t) for a, t in zip(articles, truth, strict=False) if t["transform"] != "original"]
     rng = np.random.default_rng(0)
     chosen = sorted(rng.choice(len(copies), min(sample, len(copies)), replace=False).tolist())
     t0 = time.perf_counter()
     results = list(trace([copies[k][0] for k in chosen], originals, top=5))
     seconds = time.perf_counter() - t0
     hits = defaultdict(lambda: [0, 0])
-    for k, result in zip(chosen, results):
+    for k, result in zip(chosen, results, strict=False):
         row = copies[k][1]
         ok = bool(result.candidates) and result.candidates[0].id == row["original_id"]
         for part in {"all", *row["transform"].replace("+chrome", "").split("+")}:
@@ -206,9 +209,10 @@ def markdown(report: dict) -> str:
     """The report as Markdown tables."""
     o = report["overall"]
     lines = [f"{report['articles']:,} articles, clustered in {report['seconds']} s", "",
-             "| group | articles | precision | recall | F1 | target |", "|---|---:|---:|---:|---:|---:|",
-             f"| **all pairs** (ARI {o['ari']:.4f}) | {report['articles']} | {o['precision']:.4f} | "
-             f"{o['recall']:.4f} | {o['f1']:.4f} | |"]
+             "| group | articles | precision | recall | F1 | target |",
+             "|---|---:|---:|---:|---:|---:|",
+             f"| **all pairs** (ARI {o['ari']:.4f}) | {report['articles']} | "
+             f"{o['precision']:.4f} | {o['recall']:.4f} | {o['f1']:.4f} | |"]
     for name, g in report["groups"].items():
         target = TARGETS.get(name)
         mark = "" if target is None else (f"≥ {target}" + (" ✓" if g["f1"] >= target else " ✗"))
@@ -218,11 +222,13 @@ def markdown(report: dict) -> str:
     lines += ["", "False pairs (articles of different stories in one cluster): "
               + (", ".join(f"{k}: {v}" for k, v in sorted(merges.items())) or "none")]
     origin = report["origin"]
-    lines += ["", "| origin | articles | original correct | origin_source correct |", "|---|---:|---:|---:|",
-              f"| all (target ≥ {ORIGIN_TARGET}) | {report['articles']} | {origin['original']:.4f} | "
-              f"{origin['origin_source']:.4f} |"]
+    lines += ["", "| origin | articles | original correct | origin_source correct |",
+              "|---|---:|---:|---:|",
+              f"| all (target ≥ {ORIGIN_TARGET}) | {report['articles']} | "
+              f"{origin['original']:.4f} | {origin['origin_source']:.4f} |"]
     for name, g in origin["by_group"].items():
-        lines.append(f"| {name} | {g['articles']} | {g['original']:.4f} | {g['origin_source']:.4f} |")
+        lines.append(f"| {name} | {g['articles']} | {g['original']:.4f} | "
+                     f"{g['origin_source']:.4f} |")
     if "trace" in report:
         tr = report["trace"]
         lines += ["", f"`dedup trace` P@1: {tr['copies']} sampled copies traced against all "
@@ -237,11 +243,13 @@ def markdown(report: dict) -> str:
 @click.option("--n", "n", type=int, default=10000, show_default=True, help="Articles to generate.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--zh-share", type=float, default=0.2, show_default=True)
-@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None,
               help="Use this corpus (with its .truth.jsonl sidecar) instead of generating one.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CACHE,
               show_default=True, help="Where generated corpora are cached.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Processes to fingerprint with.")
+@click.option("--jobs", type=int, default=1, show_default=True,
+              help="Threads to fingerprint with.")
 @click.option("--trace-sample", type=int, default=2000, show_default=True,
               help="Copies to trace against the wire stories (0 = skip).")
 @click.option("--corpus-kind", "kind", type=click.Choice(["generated", "reuters"]),

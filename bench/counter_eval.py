@@ -37,7 +37,8 @@ from dedup import Article, Config, Index
 from dedup.trace import DEFAULT_FLOOR, DEFAULT_TOP, Tracer
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path(os.environ.get("DEDUP_SHARED_DATA", REPO.parent / "shared" / "data")) / "counter-dev"
+DEFAULT_DATA = Path(os.environ.get("DEDUP_SHARED_DATA", REPO.parent / "shared" / "data")) \
+    / "counter-dev"
 CLASSES = ("WD", "PD", "ND")
 SWEEP = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 
@@ -45,15 +46,16 @@ SWEEP = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 def _read(path: Path) -> tuple[str, Article]:
     root = ET.parse(path).getroot()
     text = (root.findtext("body") or "").strip()
-    article = Article(id=path.stem, text=text, title=(root.findtext("headline") or "").strip() or None,
-                      source=root.get("newspaper") or None)
+    title = (root.findtext("headline") or "").strip() or None
+    article = Article(id=path.stem, text=text, title=title, source=root.get("newspaper") or None)
     return root.get("classification") or "", article
 
 
 def load(folder: Path) -> tuple[list[Article], list[Article], list[str]]:
     """(agency stories, newspaper articles, labels), pair ``i`` in row ``i``."""
     numbers = sorted(m.group(1) for name in os.listdir(folder)
-                     if (m := re.fullmatch(r"(\d+)\.xml", name)) and (folder / f"{m.group(1)}p.xml").exists())
+                     if (m := re.fullmatch(r"(\d+)\.xml", name))
+                     and (folder / f"{m.group(1)}p.xml").exists())
     sources, articles, labels = [], [], []
     for number in numbers:
         _, source = _read(folder / f"{number}.xml")
@@ -78,8 +80,9 @@ def evaluate(sources: list[Article], articles: list[Article], labels: list[str],
     labels_arr = np.array(labels)
     derived = labels_arr != "ND"
     # Containment of each article in its own agency story (floor 0: always listed).
-    own = np.array([_own_containment(s, a) for s, a in zip(sources, articles)])
-    report: dict = {"pairs": len(labels), "classes": {c: int((labels_arr == c).sum()) for c in CLASSES},
+    own = np.array([_own_containment(s, a) for s, a in zip(sources, articles, strict=False)])
+    report: dict = {"pairs": len(labels),
+                    "classes": {c: int((labels_arr == c).sum()) for c in CLASSES},
                     "mean_containment": {c: float(own[labels_arr == c].mean()) for c in CLASSES},
                     "threshold": threshold,
                     "derived": _prf(own >= threshold, derived),
@@ -91,24 +94,25 @@ def evaluate(sources: list[Article], articles: list[Article], labels: list[str],
     results = list(tracer.trace(articles, top=DEFAULT_TOP, floor=DEFAULT_FLOOR))
     ids = [[c.id for c in r.candidates] for r in results]
     ranks_arr = np.array([found.index(want) + 1 if want in found else 0
-                          for found, want in zip(ids, gold)])
+                          for found, want in zip(ids, gold, strict=False)])
     twins = _twins(sources)
     top_ok = ranks_arr == 1
     top_or_twin = np.array([bool(found) and (found[0] == want or found[0] in twins[want])
-                            for found, want in zip(ids, gold)])
+                            for found, want in zip(ids, gold, strict=False)])
     report["trace"] = {
         "settings": {"top": DEFAULT_TOP, "floor": DEFAULT_FLOOR, "sources": len(sources)},
         "p_at_1": float(top_ok.mean()),
         "p_at_1_counting_duplicate_sources": float(top_or_twin.mean()),
         "in_top_5": float((ranks_arr > 0).mean()),
         "by_class": {c: {"p_at_1": float(top_ok[labels_arr == c].mean()),
-                         "in_top_5": float((ranks_arr[labels_arr == c] > 0).mean())} for c in CLASSES},
+                         "in_top_5": float((ranks_arr[labels_arr == c] > 0).mean())}
+                     for c in CLASSES},
         "derived_p_at_1": float(top_ok[derived].mean()),
         "duplicate_sources": sum(len(t) for t in twins.values()) // 2,
     }
 
     clustered = []
-    for source, article in zip(sources, articles):
+    for source, article in zip(sources, articles, strict=False):
         index = Index(Config())
         index.add_many([source, Article(id=article.id + "@paper", text=article.text)],
                        learn_chrome=False)
@@ -146,10 +150,12 @@ def markdown(report: dict) -> str:
              "| derived (WD+PD) vs not (ND) | precision | recall | F1 |", "|---|---:|---:|---:|",
              f"| `dedup trace` containment ≥ {report['threshold']} | {d['precision']:.3f} | "
              f"{d['recall']:.3f} | {d['f1']:.3f} |",
-             f"| everything derived (baseline) | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} |",
+             f"| everything derived (baseline) | {b['precision']:.3f} | {b['recall']:.3f} | "
+             f"{b['f1']:.3f} |",
              f"| `dedup batch` clusters the pair (whole-story matching) | {w['precision']:.3f} | "
              f"{w['recall']:.3f} | {w['f1']:.3f} |", "",
-             "Threshold sweep (for reference only; choosing the best here is tuning on the test data): "
+             "Threshold sweep (for reference only; choosing the best here is tuning on the test "
+             "data): "
              + ", ".join(f"{t}: F1 {s['f1']:.3f}" for t, s in report["sweep"].items()), "",
              f"`dedup trace` against all {tr['settings']['sources']} agency stories (top "
              f"{tr['settings']['top']}, floor {tr['settings']['floor']}):", "",

@@ -64,7 +64,8 @@ def _breakdown(index) -> dict[str, int]:
 
 
 @click.command()
-@click.option("--start", default=20000, show_default=True, help="Articles before the first reading.")
+@click.option("--start", default=20000, show_default=True,
+              help="Articles before the first reading.")
 @click.option("--end", default=120000, show_default=True, help="Articles at the second reading.")
 @click.option("--seed", default=1, show_default=True)
 @click.option("--json", "json_path", type=click.Path(), help="Also write the figures here.")

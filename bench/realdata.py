@@ -334,7 +334,8 @@ def evaluate_l3s(rows: Sequence[dict]) -> dict:
     articles = [r for r in records if isinstance(r, Article)]
     index = Index()
     results = index.add_many(articles, verdicts=False)
-    refused = {a.id: r.reason for a, r in zip(articles, results) if isinstance(r, BadRecord)}
+    refused = {a.id: r.reason for a, r in zip(articles, results, strict=True)
+               if isinstance(r, BadRecord)}
     refused.update({r.record_id: r.reason for r in records if isinstance(r, BadRecord)})
     seconds = time.perf_counter() - started
     cluster_of, merged = co_clustered(index)

@@ -1,4 +1,5 @@
-"""Time an HTML report (``dedup report``) in headless Chromium: file size, first render, texts ready.
+"""Time an HTML report (``dedup report``) in headless Chromium: file size, first render, texts
+ready.
 
     python -m bench.corpus --n 10000 --seed 1 --out /tmp/c10k/corpus.jsonl
     dedup batch /tmp/c10k/corpus.jsonl --with-text -j 2 > /tmp/c10k/results.jsonl
@@ -55,7 +56,11 @@ def main(report: str, runs: int, chromium: str) -> None:
         for _ in range(runs):
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            def console(message, errors: list[str] = errors) -> None:
+                if message.type == "error":
+                    errors.append(message.text)
+            page.on("console", console)
             page.goto(path.as_uri(), timeout=300_000)
             page.wait_for_selector("body[data-texts='1']", timeout=300_000)
             figures = page.evaluate(MEASURE)

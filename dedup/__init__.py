@@ -5,8 +5,15 @@ clusters the copies under their original source, saying why.
 """
 
 from .config import Config
-from .errors import (BadRecord, ConfigError, ConfigMismatch, DedupError, IndexFormatError,
-                     StoreError, StoreUnavailable)
+from .errors import (
+                     BadRecord,
+                     ConfigError,
+                     ConfigMismatch,
+                     DedupError,
+                     IndexFormatError,
+                     StoreError,
+                     StoreUnavailable,
+)
 from .index import Cluster, Index
 from .records import Article, Verdict
 from .wires import WireRegistry

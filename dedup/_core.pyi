@@ -1,4 +1,5 @@
-"""Type stub of the compiled core (src/lib.rs): the per-article text stages, band tables, verification."""
+"""Type stub of the compiled core (src/lib.rs): the per-article text stages, band tables,
+verification, site-chrome counts."""
 
 from collections.abc import Sequence
 from typing import Any

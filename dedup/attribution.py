@@ -141,7 +141,8 @@ def _deciding_reason(best: Member, runner: Member) -> str:
     a, b = best.rank()[3], runner.rank()[3]  # the publication times
     if a != b:
         later = iso(runner.published) if runner.published else "no date"
-        prefix = "earliest published" if best.wire is None else f"earliest copy from wire {best.wire}"
+        prefix = "earliest published" if best.wire is None else \
+            f"earliest copy from wire {best.wire}"
         return f"original: {prefix}: {iso(best.published)} (next: {later})"
     if best.size != runner.size:
         return f"original: fullest text ({best.size} shingles vs {runner.size})"
@@ -192,8 +193,8 @@ def conflicts(original: Member, members: Sequence[Member]) -> list[str]:
         for member in members:
             if member is not original and member.wire is None and member.published is not None \
                     and member.published < original.published:
-                notes.append(f"conflict: {member.id!r} is dated {iso(member.published)}, before the "
-                             f"wire's own copy ({iso(original.published)})")
+                notes.append(f"conflict: {member.id!r} is dated {iso(member.published)}, "
+                             f"before the wire's own copy ({iso(original.published)})")
     for member in members:
         if not member.points_elsewhere or same_page(member.canonical, original.url):
             continue

@@ -23,10 +23,10 @@ from .cli_run import _Duration, _progress, _Signals, _Stop
 from .config import Config
 from .errors import BadRecord, DedupError
 from .index import Index
-from .store import describe_index, index_exists
 from .records import Article
 from .report import FORMATS, dumps, printable, write_clusters, write_verdicts
 from .sources import Skipped, read_lines, read_paths
+from .store import describe_index, index_exists
 from .wires import WireRegistry
 
 EXIT_SKIPPED = 3  # the run finished but some input records were skipped
@@ -221,7 +221,7 @@ def _batch_output(index: Index, index_path: str | None, articles: list, results:
     if index_path is None:
         verdicts = list(index.verdicts())
     else:  # this run's articles and their clusters only
-        verdicts = [index.get(a.id) for a, r in zip(articles, results)
+        verdicts = [index.get(a.id) for a, r in zip(articles, results, strict=True)
                     if not isinstance(r, BadRecord)]
     if by_cluster:
         all_clusters = index.clusters() if index_path is None else \

@@ -18,8 +18,17 @@ from typing import IO, Any
 import click
 
 from . import __version__
-from .cli import (EXIT_SKIPPED, _build_config, _library_errors, _load_wires, _read_articles,
-                  _say, cli, threshold_option, wires_option)
+from .cli import (
+    EXIT_SKIPPED,
+    _build_config,
+    _library_errors,
+    _load_wires,
+    _read_articles,
+    _say,
+    cli,
+    threshold_option,
+    wires_option,
+)
 from .errors import BadRecord
 from .filesystem import missing_folder
 from .htmlreport import index_results, read_results, write_report

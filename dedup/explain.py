@@ -292,9 +292,9 @@ def explain(a: Article, b: Article, *, config: Config | None = None,
     found = [credit_lines.detect(x.text, wires) for x in (a, b)]
     shared = shared_shingles(sets[0], sets[1])
     union = len(sets[0]) + len(sets[1]) - shared
-    evidence = [_evidence(x, c, len(s), wires) for x, c, s in zip((a, b), found, sets)]
+    evidence = [_evidence(x, c, len(s), wires) for x, c, s in zip((a, b), found, sets, strict=True)]
     members = [_member(x, e, arrival, wires)
-               for arrival, (x, e) in enumerate(zip((a, b), evidence))]
+               for arrival, (x, e) in enumerate(zip((a, b), evidence, strict=True))]
     original, why = choose_original(members)
     origin, origin_why = origin_source(original, members)
     why = why + origin_why + conflicts(original, members)

@@ -250,7 +250,7 @@ class Index:
             self._learn(articles, jobs)
         results: list[Verdict | BadRecord | None] = []
         chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs)):
+        for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs), strict=True):
             with self._writing():
                 results.extend(self._index_chunk(chunk, prepared, verdicts))
                 self._retain()

@@ -16,8 +16,8 @@ import numpy as np
 from . import _core
 from .chrome import Observation, chrome_set, observe_many
 from .config import Config
-from .records import Credit, Mention
 from .fingerprint import text_stages
+from .records import Credit, Mention
 from .wires import WireRegistry
 
 MAX_NUMBERS = _core.MAX_NUMBERS  # per article, in order of appearance (a results table has more)

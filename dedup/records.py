@@ -9,7 +9,7 @@ wrong and how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .errors import BadRecord
@@ -73,8 +73,8 @@ class Article:
                             f"{ISO_EXAMPLE}), got {type(stamp).__name__} ({stamp!r:.40})",
                             record_id=record_id)
         if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=timezone.utc)
-        object.__setattr__(self, "published", stamp.astimezone(timezone.utc))
+            stamp = stamp.replace(tzinfo=UTC)
+        object.__setattr__(self, "published", stamp.astimezone(UTC))
 
 
 @dataclass
@@ -147,8 +147,8 @@ def parse_published(value: Any, *, where: str | None = None, line: int | None = 
         raise BadRecord(f'"published" is not an ISO 8601 date ({value!r}); use e.g. {ISO_EXAMPLE}',
                         where=where, line=line, record_id=record_id) from None
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.astimezone(timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
 
 
 def parse_record(obj: Any, *, default_id: str, where: str | None = None,

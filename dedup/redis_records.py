@@ -52,7 +52,6 @@ from .chrome import pack_witnesses, unpack_witnesses
 from .errors import IndexFormatError
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT_VERSION
-
 from .store import ClusterState, Doc, Probe
 
 # The Redis index format: the shared FORMAT_VERSION plus the Redis key layout. Redis format 3

@@ -22,14 +22,24 @@ from .chrome import ChromeCounts, Observation
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
 from .fingerprint import PASSAGE_HOLDERS
+from .header import FORMAT, check_stored, wires_from_json, wires_json
 from .lsh import lowest_per_key
 from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
+from .redis_records import (
+    BAND_LISTS_VERSION,
+    REDIS_FORMAT_VERSION,
+    ChromeWrites,
+    Layout,
+    band_list_moves,
+    format_op,
+    unpack_chrome,
+    unpack_cluster,
+    unpack_fp,
+    unpack_meta,
+    write_ops,
+)
 from .sqlite_format import inflate_text
-from .redis_records import (BAND_LISTS_VERSION, REDIS_FORMAT_VERSION, ChromeWrites, Layout,
-                            band_list_moves, format_op, unpack_chrome, unpack_cluster, unpack_fp,
-                            unpack_meta, write_ops)
-from .header import FORMAT, check_stored, wires_from_json, wires_json
 from .store import ClusterState, Doc, Probe, Store
 from .wires import WireRegistry
 

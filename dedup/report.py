@@ -98,9 +98,10 @@ def write_clusters(clusters: Iterable[Any], out: IO[str], fmt: str = "jsonl") ->
         writer = csv.writer(out)
         writer.writerow(("cluster", "original", "origin_source", "size", "members"))
         for r in records:
-            members = "; ".join(f"{m['id']} ({m['relation'] or 'original'}"
-                                + (f" {m['similarity']:.2f})" if m["similarity"] is not None else ")")
-                                for m in r["members"])
+            members = "; ".join(
+                f"{m['id']} ({m['relation'] or 'original'}"
+                + (f" {m['similarity']:.2f})" if m["similarity"] is not None else ")")
+                for m in r["members"])
             writer.writerow([spreadsheet_safe(x) for x in (r["cluster"], r["original"],
                                                            r["origin_source"], r["size"], members)])
     elif fmt == "table":
@@ -112,7 +113,8 @@ def write_clusters(clusters: Iterable[Any], out: IO[str], fmt: str = "jsonl") ->
                              (r["origin_source"] or "") if i == 0 else "",
                              ("* " if i == 0 else "  ") + m["id"],
                              m["relation"] or "original", sim, m["source"] or ""))
-        _table(("cluster", "origin", "member (* = original)", "relation", "sim", "source"), rows, out)
+        _table(("cluster", "origin", "member (* = original)", "relation", "sim", "source"), rows,
+               out)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
@@ -128,7 +130,8 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], out: IO[str]) -
     widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(header)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
+        padded = (c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
 
     out.write(line(header) + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")

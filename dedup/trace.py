@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from . import credits as credit_lines
-from .errors import BadRecord
 from .chrome import ChromeCounts, drop_chrome, observe, site_key
+from .errors import BadRecord
 from .normalize import normalize
 from .records import Article
 from .shingle import Shingler
@@ -214,8 +214,8 @@ class Tracer:
             similarity = np.where(union > 0, inter / union, 0.0)
         ids = self.ids
         keep = containment >= floor
-        keep &= np.array([ids[j] != chunk[i].id for i, j in zip(q.tolist(), s.tolist())],
-                         dtype=bool)
+        pairs = zip(q.tolist(), s.tolist(), strict=True)
+        keep &= np.array([ids[j] != chunk[i].id for i, j in pairs], dtype=bool)
         q, s = q[keep], s[keep]
         containment, coverage, similarity = containment[keep], coverage[keep], similarity[keep]
         inter = shared[keep]
@@ -229,7 +229,7 @@ class Tracer:
                 listed.append(Candidate(ids[j], round(float(containment[k]), 4),
                                         round(float(similarity[k]), 4), self.publishers[j],
                                         round(float(coverage[k]), 4), int(inter[k])))
-        return [TraceResult(a.id, c) for a, c in zip(chunk, out)]
+        return [TraceResult(a.id, c) for a, c in zip(chunk, out, strict=True)]
 
     def _candidates(self, values: np.ndarray, qdoc: np.ndarray,
                     limit: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:

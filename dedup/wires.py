@@ -62,7 +62,8 @@ def _unspaced_script(alias: str) -> bool:
                or "\uf900" <= c <= "\ufaff" for c in alias)
 
 
-_PLAIN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#@\[\]:%\s\\]*)(?::[0-9]*)?(?:[/?#]|\Z)")
+_PLAIN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#@\[\]:%\s\\]*)"
+                        r"(?::[0-9]*)?(?:[/?#]|\Z)")
 
 
 def url_host(url: str | None) -> str | None:

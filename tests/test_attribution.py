@@ -1,7 +1,7 @@
 """Origin attribution: the ranking, its evidence, conflicts, and credit-only origins."""
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from dedup.attribution import Member, choose_original, conflicts, origin_source
 from .textgen import story, vocabulary
 
 VOCAB = vocabulary()
-T0 = datetime(2025, 5, 8, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 5, 8, 10, 0, tzinfo=UTC)
 
 
 def member(id, *, wire=None, credited=(), published=None, size=100, arrival=0, source=None):

@@ -29,8 +29,8 @@ from dedup.wires import WireRegistry
 
 from .conftest import SHARED_DATA
 from .reference import chrome_rules, credit_rules
-from .reference.wire_rules import ReferenceWires
 from .reference import text_stages as ref
+from .reference.wire_rules import ReferenceWires
 
 # Characters that stress each rule: full-width forms, ligatures, quotes and dashes,
 # odd spaces (Python's \x1c..\x1f and U+2028 count), combining marks, Han, Kana,
@@ -158,8 +158,8 @@ CONFIGS = [Config(), Config(scheme="affine32", num_perm=64, seed=9),
 @pytest.mark.parametrize("threads", [1, 2])
 def test_preparer_matches_the_reference_on_generated_texts(config, threads):
     texts = [words(n, n) for n in (0, 1, 4, 30, 300, 2000)]
-    texts += ["BEIJING, May 8 (Xinhua) -- " + words(200, 5), "新华社北京5月8日电 " + "中国经济" * 50,
-              AWKWARD * 3, "", "\n\n \t"]
+    texts += ["BEIJING, May 8 (Xinhua) -- " + words(200, 5),
+              "新华社北京5月8日电 " + "中国经济" * 50, AWKWARD * 3, "", "\n\n \t"]
     assert_prepared_equal(texts, config, threads)
 
 
@@ -174,7 +174,7 @@ def _reuters() -> list[str]:
 def _crud_rag() -> list[str]:
     path = SHARED_DATA / "crud-rag-zh-dev" / "documents_dup_part_1_part_1"
     with path.open(encoding="utf-8") as f:
-        return [line for _, line in zip(range(300), f)]
+        return [line for _, line in zip(range(300), f, strict=False)]
 
 
 def _counter() -> list[str]:

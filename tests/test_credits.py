@@ -1,7 +1,6 @@
 """Credit lines, datelines and mentions (credits.py) and the wire registry (wires.py)."""
 
 import json
-import re
 import pickle
 
 import pytest

@@ -26,11 +26,13 @@ REFERENCE = ReferenceWires(WIRES)
 
 # Every kind of credit the rules read, and near misses of each.
 FRAGMENTS = [
-    "BEIJING, May 8 (Xinhua) -- ", "(Reuters) - ", "WASHINGTON (AP) — ", "LONDON, 8 May 2025 (AFP) - ",
+    "BEIJING, May 8 (Xinhua) -- ", "(Reuters) - ", "WASHINGTON (AP) — ",
+    "LONDON, 8 May 2025 (AFP) - ",
     "KUALA LUMPUR, Malaysia, Sept. 3 (Bernama) _ ", "Rio de Janeiro (Reuters) ? ", "(AKI) ",
     "Article Tools ALBANY, N.Y., Jan. 7 (Reuters) - ", "(PressMediaWire) NEW YORK, Jan. 7 -- ",
     "SALVADOR, Feb 26 - ", "PARIS (AFP/Reuters) - ", "GENEVA (Reuters and AP) - ", "(today)",
-    "新华社北京5月8日电（记者 张三）", "新华社电 ", "据新华社报道，", "。据新华社电", "美联社随后解释了停电",
+    "新华社北京5月8日电（记者 张三）", "新华社电 ", "据新华社报道，", "。据新华社电",
+    "美联社随后解释了停电",
     "本报讯（记者 王五）", "人民网北京5月8日电 ", "“雪龙2”号7月27日电 ", "中新网8月7日电 ",
     "ڈھاکہ ۔ یکم دسمبر (اے پی پی) ", "بھوانہ (چنیوٹ)/ سرگودھا ۔ 12 ستمبر (اے پی پی) ",
     "لاہور۔۔۔۔۔ ", "ممبئی ۔ 2 اگست (اے پی پی) ", "بنوں۔ وزیراعظم نواز شریف (آج) ",
@@ -56,8 +58,9 @@ FRAGMENTS = [
     "READ MORE AT reuters.com.evil.example",
 ]
 PIECES = st.sampled_from(FRAGMENTS) | st.text(
-    alphabet=st.sampled_from(list(AWKWARD + "()（）:：;，。-—.!?“”\n\n\n  ")), max_size=12) | st.sampled_from(
-    ["\n", "\n\n", " ", "\u3000", "\t", "the wire said on Monday", "经济增长", "اردو خبر"])
+    alphabet=st.sampled_from(list(AWKWARD + "()（）:：;，。-—.!?“”\n\n\n  ")), max_size=12) | \
+    st.sampled_from(["\n", "\n\n", " ", "\u3000", "\t", "the wire said on Monday", "经济增长",
+                     "اردو خبر"])
 TEXTS = st.lists(PIECES, max_size=24).map("".join)
 
 

@@ -156,7 +156,8 @@ def test_same_event_articles_written_independently_stay_apart():
     """Two reports of one event by different outlets: the same names, figures and one
     quoted sentence, otherwise their own words."""
     rng = random.Random(12)
-    names = "Mayor Talvoren Kessick said the Ulbora bridge reopens on 14 May at a cost of 38.5 million"
+    names = ("Mayor Talvoren Kessick said the Ulbora bridge reopens on 14 May at a cost of "
+             "38.5 million")
     quote = story(rng, VOCAB, 25).replace("\n\n", " ")
     index = Index()
     for i in range(10):
@@ -176,8 +177,9 @@ def test_an_edited_version_whose_figures_differ_is_not_a_copy():
     rng = random.Random(2)
 
     def figures(text: str) -> str:
-        return "\n\n".join(f"{p} The index stood at {rng.randint(1000, 9999)}.{rng.randint(10, 99)}."
-                           for p in text.split("\n\n"))
+        return "\n\n".join(
+            f"{p} The index stood at {rng.randint(1000, 9999)}.{rng.randint(10, 99)}."
+            for p in text.split("\n\n"))
 
     index = Index()
     index.add(Article(id="wire", text=figures(wire), source="AP"))

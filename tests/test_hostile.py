@@ -12,8 +12,8 @@ import json
 import os
 import random
 import re
-import signal
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -106,6 +106,7 @@ def unprivileged(work):
         return work()
     import pwd
     import traceback
+
     from dedup import wires as wires_module
     nobody = pwd.getpwnam("nobody")
     # The package's data may sit where nobody cannot read it (a clone in a private

@@ -1,7 +1,7 @@
 """The index: recall against exact Jaccard, no chaining, clusters, queries."""
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -20,9 +20,11 @@ from .textgen import chinese_edit, chinese_story, edit, story, vocabulary
 VOCAB = vocabulary()
 
 
-def exact_jaccard(a: str, b: str, config: Config = Config()) -> float:
+def exact_jaccard(a: str, b: str, config: Config | None = None) -> float:
+    config = config or Config()
     shingler = Shingler(config.word_ngram, config.cjk_ngram)
-    x, y = set(shingler.shingles(normalize(a)).tolist()), set(shingler.shingles(normalize(b)).tolist())
+    x = set(shingler.shingles(normalize(a)).tolist())
+    y = set(shingler.shingles(normalize(b)).tolist())
     return len(x & y) / len(x | y)
 
 
@@ -64,7 +66,8 @@ def test_no_false_merges_well_below_threshold():
     for i, (base, copy, _) in enumerate(pairs):
         index.add(Article(id=f"o{i}", text=base))
         index.add(Article(id=f"c{i}", text=copy))
-    merged = sum(index.get(f"o{i}").cluster == index.get(f"c{i}").cluster for i in range(len(pairs)))
+    merged = sum(index.get(f"o{i}").cluster == index.get(f"c{i}").cluster
+                 for i in range(len(pairs)))
     assert merged / len(pairs) <= 0.01
 
 
@@ -143,7 +146,7 @@ def test_earliest_published_wins_with_time_zones():
     index = Index()
     # 09:00+08:00 is 01:00Z: earlier than 02:00Z although the clock reads later.
     index.add(Article(id="later", text=text,
-                      published=datetime(2025, 5, 8, 2, 0, tzinfo=timezone.utc)))
+                      published=datetime(2025, 5, 8, 2, 0, tzinfo=UTC)))
     index.add(Article(id="earlier", text=text,
                       published=datetime.fromisoformat("2025-05-08T09:00:00+08:00")))
     assert index.get("later").original == "earlier"

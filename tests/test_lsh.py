@@ -38,7 +38,7 @@ def test_band_table_matches_brute_force():
     table.discard(np.array([7, 8]))
     queries = keys[:50]
     rows, slots = table.query(queries)
-    got = {(int(r), int(s)) for r, s in zip(rows, slots)}
+    got = {(int(r), int(s)) for r, s in zip(rows, slots, strict=False)}
     expected = set()
     for r in range(50):
         for s in range(len(sigs)):

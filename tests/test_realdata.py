@@ -7,8 +7,18 @@ The ground truth is exact n-gram overlap (the sets have no duplicate labels); se
 
 import pytest
 
-from bench.realdata import (CRUD, L3S, L3S_GOLD, L3S_PAGES, TARGETS, evaluate_crud,
-                            evaluate_l3s, l3s_subset, load_crud, load_l3s)
+from bench.realdata import (
+    CRUD,
+    L3S,
+    L3S_GOLD,
+    L3S_PAGES,
+    TARGETS,
+    evaluate_crud,
+    evaluate_l3s,
+    l3s_subset,
+    load_crud,
+    load_l3s,
+)
 from tests.conftest import SHARED_DATA
 
 CRUD_ARTICLES = 3000  # ~3 s: 155 copy pairs, 19 templated report pairs, 19k unrelated pairs

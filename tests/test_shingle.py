@@ -1,4 +1,5 @@
-"""Script-aware shingling (the core's rules; tests/test_core_parity.py holds it to the reference)."""
+"""Script-aware shingling (the core's rules; tests/test_core_parity.py holds it to the
+reference)."""
 
 
 import numpy as np
@@ -49,7 +50,8 @@ def test_order_matters_within_a_shingle():
 
 def test_punctuation_quotes_and_case_do_not_matter():
     shingler = Shingler(5, 4)
-    a = shingler.shingles(normalize("He said: \u201cWe will go,\u201d on Monday \u2014 officially."))
+    a = shingler.shingles(
+        normalize("He said: \u201cWe will go,\u201d on Monday \u2014 officially."))
     b = shingler.shingles(normalize('he said "we will go," on monday - officially'))
     assert np.array_equal(a, b)
 

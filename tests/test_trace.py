@@ -245,7 +245,7 @@ def test_real_urdu_rewrites_are_traced_to_their_agency_story():
     assert len(sources) == len(articles) == len(labels) >= 300
     results = list(Tracer(sources).trace(articles))
     top = np.array([bool(r.candidates) and r.candidates[0].id == s.id
-                    for r, s in zip(results, sources)])
+                    for r, s in zip(results, sources, strict=False)])
     derived = np.array([label in ("WD", "PD") for label in labels])
     wholly = np.array([label == "WD" for label in labels])
     assert top[wholly].mean() >= 0.98  # measured 1.000
@@ -258,7 +258,7 @@ def test_real_urdu_rewrites_are_traced_to_their_agency_story():
         return set(five.shingles(normalize(detect(text, WIRES).body)).tolist())
 
     kept = [len(grams(a.text) & grams(s.text)) / len(grams(a.text))
-            for a, s, w in zip(articles, sources, wholly) if w]
+            for a, s, w in zip(articles, sources, wholly, strict=False) if w]
     assert np.mean(kept) < 0.5  # measured 0.42
 
 

@@ -71,15 +71,19 @@ def main() -> None:
     for cp, folded in folds:
         print(f"    (0x{cp:X}, {rust_str(folded)}),")
     print("];\n")
-    emit_ranges("SPACE", ranges(str.isspace), "Characters `str.isspace` (and `str.split`) counts as space.")
-    emit_ranges("ALNUM", ranges(str.isalnum), "Characters `str.isalnum` accepts: what `[^\\W_]` matches.")
-    emit_ranges("DECIMAL", ranges(str.isdecimal), "Characters `str.isdecimal` accepts: what `\\d` matches in `re`.")
+    emit_ranges("SPACE", ranges(str.isspace),
+                "Characters `str.isspace` (and `str.split`) counts as space.")
+    emit_ranges("ALNUM", ranges(str.isalnum),
+                "Characters `str.isalnum` accepts: what `[^\\W_]` matches.")
+    emit_ranges("DECIMAL", ranges(str.isdecimal),
+                "Characters `str.isdecimal` accepts: what `\\d` matches in `re`.")
     emit_ranges("DIGIT", ranges(str.isdigit), "Characters `str.isdigit` accepts.")
     emit_ranges("UPPER", ranges(str.isupper), "Characters `str.isupper` accepts.")
     emit_ranges("UPPER_CHANGES", ranges(lambda c: c.upper() != c),
                 "Characters `str.upper` changes.")
     emit_ranges("UNASSIGNED", ranges(lambda c: unicodedata.category(c) == "Cn"),
-                "Unassigned in this Unicode version: NFKC leaves them alone (a newer crate may not).")
+                "Unassigned in this Unicode version: NFKC leaves them alone "
+                "(a newer crate may not).")
     emit_ranges("WIDE", ranges(lambda c: unicodedata.east_asian_width(c) in "WF"),
                 "East Asian Wide and Fullwidth characters: two display columns.")
     emit_ranges("CJK", sorted(CJK), "Han, Kana and Hangul ranges: one shingle token per character.")

@@ -15,7 +15,6 @@ import xxhash
 
 from .text_stages import _nfkc  # the same NFKC shortcut as normalize had
 
-
 WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE, SKETCH = 110, 30, 20, 0.4, 8
 _MASK = (1 << 64) - 1
 _SITE_MULT = 0x9E3779B97F4A7C15

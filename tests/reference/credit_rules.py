@@ -15,6 +15,7 @@ shingles); attribution gets the credits, plus mentions ("据新华社报道") as
 from __future__ import annotations
 
 import re
+
 from dedup.records import Credit, CreditKind, Credits, Mention  # noqa: F401
 
 from .wire_rules import ReferenceWires as WireRegistry

@@ -62,7 +62,7 @@ class BandTable:
             flat_slots = np.repeat(slots.astype(np.uint32), keys.shape[1])
             self._add_run(keys.ravel(), flat_slots)
             return
-        for slot, row in zip(slots.tolist(), keys.tolist()):
+        for slot, row in zip(slots.tolist(), keys.tolist(), strict=False):
             for key in row:
                 bucket = self._buffer.get(key)
                 if bucket is None:
@@ -125,7 +125,7 @@ class BandTable:
             out_rows.append(np.repeat(rows, counts))
             out_slots.append(run_slots[idx])
         if self._buffer:
-            for row, key in zip(row_of.tolist(), flat.tolist()):
+            for row, key in zip(row_of.tolist(), flat.tolist(), strict=False):
                 bucket = self._buffer.get(key)
                 if bucket:
                     out_rows.append(np.full(len(bucket), row))

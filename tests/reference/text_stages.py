@@ -89,7 +89,8 @@ def _replace_chars(text: str, chars: re.Pattern[str], table: dict[str, str]) -> 
     return text
 
 
-_CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_CJK_RANGES = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff"
+               "\u3130-\u318f")
 # One token per Han/Kana/Hangul character, one per run of other letters/digits.
 TOKEN = re.compile(f"[{_CJK_RANGES}]|[^\\W_{_CJK_RANGES}]+")
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
@@ -323,7 +324,7 @@ class Fingerprinter:
                 return out
         # Very small documents: after the random probes, take the next filled
         # bin to the right (still a rule fixed by position, not by document).
-        for r, c in zip(rows.tolist(), cols.tolist()):
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=False):
             row = filled[r]
             nxt = np.flatnonzero(np.concatenate((row[c:], row[:c])))[0]
             out[r, c] = sig[r, (c + nxt) % self.num_perm]
@@ -405,7 +406,8 @@ def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
     docs = sequence_docs[np.flatnonzero(starts)][keep]
     pairs = mins.reshape(len(mins), PASSAGE_BANDS, PASSAGE_ROWS)
     keys = (pairs[:, :, 0] << np.uint64(32)) | pairs[:, :, 1]
-    keys += (np.arange(PASSAGE_BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    salt = np.uint64(0x9E3779B97F4A7C15)
+    keys += (np.arange(PASSAGE_BANDS, dtype=np.uint64) + np.uint64(1)) * salt
     keys ^= keys >> np.uint64(31)
     keys *= np.uint64(0xBF58476D1CE4E5B9)
     keys ^= keys >> np.uint64(29)

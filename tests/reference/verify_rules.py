@@ -29,7 +29,6 @@ from dedup.fingerprint import PASSAGE_BANDS
 from dedup.store import Probe
 from dedup.verify import Match
 
-
 MIN_NUMBERS = 3  # fewer distinct numbers than this in either text: no number check
 NUMBER_AGREEMENT = 0.5  # share of the smaller set of numbers the other text must have
 PARTIAL_PREFILTER = 0.25  # passage checks need this share of the containment threshold
