@@ -55,8 +55,7 @@ def _breakdown(index) -> dict[str, int]:
     store = index._store
     out = {"signatures etc. (numpy columns)": sum(a.nbytes for a in (
         store._sigs, store._sizes, store._hashes, store._cluster_of))}
-    out["passage and number keys (ragged)"] = sum(r.data.nbytes + r.start.nbytes + r.length.nbytes
-                                                  for r in store._ragged())
+    out["passage and number keys (ragged)"] = sum(r.nbytes for r in store._ragged())
     out["band table"] = store._table.nbytes()
     out["passage table"] = store._passages.nbytes()
     out["site-chrome counts"] = store._chrome.nbytes()

@@ -58,6 +58,8 @@ def verbatim_runs(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]
 def numbers_agree(mine: npt.NDArray[np.uint32], theirs: npt.NDArray[np.uint32]) -> bool: ...
 def shared_shingles(mine: npt.NDArray[np.uint32], theirs: npt.NDArray[np.uint32]) -> int: ...
 
+PASSAGE_BANDS: int
+PASSAGE_ROWS: int
 MIN_NUMBERS: int
 NUMBER_AGREEMENT: float
 PARTIAL_PREFILTER: float

@@ -148,10 +148,10 @@ class _Entries(Mapping):
         self._core = core
 
     def __getitem__(self, key: int) -> list:
-        entry = self._core.get(key)
+        entry = self.get(key)
         if entry is None:
             raise KeyError(key)
-        return [entry[0], entry[1], [tuple(w) for w in entry[2]]]
+        return entry
 
     def get(self, key: int, default: Any = None) -> Any:
         entry = self._core.get(key)

@@ -104,8 +104,8 @@ def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray | float:
 # stock phrase (J = 0.1) with p = 0.03.
 PASSAGE_MEAN = 24
 PASSAGE_MIN = 8
-PASSAGE_BANDS = 3
-PASSAGE_ROWS = 2
+PASSAGE_BANDS: int = _core.PASSAGE_BANDS  # the core reads passages of this many keys
+PASSAGE_ROWS: int = _core.PASSAGE_ROWS  # and salts of this many min-hashes per key
 # A passage key finds at most the PASSAGE_HOLDERS earliest stored articles that
 # have it. Copies of one story share its keys within one cluster, whose earliest
 # members come first; a key held by more is a stock phrase or the sentence of a

@@ -268,9 +268,7 @@ class Index:
                 keys, pkeys.reshape(-1, PASSAGE_BANDS), prepared.signatures)
             candidates = np.concatenate((slots, pslots)).astype(np.int64)
             doc = self._describe(article, prepared, 0, arrival=-1)
-            probe = Probe(prepared.signatures[0], int(prepared.sizes[0]),
-                          int(prepared.content_hashes[0]), pkeys, prepared.numbers(0),
-                          prepared.shingles(0), prepared.fine(0))
+            probe = Probe.of(prepared, 0)
             found = self._matches(probe, candidates)
             if not found:
                 return verdict_for(self._store, doc, None, None)

@@ -413,9 +413,7 @@ class RedisStore(Store):
         slot = self._next_arrival
         self._next_arrival += 1
         doc.arrival = slot
-        probe = Probe(np.array(prepared.signatures[i], dtype=np.uint32), int(prepared.sizes[i]),
-                      int(prepared.content_hashes[i]), np.array(prepared.passages(i)),
-                      np.array(prepared.numbers(i)), fine=np.array(prepared.fine(i)))
+        probe = Probe.of(prepared, i, copy=True)
         self._docs[slot], self._fps[slot], self._sizes[slot] = doc, probe, probe.size
         self._ids[doc.id] = slot
         keep = self._store_text and text is not None

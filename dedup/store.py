@@ -117,6 +117,18 @@ class Probe:
     # one stored by a dedup that did not record them (judged by the passages)
     fine: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
+    @classmethod
+    def of(cls, prepared: Prepared, i: int, *, copy: bool = False) -> Probe:
+        """Article ``i`` of a prepared chunk (``copy``: arrays of its own instead of
+        views into the chunk's, for a probe kept after the chunk is gone)."""
+        def take(a: np.ndarray) -> np.ndarray:
+            return np.array(a) if copy else a
+        shingles = prepared.shingles(i)
+        return cls(take(prepared.signatures[i]), int(prepared.sizes[i]),
+                   int(prepared.content_hashes[i]), take(prepared.passages(i)),
+                   take(prepared.numbers(i)), None if shingles is None else take(shingles),
+                   take(prepared.fine(i)))
+
 
 RaggedColumn = tuple[np.ndarray, np.ndarray, np.ndarray]  # values, each row's start, length
 

@@ -4,7 +4,7 @@
 //! line becomes chrome. Held compactly (~110 bytes per line instead of ~900 as
 //! Python lists, ints and tuples); the index holds one per store.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::chrome::SKETCH;
 
@@ -151,15 +151,15 @@ impl ChromeCounts {
     /// `horizon`; returns their keys, sorted.
     pub fn age(&mut self, horizon: u64) -> Vec<u64> {
         let min_docs = self.min_docs;
-        let mut gone: Vec<u64> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.count < min_docs && e.last_seen < horizon)
-            .map(|(&k, _)| k)
-            .collect();
+        let mut gone = Vec::new();
+        self.entries.retain(|&k, e| {
+            let forget = e.count < min_docs && e.last_seen < horizon;
+            if forget {
+                gone.push(k);
+            }
+            !forget
+        });
         gone.sort_unstable();
-        let gone_set: HashSet<u64> = gone.iter().copied().collect();
-        self.entries.retain(|k, _| !gone_set.contains(k));
         gone
     }
 }

@@ -538,6 +538,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
     m.add("SKETCH", chrome::SKETCH)?;
     m.add("SAME_STORY", chrome_counts::SAME_STORY)?;
+    m.add("PASSAGE_BANDS", verify::PASSAGE_BANDS)?;
+    m.add("PASSAGE_ROWS", passages::ROWS)?;
     m.add("MIN_NUMBERS", verify::MIN_NUMBERS)?;
     m.add("NUMBER_AGREEMENT", verify::NUMBER_AGREEMENT)?;
     m.add("PARTIAL_PREFILTER", verify::PARTIAL_PREFILTER)?;

@@ -407,6 +407,12 @@ def joined_as(index: Index, a: str, b: str) -> str | None:
     return copies[0].relation if copies else None
 
 
+def write_format_version(conn: sqlite3.Connection, version: int) -> None:
+    """Set the header's format version, with its checksum, as that format wrote it."""
+    conn.execute("UPDATE header SET value = ?, checksum = ? WHERE key = 'format_version'",
+                 (str(version), _checksum("format_version", str(version))))
+
+
 def refile_without_fine(conn: sqlite3.Connection) -> None:
     """Drop format 4's ``fine`` column and give every article the checksum a dedup
     before it computed (its row without fine passage keys)."""
@@ -432,8 +438,7 @@ def test_a_format_3_index_opens_and_its_articles_are_judged_by_their_passages(tm
         assert len(index._store.probe(index._store.slot("wire")).fine)
     conn = sqlite3.connect(path)  # make it the file format 3 wrote
     refile_without_fine(conn)
-    conn.execute("UPDATE header SET value = '3', checksum = ? WHERE key = 'format_version'",
-                 (_checksum("format_version", "3"),))
+    write_format_version(conn, 3)
     conn.commit()
     conn.close()
     with Index.open(path, readonly=True) as index:
@@ -467,8 +472,7 @@ def test_a_format_1_index_opens_and_is_upgraded_for_writing(tmp_path):
     conn = sqlite3.connect(path)  # make it the file format 1 wrote (no digits: no numbers)
     conn.execute("ALTER TABLE articles DROP COLUMN numbers")
     refile_without_fine(conn)
-    conn.execute("UPDATE header SET value = '1', checksum = ? WHERE key = 'format_version'",
-                 (_checksum("format_version", "1"),))
+    write_format_version(conn, 1)
     conn.commit()
     conn.close()
     with Index.open(path, readonly=True) as index:

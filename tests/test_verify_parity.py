@@ -35,9 +35,7 @@ CONFIGS = {
 
 def probes_of(config: Config, texts: list[str]) -> list[Probe]:
     prepared = Preparer(config, WireRegistry.default()).run(texts)
-    return [Probe(prepared.signatures[i], int(prepared.sizes[i]),
-                  int(prepared.content_hashes[i]), prepared.passages(i), prepared.numbers(i),
-                  prepared.shingles(i), prepared.fine(i)) for i in range(len(texts))]
+    return [Probe.of(prepared, i) for i in range(len(texts))]
 
 
 def reference_compare(config: Config, probe: Probe, others: list[Probe]) -> list:
