@@ -26,36 +26,37 @@ pub const WRAP_SHARE: f64 = 0.4;
 pub const SKETCH: usize = 8;
 const SITE_MULT: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// Python's `str.splitlines()`: the lines without their breaks.
+/// Python's `str.splitlines()`: the lines without their breaks. Scans bytes: every
+/// break is ASCII or starts with 0xC2 (U+0085) or 0xE2 (U+2028, U+2029).
 pub fn splitlines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\u{0b}'
-                | '\u{0c}'
-                | '\u{1c}'
-                | '\u{1d}'
-                | '\u{1e}'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !is_break {
-            continue;
-        }
-        out.push(&text[start..i]);
-        let mut next = i + c.len_utf8();
-        if c == '\r' {
-            if let Some(&(_, '\n')) = chars.peek() {
-                chars.next();
-                next += 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        let width = match bytes[i] {
+            b'\n' | b'\x0b' | b'\x0c' | b'\x1c' | b'\x1d' | b'\x1e' => 1,
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                }
             }
-        }
-        start = next;
+            0xC2 if bytes.get(i + 1) == Some(&0x85) => 2,
+            0xE2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+            {
+                3
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push(&text[start..i]);
+        i += width;
+        start = i;
     }
     if start < text.len() {
         out.push(&text[start..]);
@@ -128,41 +129,35 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
     out
 }
 
-/// NFKC, then `str.casefold`, of a non-ASCII line (`tokens_key` reads ASCII itself).
-fn fold(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    nfkc_each(line, |c| casefold_each(c, |f| out.push(f)));
-    out
+/// The short-line tokens (`[LINE_CJK]|[^\W_]+` of the line after NFKC and
+/// `str.casefold`) joined by single spaces, built as the folded characters stream
+/// by: an alphanumeric run goes on through CJK characters, a CJK character outside
+/// a run is a token of its own.
+struct Joined {
+    text: String,
+    tokens: usize,
+    in_run: bool,
 }
 
-/// Feed the short-line tokens of a folded line (`[LINE_CJK]|[^\W_]+`) to `each`,
-/// until it returns false; returns how many tokens were fed.
-fn line_tokens(folded: &str, mut each: impl FnMut(&str) -> bool) -> usize {
-    let mut count = 0;
-    let mut iter = folded.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+impl Joined {
+    #[inline]
+    fn push(&mut self, c: char) {
         let bits = class(c);
-        let end = if bits & LINE_CJK_BIT != 0 {
-            i + c.len_utf8()
-        } else if bits & ALNUM_BIT != 0 {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = iter.peek() {
-                if class(d) & ALNUM_BIT == 0 {
-                    break;
-                }
-                end = j + d.len_utf8();
-                iter.next();
-            }
-            end
-        } else {
-            continue;
-        };
-        count += 1;
-        if !each(&folded[i..end]) {
-            break;
+        if self.in_run && bits & ALNUM_BIT != 0 {
+            self.text.push(c);
+            return;
         }
+        if bits & (LINE_CJK_BIT | ALNUM_BIT) == 0 {
+            self.in_run = false;
+            return;
+        }
+        self.tokens += 1;
+        if self.tokens > 1 {
+            self.text.push(' ');
+        }
+        self.text.push(c);
+        self.in_run = bits & LINE_CJK_BIT == 0;
     }
-    count
 }
 
 /// XXH3-64 of the line's tokens (after NFKC and case folding) joined by single
@@ -190,14 +185,13 @@ fn tokens_key(line: &str, max_tokens: usize) -> Option<u64> {
             }
         }
     } else {
-        line_tokens(&fold(line), |t| {
-            n += 1;
-            if n > 1 {
-                joined.push(' ');
-            }
-            joined.push_str(t);
-            n <= max_tokens
-        });
+        let mut state = Joined {
+            text: joined,
+            tokens: 0,
+            in_run: false,
+        };
+        nfkc_each(line, |c| casefold_each(c, |f| state.push(f)));
+        (joined, n) = (state.text, state.tokens);
         if n > max_tokens {
             return None;
         }
@@ -210,7 +204,9 @@ fn tokens_key(line: &str, max_tokens: usize) -> Option<u64> {
 /// folding, so "Back To Top ↑" and "back to top" share one; None for a longer line.
 pub fn line_key(line: &str, max_words: usize) -> Option<u64> {
     let limit = max_words.saturating_mul(24);
-    let too_long = if line.is_ascii() {
+    let too_long = if line.len() > limit.saturating_mul(4) {
+        true // more bytes than `limit` characters can take
+    } else if line.is_ascii() {
         line.len() > limit
     } else {
         line.chars().nth(limit).is_some()

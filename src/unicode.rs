@@ -5,6 +5,7 @@
 
 use std::sync::LazyLock;
 
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::tables::{
@@ -148,26 +149,75 @@ pub fn python_classes() -> [String; 4] {
     ]
 }
 
+/// Whether NFKC leaves `c` as it is and nothing before it composes or reorders
+/// across it (NFKC quick check Yes, combining class 0): text may be normalized in
+/// pieces that start at such a character.
+fn stable_starter(c: char) -> bool {
+    is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes && canonical_combining_class(c) == 0
+}
+
+/// `stable_starter` of every BMP character, one bit each (8 KB, built once).
+static STABLE_BMP: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for cp in 0..0x10000u32 {
+        if char::from_u32(cp).is_some_and(stable_starter) {
+            bits[(cp / 64) as usize] |= 1 << (cp % 64);
+        }
+    }
+    bits
+});
+
+#[inline]
+fn is_stable(c: char, table: &[u64]) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        true
+    } else if cp < 0x10000 {
+        table[(cp / 64) as usize] >> (cp % 64) & 1 != 0
+    } else {
+        stable_starter(c)
+    }
+}
+
 /// Call `f` with each character of NFKC of `text`, as Python's `unicodedata` has it.
 ///
 /// The NFKC tables are the `unicode-normalization` crate's, of a newer Unicode
 /// version than Python's; they agree on every character Python's version assigns.
 /// A character it does not assign is a starter without a decomposition to Python
-/// (NFKC leaves it, and nothing composes across it), so the text is normalized in
-/// pieces around such characters, which are kept as they are.
+/// (NFKC leaves it, and nothing composes across it), so it is kept as it is and the
+/// text is normalized in pieces around it. Pieces also start at each stable starter
+/// (`stable_starter`): a run of them passes straight through, and only the few
+/// characters around one that NFKC changes (a full-width comma, a ligature, a
+/// combining accent with its base) go through the normalizer.
 pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().for_each(f);
-        return;
+    let table = STABLE_BMP.as_slice();
+    // `held`: the last stable starter, not yet given to `f` (what follows may
+    // compose with it); `dirty`: where the piece that needs normalizing begins.
+    let mut held: Option<(usize, char)> = None;
+    let mut dirty: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        let unassigned = class(c) & UNASSIGNED_BIT != 0;
+        if unassigned || is_stable(c, table) {
+            match (dirty.take(), held) {
+                (Some(from), _) => text[from..i].nfkc().for_each(&mut f),
+                (None, Some((_, h))) => f(h),
+                (None, None) => {}
+            }
+            if unassigned {
+                f(c);
+                held = None;
+            } else {
+                held = Some((i, c));
+            }
+        } else if dirty.is_none() {
+            dirty = Some(held.take().map_or(i, |(at, _)| at));
+        }
     }
-    let mut rest = text;
-    while let Some(at) = rest.find(|c| class(c) & UNASSIGNED_BIT != 0) {
-        rest[..at].nfkc().for_each(&mut f);
-        let c = rest[at..].chars().next().unwrap_or('\u{fffd}');
-        f(c);
-        rest = &rest[at + c.len_utf8()..];
+    match (dirty, held) {
+        (Some(from), _) => text[from..].nfkc().for_each(&mut f),
+        (None, Some((_, h))) => f(h),
+        (None, None) => {}
     }
-    rest.nfkc().for_each(f);
 }
 
 /// Call `f` with each character of `str.casefold` of `c`.
@@ -220,6 +270,40 @@ mod tests {
         let mut out = String::new();
         nfkc_each("\u{1e030}\u{ff21}", |c| out.push(c)); // a Unicode 15 letter, then Ａ
         assert_eq!(out, "\u{1e030}A");
+    }
+
+    #[test]
+    fn nfkc_in_pieces_is_nfkc_of_the_whole() {
+        for text in [
+            "plain ascii",
+            "新华社北京５月８日电，记者（王）报道：ｆｉｎｅ",
+            "e\u{301}te\u{301} cafe\u{300}\u{323}x \u{fb01}n A\u{30a}\u{301}",
+            "\u{1100}\u{1161}\u{11a8} 한국 \u{ac00}\u{11a8}",
+            "\u{301}leading mark, trailing e\u{301}",
+            "Ⅻ ㈱ ½ ﾊﾟ ｶﾞ ᄀ\u{1161}",
+        ] {
+            let mut pieces = String::new();
+            nfkc_each(text, |c| pieces.push(c));
+            assert_eq!(pieces, text.nfkc().collect::<String>(), "{text:?}");
+        }
+        // Random strings over characters that compose, reorder, decompose or pass.
+        let alphabet: Vec<char> = "aeAE \u{301}\u{300}\u{323}\u{327}\u{30a}\u{fb01}\u{ff0c}５ｶﾞﾟ\
+            \u{1100}\u{1161}\u{11a8}\u{ac00}\u{3099}か\u{2460}\u{0f73}\u{0f71}\u{0f72}中"
+            .chars()
+            .collect();
+        let mut state: u64 = 7;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state >> 60) + 1 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            let mut pieces = String::new();
+            nfkc_each(&text, |c| pieces.push(c));
+            assert_eq!(pieces, text.nfkc().collect::<String>(), "{text:?}");
+        }
     }
 
     #[test]
