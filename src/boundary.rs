@@ -6,6 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -49,12 +50,26 @@ pub fn strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyStri
     Ok(out)
 }
 
-/// A text's UTF-8, borrowed where Python holds it so. A lone surrogate (JSON
-/// escapes leave them) becomes one U+FFFD, which every stage treats as it would
-/// treat the surrogate: neither a token, a space nor a digit.
+/// A text's UTF-8: an ASCII `str` is its own UTF-8, borrowed; any other is encoded
+/// into a buffer of ours, because asking CPython for its UTF-8 would cache a copy in
+/// the `str` for the rest of its life (`PyUnicode_AsUTF8AndSize`: a batch that holds
+/// its texts would hold each non-ASCII one twice). A lone surrogate (JSON escapes
+/// leave them) becomes one U+FFFD, which every stage treats as it would treat the
+/// surrogate: neither a token, a space nor a digit.
 pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
-    if let Ok(text) = s.to_cow() {
-        return text;
+    let ascii = s
+        .call_method0(intern!(s.py(), "isascii"))
+        .and_then(|b| b.is_truthy())
+        .unwrap_or(false);
+    if ascii {
+        if let Ok(text) = s.to_cow() {
+            return text;
+        }
+    }
+    if let Ok(bytes) = s.encode_utf8() {
+        if let Ok(text) = std::str::from_utf8(bytes.as_bytes()) {
+            return Cow::Owned(text.to_owned());
+        }
     }
     let bytes = s
         .call_method1("encode", ("utf-8", "surrogatepass"))

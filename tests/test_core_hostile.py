@@ -10,6 +10,8 @@ invariants.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -127,3 +129,16 @@ def test_a_panic_in_the_core_reaches_python_as_a_dedup_error():
     assert normalize("Still Working") == "still working"  # and the core goes on
     with pytest.raises(OverflowError):
         _core.chrome_key(-1, 0)  # a negative key is refused by the binding
+
+
+def test_reading_a_text_leaves_the_str_as_it_was():
+    """CPython caches a UTF-8 copy inside a non-ASCII ``str`` once asked for it; the
+    core reads texts without asking, so a batch holding its texts holds each once."""
+    texts = ["新华社北京5月8日电 记者报道。" * 200 + str(n) for n in range(3)] + \
+        ["Plain ASCII wire copy. " * 100, "Curly “quotes” and a dash — " * 50]
+    before = [sys.getsizeof(t) for t in texts]
+    preparer = Preparer(Config(), WireRegistry.default())
+    preparer.run(texts)
+    preparer.observe(texts, [0] * len(texts))
+    Index().add_many([Article(id=str(i), text=t) for i, t in enumerate(texts)])
+    assert [sys.getsizeof(t) for t in texts] == before
