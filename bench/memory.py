@@ -56,6 +56,7 @@ def _breakdown(index) -> dict[str, int]:
     out = {"signatures etc. (numpy columns)": sum(a.nbytes for a in (
         store._sigs, store._sizes, store._hashes, store._cluster_of))}
     out["passage and number keys (ragged)"] = sum(r.nbytes for r in store._ragged())
+    out["article metadata (columns and string arena)"] = store._docs.nbytes
     out["band table"] = store._table.nbytes()
     out["passage table"] = store._passages.nbytes()
     out["site-chrome counts"] = store._chrome.nbytes()

@@ -49,11 +49,21 @@ class Member:
         """
         return _other_site(self.url, self.canonical)
 
-    def rank(self) -> tuple:
+    def rank(self) -> tuple[int, float, int, int]:
         """Sort key: the smallest key is the most likely original."""
-        stamp = self.published.timestamp() if self.published else _FAR_FUTURE
-        return (self.wire is None, self.points_elsewhere, not self.credited, stamp, -self.size,
-                self.arrival)
+        flags, stamp = rank_head(self.wire, self.url, self.canonical, self.credited,
+                                 self.published)
+        return (flags, stamp, -self.size, self.arrival)
+
+
+def rank_head(wire: str | None, url: str | None, canonical: str | None,
+              credited: tuple[str, ...], published: datetime | None) -> tuple[int, float]:
+    """The part of an article's rank (`Member.rank`) its metadata alone decides:
+    the flags (not a wire, points elsewhere, no credit line: one bit each, in that
+    order of weight) and the publication time (``inf`` without one). Stores keep it
+    per article so that placement ranks without building members."""
+    flags = (wire is None) << 2 | _other_site(url, canonical) << 1 | (not credited)
+    return flags, published.timestamp() if published else _FAR_FUTURE
 
 
 def host(url: str | None) -> str | None:
@@ -138,7 +148,7 @@ def _deciding_reason(best: Member, runner: Member) -> str:
                 f"({host(runner.canonical)})")
     if best.credited and not runner.credited:
         return f"original: its credit line names {', '.join(best.credited)}"
-    a, b = best.rank()[3], runner.rank()[3]  # the publication times
+    a, b = best.rank()[1], runner.rank()[1]  # the publication times
     if a != b:
         later = iso(runner.published) if runner.published else "no date"
         prefix = "earliest published" if best.wire is None else \

@@ -522,8 +522,8 @@ class Index:
         cluster, _ = matched[0]
         store.join(cluster, slot)
         old = cluster.original
-        rank = member(self._store, slot).rank()
-        if rank >= member(self._store, old).rank():
+        rank = store.rank(slot)
+        if rank >= store.rank(old):
             return current_verdict(self._store, self.config, slot) if want else None
         store.set_original(cluster, slot)
         merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
@@ -551,7 +551,7 @@ class Index:
         store, events = self._store, []
         me = store.doc(slot).id
         for other in others:
-            if rank >= member(self._store, other.original).rank():
+            if rank >= store.rank(other.original):
                 continue
             old_original = store.doc(other.original).id
             members = [store.doc(s).id for s in other.members]

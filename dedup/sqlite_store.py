@@ -300,7 +300,7 @@ class SqliteStore(MemoryStore):
         except (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError,
                 AttributeError, orjson.JSONDecodeError) as exc:
             raise self._format_error(exc) from None
-        top = self._docs[-1].arrival + 1 if self._docs else 0
+        top = self._docs.arrival(len(self._docs) - 1) + 1 if len(self._docs) else 0
         top_cluster = max(self._clusters, default=0) + 1
         if next_arrival < top or next_cluster < top_cluster:
             raise IndexFormatError(f"{self.path} is inconsistent: header counters are behind "
@@ -368,7 +368,8 @@ class SqliteStore(MemoryStore):
             self._pk.load(np.concatenate(passages), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
             self._fk.load(np.concatenate(fines), fine_lengths)
-        self._docs = docs
+        for doc in docs:
+            self._docs.append(doc)
         self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
         self._slot_of = {d.id: i for i, d in enumerate(docs)}
@@ -395,7 +396,7 @@ class SqliteStore(MemoryStore):
         for cluster in self._clusters.values():
             self._set_original_of(cluster.id, cluster.original)
         for cluster in self._clusters.values():
-            if self._docs[cluster.original].cluster != cluster.id:
+            if self._cluster_of[cluster.original] != cluster.id:
                 raise IndexFormatError(f"{self.path} is inconsistent: cluster {cluster.id}'s "
                                        f"original is not one of its members")
         if self._format_version >= 3:  # older files counted lines over all sites at once
@@ -495,7 +496,7 @@ class SqliteStore(MemoryStore):
         self._dirty_chrome.update(keys)  # written as deletions: no entry left
 
     def _queue_article(self, slot: int) -> None:
-        doc, probe = self._docs[slot], self.probe(slot)
+        doc, probe = self.doc(slot), self.probe(slot)
         meta = orjson.dumps({
             "title": doc.title, "url": doc.url, "source": doc.source,
             "published": doc.published.isoformat() if doc.published else None,
@@ -549,7 +550,7 @@ class SqliteStore(MemoryStore):
                 if cluster is None:
                     gone.append((cid,))
                     continue
-                row = (cid, self._docs[cluster.original].arrival,
+                row = (cid, self._docs.arrival(cluster.original),
                        orjson.dumps(cluster.notes).decode())
                 upserts.append(row + (_cluster_checksum(*row),))
             conn.executemany("DELETE FROM clusters WHERE id = ?", gone)
@@ -585,7 +586,7 @@ class SqliteStore(MemoryStore):
     # -- reads that need the file ----------------------------------------------------
 
     def text(self, slot: int) -> str | None:
-        arrival = self._docs[slot].arrival
+        arrival = self._docs.arrival(slot)
         blob = self._new_texts.get(arrival)
         if blob is None and self._conn is None:
             raise StoreError(f"the index {self.path} is closed")
@@ -597,8 +598,8 @@ class SqliteStore(MemoryStore):
             blob, stored = row
             if stored != _checksum(arrival, blob):
                 raise IndexFormatError(f"{self.path} is corrupted: the stored text of "
-                                       f"{self._docs[slot].id!r} fails its checksum")
-        return inflate_text(blob, self.path, self._docs[slot].id)
+                                       f"{self._docs.id(slot)!r} fails its checksum")
+        return inflate_text(blob, self.path, self._docs.id(slot))
 
     def describe(self) -> dict[str, Any]:
         from .sqlite_files import describe_file  # it imports this module

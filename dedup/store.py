@@ -49,14 +49,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from .arrays import Originals, Ragged
+from .attribution import rank_head
 from .chrome import ChromeCounts, Observation
 from .config import Config
+from .doc_table import Doc, DocTable
 from .errors import ConfigError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from .lsh import BandTable, band_keys
@@ -64,28 +65,6 @@ from .prepare import Prepared
 from .wires import WireRegistry
 
 _MIN_COMPACT = 4096  # dead slots tolerated before the arrays are compacted
-
-
-@dataclass(slots=True)
-class Doc:
-    """What the engine keeps about one stored article (everything but fingerprints)."""
-
-    id: str
-    title: str | None
-    url: str | None
-    source: str | None
-    published: datetime | None
-    arrival: int
-    wire: str | None
-    wire_evidence: str | None
-    credited: tuple[str, ...]
-    credit_text: str | None
-    mentions: tuple[str, ...]
-    cluster: int = 0
-    added: float = 0.0  # wall-clock time it was added (seconds), for max_age retention
-    canonical: str | None = None  # canonical URL the page declares
-    canonical_wire: str | None = None  # the wire whose domain that URL is on
-    extraction: str | None = None  # an extraction fallback used for its page
 
 
 @dataclass(slots=True)
@@ -214,6 +193,11 @@ class Store(ABC):
     def signatures(self, slots: Sequence[int]) -> np.ndarray: ...
     @abstractmethod
     def size(self, slot: int) -> int: ...
+    def rank(self, slot: int) -> tuple[int, float, int, int]:
+        """``slot``'s `attribution.Member.rank` (the smallest is the likeliest original)."""
+        d = self.doc(slot)
+        flags, stamp = rank_head(d.wire, d.url, d.canonical, d.credited, d.published)
+        return flags, stamp, -self.size(slot), d.arrival
     def originals_of(self, cluster_ids: np.ndarray) -> np.ndarray:
         """The original (a slot) of each of ``cluster_ids`` (live clusters)."""
         return np.array([self.cluster(int(c)).original for c in cluster_ids.tolist()],
@@ -313,7 +297,7 @@ class MemoryStore(Store):
         self._nk = Ragged(np.uint32)  # number keys per slot
         self._fk = Ragged(np.uint64)  # fine passage keys per slot (short texts)
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
-        self._docs: list[Doc | None] = []
+        self._docs = DocTable()
         self._texts: list[str | None] = []
         self._slot_of: dict[str, int] = {}
         self._clusters: dict[int, ClusterState] = {}
@@ -335,7 +319,7 @@ class MemoryStore(Store):
         return self._slot_of.get(article_id)
 
     def doc(self, slot: int) -> Doc:
-        return self._docs[slot]
+        return self._docs.get(slot, int(self._cluster_of[slot]))
 
     def probe(self, slot: int) -> Probe:
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
@@ -347,6 +331,10 @@ class MemoryStore(Store):
 
     def size(self, slot: int) -> int:
         return int(self._sizes[slot])
+
+    def rank(self, slot: int) -> tuple[int, float, int, int]:
+        flags, stamp = self._docs.rank_head(slot)
+        return flags, stamp, -int(self._sizes[slot]), self._docs.arrival(slot)
 
     def columns(self, slots: np.ndarray) -> Columns:
         def ragged(r: Ragged) -> RaggedColumn:
@@ -369,7 +357,7 @@ class MemoryStore(Store):
 
     def oldest(self) -> int | None:
         docs = self._docs
-        while self._first_live < len(docs) and docs[self._first_live] is None:
+        while self._first_live < len(docs) and not docs.live(self._first_live):
             self._first_live += 1
         return self._first_live if self._first_live < len(docs) else None
 
@@ -397,9 +385,9 @@ class MemoryStore(Store):
         return slot
 
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
-        doc = self._docs[slot]
+        doc = self.doc(slot)
         del self._slot_of[doc.id]
-        self._docs[slot] = None
+        self._docs.kill(slot)
         self._texts[slot] = None
         self._cluster_of[slot] = 0
         self._dead += 1
@@ -450,14 +438,12 @@ class MemoryStore(Store):
         cluster = ClusterState(self._next_cluster, slot, [slot])
         self._next_cluster += 1
         self._clusters[cluster.id] = cluster
-        self._docs[slot].cluster = cluster.id
         self._cluster_of[slot] = cluster.id
         self._set_original_of(cluster.id, slot)
         return cluster
 
     def join(self, cluster: ClusterState, slot: int) -> None:
         cluster.members.append(slot)
-        self._docs[slot].cluster = cluster.id
         self._cluster_of[slot] = cluster.id
 
     def set_original(self, cluster: ClusterState, slot: int, note: str | None = None) -> None:
@@ -467,8 +453,6 @@ class MemoryStore(Store):
             cluster.notes = (cluster.notes + [note])[-3:]
 
     def merge(self, into: ClusterState, other: ClusterState) -> None:
-        for slot in other.members:
-            self._docs[slot].cluster = into.id
         self._cluster_of[other.members] = into.id
         into.members = sorted(into.members + other.members)
         other.members = []
@@ -506,9 +490,9 @@ class MemoryStore(Store):
         self._hashes, self._cluster_of = self._hashes[live], self._cluster_of[live]
         for ragged in self._ragged():
             ragged.keep(live)
-        self._docs = [self._docs[s] for s in live.tolist()]
+        self._docs.keep(live)
         self._texts = [self._texts[s] for s in live.tolist()]
-        self._slot_of = {d.id: i for i, d in enumerate(self._docs)}
+        self._slot_of = {self._docs.id(i): i for i in range(len(live))}
         self._original_of = Originals()  # only the live clusters are kept
         for cluster in sorted(self._clusters.values(), key=lambda c: c.id):
             cluster.members = [new_of[s] for s in cluster.members]
@@ -531,10 +515,11 @@ class MemoryStore(Store):
                                   self._pk.data[:self._pk.used].reshape(-1, PASSAGE_BANDS))
 
     def memory_bytes(self) -> int:
-        """Bytes held by the numpy arrays, band tables and chrome counts (Python objects
-        not counted)."""
+        """Bytes held by the numpy arrays, the metadata columns, band tables and chrome
+        counts (Python objects not counted)."""
         arrays = (self._sigs, self._sizes, self._hashes)
         return (sum(a.nbytes for a in arrays) + sum(r.nbytes for r in self._ragged())
+                + self._docs.nbytes
                 + self._table.nbytes() + self._passages.nbytes() + self._chrome.nbytes())
 
     def describe(self) -> dict[str, Any]:

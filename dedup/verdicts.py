@@ -86,7 +86,7 @@ def verdict_for(store: Store, doc: Doc, cluster: ClusterState | None, match: Mat
         return Verdict(doc.id, None, doc.id, False, None, None, None, doc.source, origin,
                        why, doc.title, doc.url, iso(doc.published))
     original = store.doc(cluster.original)
-    is_original = original is doc
+    is_original = doc.arrival >= 0 and original.arrival == doc.arrival  # a query never is
     if context is None:
         context = cluster_context(store, cluster, doc if doc.arrival < 0 else None)
     copies, origin = context.copies, context.origin

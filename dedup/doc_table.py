@@ -1,0 +1,225 @@
+"""Per-article metadata of the memory store, as columns.
+
+A stored article's metadata (`store.Doc`) is kept as numpy columns and one byte
+arena, not as a Python object per article: the few values shared by many articles
+(source, wire, credits, mentions, extraction) as codes into small interned tables,
+the rest (id, title, URL, credit line, canonical URL, wire evidence) as UTF-8 in
+the arena, the dates as integers. About 90 bytes a slot plus the strings' bytes,
+against ~1 KB for a `Doc` with its strings. ``get`` builds the `Doc` when it is
+asked for (verdicts, attribution); the engine's hot path reads columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from .attribution import rank_head
+
+
+@dataclass(slots=True)
+class Doc:
+    """What the engine keeps about one stored article (everything but fingerprints)."""
+
+    id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published: datetime | None
+    arrival: int
+    wire: str | None
+    wire_evidence: str | None
+    credited: tuple[str, ...]
+    credit_text: str | None
+    mentions: tuple[str, ...]
+    cluster: int = 0
+    added: float = 0.0  # wall-clock time it was added (seconds), for max_age retention
+    canonical: str | None = None  # canonical URL the page declares
+    canonical_wire: str | None = None  # the wire whose domain that URL is on
+    extraction: str | None = None  # an extraction fallback used for its page
+
+
+
+_TEXT = (  # the order of the arena strings and of the interned columns
+    "id", "title", "url", "credit_text", "canonical", "wire_evidence")
+_SHARED = ("source", "wire", "canonical_wire", "extraction", "credited", "mentions")
+_NONE = -1  # a text field's length when it is None
+_NO_DATE, _NAIVE = np.iinfo(np.int64).min, np.iinfo(np.int64).min + 1  # offset column
+_EPOCH = datetime(1970, 1, 1)
+_US = timedelta(microseconds=1)
+
+
+class _Interned:
+    """Values shared by many rows, each stored once: value <-> code (0 is None)."""
+
+    __slots__ = ("values", "code_of")
+
+    def __init__(self) -> None:
+        self.values: list[Any] = [None]
+        self.code_of: dict[Hashable, int] = {None: 0}
+
+    def code(self, value: Hashable) -> int:
+        code = self.code_of.get(value)
+        if code is None:
+            code = self.code_of[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class DocTable:
+    """The `Doc` of each slot, in columns (see the module docstring).
+
+    Slots are appended in order; a removed slot stays (``live`` false) until
+    ``keep`` renumbers the live ones.
+    """
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._arena = bytearray()
+        self._start = np.zeros(0, dtype=np.int64)  # each slot's first byte in the arena
+        self._lengths = np.zeros((0, len(_TEXT)), dtype=np.int32)  # bytes; _NONE for None
+        self._codes = np.zeros((0, len(_SHARED)), dtype=np.uint32)
+        self._shared = [_Interned() for _ in _SHARED]
+        self._wall = np.zeros(0, dtype=np.int64)  # published, wall clock, µs since 1970
+        self._offset = np.zeros(0, dtype=np.int64)  # its UTC offset in µs (or a marker)
+        self._arrival = np.zeros(0, dtype=np.int64)
+        self._added = np.zeros(0, dtype=np.float64)
+        self._live = np.zeros(0, dtype=bool)
+        self._zones: dict[int, timezone] = {}  # the fixed-offset tzinfo of each offset seen
+        self._flags = np.zeros(0, dtype=np.uint8)  # `attribution.rank_head`
+        self._stamp = np.zeros(0, dtype=np.float64)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _columns(self) -> tuple[str, ...]:
+        return ("_start", "_lengths", "_codes", "_wall", "_offset", "_arrival", "_added",
+                "_live", "_flags", "_stamp")
+
+    def _grow(self) -> None:
+        extra = max(1024, self._n // 4)
+        for name in self._columns():
+            column = getattr(self, name)
+            pad = np.zeros((extra,) + column.shape[1:], dtype=column.dtype)
+            setattr(self, name, np.concatenate((column, pad)))
+
+    def append(self, doc: Doc) -> int:
+        """Store ``doc`` in a new slot (its ``cluster`` is the store's to keep)."""
+        slot = self._n
+        if slot == len(self._start):
+            self._grow()
+        arena = self._arena
+        self._start[slot] = len(arena)
+        lengths = []
+        for value in (doc.id, doc.title, doc.url, doc.credit_text, doc.canonical,
+                      doc.wire_evidence):
+            if value is None:
+                lengths.append(_NONE)
+            else:
+                raw = value.encode("utf-8", "surrogatepass")  # ids may hold lone surrogates
+                arena += raw
+                lengths.append(len(raw))
+        self._lengths[slot] = lengths
+        shared = self._shared
+        self._codes[slot] = [shared[0].code(doc.source), shared[1].code(doc.wire),
+                             shared[2].code(doc.canonical_wire), shared[3].code(doc.extraction),
+                             shared[4].code(doc.credited), shared[5].code(doc.mentions)]
+        if doc.published is not None:
+            self._wall[slot], self._offset[slot] = _date_columns(doc.published)
+        else:
+            self._offset[slot] = _NO_DATE
+        self._arrival[slot] = doc.arrival
+        self._added[slot] = doc.added
+        self._flags[slot], self._stamp[slot] = rank_head(doc.wire, doc.url, doc.canonical,
+                                                         doc.credited, doc.published)
+        self._live[slot] = True
+        self._n += 1
+        return slot
+
+    def get(self, slot: int, cluster: int = 0) -> Doc:
+        """Slot ``slot``'s `Doc` (a new object; changing it changes nothing stored)."""
+        at = int(self._start[slot])
+        arena = self._arena
+        texts: list[str | None] = []
+        for length in self._lengths[slot].tolist():
+            if length < 0:
+                texts.append(None)
+            else:
+                texts.append(arena[at:at + length].decode("utf-8", "surrogatepass"))
+                at += length
+        ident, title, url, credit_text, canonical, evidence = texts
+        shared = self._shared
+        source, wire, canonical_wire, extraction, credited, mentions = self._codes[slot].tolist()
+        offset = int(self._offset[slot])
+        published = None if offset == _NO_DATE else \
+            _date(int(self._wall[slot]), offset, self._zones)
+        return Doc(ident, title, url, shared[0].values[source], published,
+                   int(self._arrival[slot]), shared[1].values[wire], evidence,
+                   shared[4].values[credited] or (), credit_text,
+                   shared[5].values[mentions] or (), cluster, float(self._added[slot]),
+                   canonical, shared[2].values[canonical_wire], shared[3].values[extraction])
+
+    def id(self, slot: int) -> str:
+        """Slot ``slot``'s article id."""
+        at, length = int(self._start[slot]), int(self._lengths[slot, 0])
+        return self._arena[at:at + length].decode("utf-8", "surrogatepass")
+
+    def rank_head(self, slot: int) -> tuple[int, float]:
+        """`attribution.rank_head` of slot ``slot``'s article, as computed when stored."""
+        return int(self._flags[slot]), float(self._stamp[slot])
+
+    def arrival(self, slot: int) -> int:
+        return int(self._arrival[slot])
+
+    def added(self, slot: int) -> float:
+        return float(self._added[slot])
+
+    def live(self, slot: int) -> bool:
+        return slot < self._n and bool(self._live[slot])
+
+    def kill(self, slot: int) -> None:
+        """Mark ``slot`` removed (its bytes stay until ``keep``)."""
+        self._live[slot] = False
+
+    def keep(self, live: np.ndarray) -> None:
+        """Keep only the slots ``live`` (ascending), renumbered ``0..len(live)-1``."""
+        sizes = np.maximum(self._lengths[:self._n], 0).sum(axis=1)
+        arena = bytearray()
+        for start, size in zip(self._start[live].tolist(), sizes[live].tolist(), strict=True):
+            arena += self._arena[start:start + size]
+        self._arena = arena
+        for name in self._columns():
+            setattr(self, name, getattr(self, name)[live])
+        kept = sizes[live]
+        self._start = np.concatenate(([0], np.cumsum(kept)[:-1])).astype(np.int64) \
+            if len(live) else np.zeros(0, dtype=np.int64)
+        self._n = len(live)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the columns and the arena (the interned tables not counted)."""
+        return len(self._arena) + sum(getattr(self, name).nbytes for name in self._columns())
+
+
+def _date_columns(published: datetime | None) -> tuple[int, int]:
+    if published is None:
+        return 0, _NO_DATE
+    wall = (published.replace(tzinfo=None) - _EPOCH) // _US
+    offset = published.utcoffset()
+    return wall, _NAIVE if offset is None else offset // _US
+
+
+def _date(wall: int, offset: int, zones: dict[int, timezone]) -> datetime:
+    moment = _EPOCH + timedelta(microseconds=wall)
+    if offset == _NAIVE:
+        return moment
+    zone = zones.get(offset)
+    if zone is None:
+        zone = UTC if offset == 0 else timezone(timedelta(microseconds=offset))
+        if len(zones) < 4096:  # fewer UTC offsets than that are in use
+            zones[offset] = zone
+    return moment.replace(tzinfo=zone)

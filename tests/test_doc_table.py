@@ -1,0 +1,63 @@
+"""The memory store's metadata columns give back every ``Doc`` as it was stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
+
+from dedup.doc_table import Doc, DocTable
+
+
+def _doc(i: int, **fields) -> Doc:
+    base = dict(id=f"a{i}", title=None, url=None, source=None, published=None, arrival=i,
+                wire=None, wire_evidence=None, credited=(), credit_text=None, mentions=())
+    base.update(fields)
+    return Doc(**base)
+
+
+DOCS = [
+    _doc(0),
+    _doc(1, title="Rain — “heavy”", url="https://example.org/a?b=1", source="Herald",
+         published=datetime(2024, 5, 8, 9, 30, 15, 123456, tzinfo=UTC), wire="Xinhua",
+         wire_evidence="source 'Herald'", credited=("Xinhua", "AP"),
+         credit_text="BEIJING, May 8 (Xinhua) --", mentions=("Reuters",), added=1.5e9,
+         canonical="https://wire.example/x", canonical_wire="AP", extraction="baseline"),
+    _doc(2, id="\ud800lone surrogate id", title="", source="Herald",
+         published=datetime(1965, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5,
+                                                                           minutes=-30)))),
+    _doc(3, id="新华社 id", title="新华社北京5月8日电", published=datetime(2024, 5, 8),
+         credited=("Xinhua",), source="人民网"),
+]
+
+
+def test_every_field_comes_back_equal_and_typed_alike():
+    table = DocTable()
+    for doc in DOCS:
+        table.append(doc)
+    for slot, doc in enumerate(DOCS):
+        got = table.get(slot, cluster=doc.cluster)
+        assert got == doc
+        assert got.published is None or (got.published.utcoffset() ==
+                                          doc.published.utcoffset())
+        assert table.id(slot) == doc.id and table.arrival(slot) == doc.arrival
+    assert table.get(1) is not table.get(1)  # a new object: changing it changes nothing
+
+
+def test_keep_renumbers_the_live_slots_and_drops_the_others_bytes():
+    table = DocTable()
+    for i in range(3000):
+        table.append(DOCS[i % len(DOCS)] if i < len(DOCS) else _doc(i, title="t" * (i % 50)))
+    before = table.nbytes
+    live = np.array([s for s in range(3000) if s % 3 == 0], dtype=np.int64)
+    for s in range(3000):
+        if s % 3:
+            table.kill(s)
+    assert not table.live(1) and table.live(3)
+    expected = [table.get(int(s)) for s in live]
+    table.keep(live)
+    assert len(table) == len(live)
+    assert [table.get(i) for i in range(len(live))] == expected
+    assert table.nbytes < before
+    table.append(_doc(99999, title="after"))
+    assert table.get(len(live)).title == "after"
