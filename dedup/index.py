@@ -26,6 +26,7 @@ from .chrome import site_key
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
+from .heap import Trimmer
 from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
@@ -115,6 +116,7 @@ class Index:
         self._lock = store.lock
         self._depth = 0
         self._closed = False
+        self._trimmer = Trimmer()  # gives the heap's free holes back (dedup.heap)
 
     @classmethod
     def open(cls, location: str, *, create: bool = True, config: Config | None = None,
@@ -254,6 +256,7 @@ class Index:
             with self._writing():
                 results.extend(self._index_chunk(chunk, prepared, verdicts))
                 self._retain()
+                self._trimmer.stored(len(chunk))
             if progress is not None:
                 progress(len(chunk))
         return results

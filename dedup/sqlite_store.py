@@ -52,6 +52,7 @@ from .errors import ConfigError, IndexFormatError, StoreError
 from .filesystem import path_problem, read_only_uri
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
+from .heap import trim
 from .prepare import Prepared
 from .sqlite_format import (
     MAX_TEXT_BYTES,
@@ -128,6 +129,7 @@ class SqliteStore(MemoryStore):
             self._upgrade()
             super().__init__(stored_config, stored_wires, keep_text=False)
             self._load(*counters)
+            trim()  # the rows read are gone; their heap pages go back (dedup.heap)
         except BaseException:
             self._release()
             raise

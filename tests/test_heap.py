@@ -1,0 +1,41 @@
+"""Freed heap memory goes back to the system (dedup.heap, glibc's malloc_trim)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from dedup import heap
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+
+
+def _resident() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_the_trimmer_trims_after_so_many_articles_then_as_the_store_grows_by_a_share():
+    trimmer = heap.Trimmer(every=1000, growth=4)
+    trims = [trimmer.stored(300) for _ in range(30)]
+    expected = heap.trim()  # whether this platform can trim at all
+    # at 1,200 stored (1,000 since none), 2,400, 3,600; then a quarter of the total:
+    # 4,800 (1,200 since >= 1,200), 6,600 (1,800 >= 1,650), 9,000 (2,400 >= 2,250)
+    trimmed_at = [300 * (i + 1) for i, t in enumerate(trims) if t]
+    assert trimmed_at == ([1200, 2400, 3600, 4800, 6600, 9000] if expected else [])
+
+
+@linux
+def test_a_trim_returns_the_pages_of_freed_blocks_below_the_heap_top():
+    if not heap.trim():
+        pytest.skip("not glibc")
+    blocks = [bytearray(b"x" * 60_000) for _ in range(1500)]  # ~90 MB on the heap
+    pinned = bytearray(b"y" * 60_000)  # the top of the heap stays in use
+    del blocks
+    before = _resident()
+    assert heap.trim()
+    freed = before - _resident()
+    assert freed > 50_000_000, freed
+    assert pinned[0] == ord("y")
