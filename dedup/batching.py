@@ -14,16 +14,31 @@ placed, so :func:`earlier_in_chunk` finds the pairs among them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
-from .chrome import Observation
+from .chrome import Observation, site_key
 from .lsh import run_starts
 from .prepare import Prepared, Preparer
+from .records import Article
 
 CHUNK = 512
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), read as asked for."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def by_row(rows: np.ndarray, values: np.ndarray, count: int) -> list[np.ndarray]:
@@ -77,14 +92,19 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
 Chunk = tuple[list[str], list[int]]  # raw texts and their `chrome.site_key`s
 
 
-def chrome_observations(preparer: Preparer, chunks: list[Chunk], jobs: int
-                        ) -> list[list[Observation]]:
-    """What every text of ``chunks`` tells the site-chrome rule (`Preparer.observe`),
+def sites(articles: Iterable[Article]) -> list[int]:
+    """The `chrome.site_key` of each article (site chrome is learnt per site)."""
+    return [site_key(a.source, a.url) for a in articles]
+
+
+def chrome_observation(preparer: Preparer, articles: Sequence[Article], jobs: int
+                       ) -> list[Observation]:
+    """What every text of a chunk tells the site-chrome rule (`Preparer.observe`),
     on ``jobs`` threads: the rule is compiled, so no worker processes are needed."""
-    return [preparer.observe(texts, sites, threads=jobs) for texts, sites in chunks]
+    return preparer.observe([a.text for a in articles], sites(articles), threads=jobs)
 
 
-def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[int],
+def prepared_chunks(preparer: Preparer, chunks: Iterable[Chunk], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
     """``Preparer.run`` on each chunk of texts, in order, on ``jobs`` threads.
 
@@ -92,7 +112,7 @@ def prepared_chunks(preparer: Preparer, chunks: list[Chunk], chrome: frozenset[i
     each over ``jobs`` threads, the GIL released) while the caller places the one
     yielded; the answers are those of one thread, chunk for chunk.
     """
-    if jobs <= 1 or len(chunks) <= 1:
+    if jobs <= 1:
         for texts, sites in chunks:
             yield preparer.run(texts, chrome, sites)
         return

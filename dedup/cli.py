@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .batching import CHUNK, chunked
 from .cli_run import _Duration, _progress, _Signals, _Stop
 from .config import Config
 from .errors import BadRecord, DedupError
@@ -26,6 +27,7 @@ from .index import Index
 from .records import Article
 from .report import FORMATS, dumps, printable, write_clusters, write_verdicts
 from .sources import Skipped, read_lines, read_paths
+from .spill import Spill
 from .store import describe_index, index_exists
 from .wires import WireRegistry
 
@@ -164,31 +166,39 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
                                "without --clusters, with --format jsonl (the default)")
     _some_path_exists(paths)  # before an index file is made
     with _library_errors():
-        index = _open_index(index_path, threshold, containment, wires_file, verify=verify)
+        spill = Spill()  # the articles between the two passes (dedup.spill)
+        try:
+            index = _open_index(index_path, threshold, containment, wires_file, verify=verify)
+        except BaseException:
+            spill.close()
+            raise
     signals = _Signals()  # SIGINT/SIGTERM stop the run between committed chunks
     done = [0]
-    with signals:
-        articles, skipped = _read_articles(paths)
-        progress = _progress(len(articles))
+    with signals, _library_errors(), spill:
+        try:
+            # First pass: read, learn the site chrome chunk by chunk, park the articles.
+            skipped = _read_into(paths, spill, index, jobs)
+        except BaseException:
+            index.close()
+            raise
+        progress = _progress(len(spill))
 
         def step(count: int) -> None:  # called after each chunk is committed
             done[0] += count
             if progress is not None:
                 progress(count)
-            if signals.signum is not None and done[0] < len(articles):
+            if signals.signum is not None and done[0] < len(spill):
                 raise _Stop
 
         try:
             if signals.signum is not None:
                 raise _Stop
-            with _library_errors():
-                try:
-                    index.learn_chrome(articles, jobs=jobs)
-                    results = index.add_many(articles, jobs=jobs, learn_chrome=False,
-                                             progress=step, verdicts=False)  # read below
-                except BaseException:
-                    index.close()
-                    raise
+            try:  # second pass: the parked articles, a chunk at a time
+                results = index.add_many(spill, jobs=jobs, learn_chrome=False,
+                                         progress=step, verdicts=False)  # read below
+            except BaseException:
+                index.close()
+                raise
         except _Stop:
             if hasattr(progress, "finish"):
                 progress.finish()
@@ -196,17 +206,16 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
             name = signal.Signals(signals.signum or signal.SIGINT).name
             kept = (f"; the index {index_path} holds them: run again to add the rest (ids already "
                     "in it are reported and skipped)") if index_path else ""
-            raise click.ClickException(f"stopped by {name} after {done[0]} of {len(articles)} "
+            raise click.ClickException(f"stopped by {name} after {done[0]} of {len(spill)} "
                                        f"articles{kept}") from None
-    if hasattr(progress, "finish"):
-        progress.finish()
-    for result in results:
-        if isinstance(result, BadRecord):
-            _say(f"error: {result.describe()}")
-            skipped += 1
-    with _library_errors():
+        if hasattr(progress, "finish"):
+            progress.finish()
+        for result in results:
+            if isinstance(result, BadRecord):
+                _say(f"error: {result.describe()}")
+                skipped += 1
         try:  # the index stays open for the verdicts (a Redis index closed refuses reads)
-            _batch_output(index, index_path, articles, results, skipped, by_cluster, min_size,
+            _batch_output(index, index_path, spill, results, skipped, by_cluster, min_size,
                           fmt, with_text)
         finally:
             index.close()
@@ -214,25 +223,35 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
         sys.exit(EXIT_SKIPPED)
 
 
-def _batch_output(index: Index, index_path: str | None, articles: list, results: list,
+def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int) -> int:
+    """Read ``paths`` into ``spill``, teaching ``index`` the site chrome on the way
+    (a chunk of articles at a time); returns how many records were skipped."""
+    skipped = [0]
+    for chunk in chunked(_good_articles(paths, skipped), CHUNK):
+        for article in chunk:
+            spill.write(article)
+        index.learn_chrome(chunk, jobs=jobs)
+    return skipped[0]
+
+
+def _batch_output(index: Index, index_path: str | None, spill: Spill, results: list,
                   skipped: int, by_cluster: bool, min_size: int, fmt: str,
                   with_text: bool) -> None:
     out = sys.stdout
-    if index_path is None:
+    def added() -> Iterator[Article]:  # the articles added, in arrival order, read back
+        return (a for a, r in zip(spill, results, strict=True) if not isinstance(r, BadRecord))
+
+    if index_path is None:  # every article stored: this run's added ones
         verdicts = list(index.verdicts())
     else:  # this run's articles and their clusters only
-        verdicts = [index.get(a.id) for a, r in zip(articles, results, strict=True)
-                    if not isinstance(r, BadRecord)]
+        verdicts = [index.get(a.id) for a in added()]
     if by_cluster:
         all_clusters = index.clusters() if index_path is None else \
             [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
         write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)
-    elif with_text:
-        texts: dict[str, str] = {}
-        for article in articles:
-            texts.setdefault(article.id, article.text)  # the first of a duplicate id is kept
-        for verdict in verdicts:
-            out.write(dumps({**verdict.to_dict(), "text": texts.get(verdict.id)}) + "\n")
+    elif with_text:  # the verdicts are the added articles', in their order
+        for verdict, article in zip(verdicts, added(), strict=True):
+            out.write(dumps({**verdict.to_dict(), "text": article.text}) + "\n")
     else:
         write_verdicts(verdicts, out, fmt)
     with_copies = {v.cluster for v in verdicts if v.duplicate}
@@ -534,17 +553,22 @@ def _some_path_exists(paths: tuple[str, ...]) -> None:
 
 def _read_articles(paths: tuple[str, ...]) -> tuple[list[Article], int]:
     _some_path_exists(paths)
-    articles: list[Article] = []
-    skipped = 0
+    skipped = [0]
+    articles = list(_good_articles(paths, skipped))
+    return articles, skipped[0]
+
+
+def _good_articles(paths: tuple[str, ...], skipped: list[int]) -> Iterator[Article]:
+    """The articles read from ``paths``; what was skipped is said on stderr (and a
+    bad record counted in ``skipped[0]``)."""
     for item in read_paths(paths):
         if isinstance(item, Skipped):
             _say(item.describe())
         elif isinstance(item, BadRecord):
             _say(f"error: {item.describe()}")
-            skipped += 1
+            skipped[0] += 1
         else:
-            articles.append(item)
-    return articles, skipped
+            yield item
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +22,15 @@ from typing import Any
 import numpy as np
 
 from .attribution import choose_original
-from .batching import CHUNK, by_row, chrome_observations, earlier_in_chunk, prepared_chunks
-from .chrome import site_key
+from .batching import (
+    CHUNK,
+    by_row,
+    chrome_observation,
+    chunked,
+    earlier_in_chunk,
+    prepared_chunks,
+    sites,
+)
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
@@ -47,11 +55,6 @@ class Cluster:
     original: str
     origin_source: str | None
     members: list[Verdict]
-
-
-def _sites(articles: Iterable[Article]) -> list[int]:
-    """The `chrome.site_key` of each article (site chrome is learnt per site)."""
-    return [site_key(a.source, a.url) for a in articles]
 
 
 def _seconds(max_age: float | timedelta | None) -> float | None:
@@ -225,13 +228,15 @@ class Index:
             raise result
         return result
 
-    def add_many(self, articles: Sequence[Article], *, jobs: int = 1, learn_chrome: bool = True,
+    def add_many(self, articles: Iterable[Article], *, jobs: int = 1, learn_chrome: bool = True,
                  progress: Callable[[int], None] | None = None, verdicts: bool = True
                  ) -> list[Verdict | BadRecord | None]:
         """Add articles in order; one arrival-time verdict (or error) per article.
 
         Args:
-            articles: the articles, in arrival order.
+            articles: the articles, in arrival order: a sequence, or any iterable,
+                read a chunk at a time when ``learn_chrome`` is off (with it on,
+                an iterable is read whole first, to learn from).
             jobs: threads to fingerprint with (the core's, beside this thread placing).
             learn_chrome: first count these articles' short lines towards the
                 site chrome rule, as :meth:`learn_chrome` does (off when it
@@ -249,16 +254,17 @@ class Index:
         """
         self._check_writable()
         if learn_chrome:
+            articles = articles if isinstance(articles, Sequence) else list(articles)
             self._learn(articles, jobs)
         results: list[Verdict | BadRecord | None] = []
-        chunks = [articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        for chunk, prepared in zip(chunks, self._prepare_chunks(chunks, jobs), strict=True):
+        for chunk, prepared in self._prepare_chunks(chunked(articles, CHUNK), jobs):
             with self._writing():
                 results.extend(self._index_chunk(chunk, prepared, verdicts))
                 self._retain()
                 self._trimmer.stored(len(chunk))
             if progress is not None:
                 progress(len(chunk))
+            del chunk, prepared  # not held while the next chunk is read
         return results
 
     def query(self, article: Article) -> Verdict:
@@ -387,12 +393,9 @@ class Index:
                     self._store.commit()
 
     def _learn(self, articles: Iterable[Article], jobs: int) -> None:
-        articles = list(articles)
-        chunks = [([a.text for a in c], _sites(c)) for c in
-                  (articles[i:i + CHUNK] for i in range(0, len(articles), CHUNK))]
-        results = chrome_observations(self._preparer, chunks, jobs)
-        with self._lock:  # committed with the next write
-            for observations in results:
+        for chunk in chunked(articles, CHUNK):  # observing is pure: chunk by chunk is the same
+            observations = chrome_observation(self._preparer, chunk, jobs)
+            with self._lock:  # committed with the next write
                 self._store.count_chrome(observations)
 
     def _forget(self, slot: int, how: str) -> None:
@@ -422,13 +425,23 @@ class Index:
     def _prepare(self, articles: Sequence[Article]) -> Prepared:
         with self._lock:
             chrome = self._store.chrome()
-        return self._preparer.run([a.text for a in articles], chrome, _sites(articles))
+        return self._preparer.run([a.text for a in articles], chrome, sites(articles))
 
-    def _prepare_chunks(self, chunks: list[Sequence[Article]], jobs: int) -> Iterator[Prepared]:
+    def _prepare_chunks(self, chunks: Iterable[Sequence[Article]], jobs: int
+                        ) -> Iterator[tuple[Sequence[Article], Prepared]]:
+        """Each chunk with its prepared fingerprints; the chunks are read as the
+        preparing gets to them (a few ahead of the caller), not all at once."""
         with self._lock:
             chrome = self._store.chrome()
-        return prepared_chunks(self._preparer, [([a.text for a in c], _sites(c)) for c in chunks],
-                               chrome, jobs)
+        ahead: deque[Sequence[Article]] = deque()
+
+        def texts() -> Iterator[tuple[list[str], list[int]]]:
+            for chunk in chunks:  # on the caller's thread (prepared_chunks' loop)
+                ahead.append(chunk)
+                yield [a.text for a in chunk], sites(chunk)
+
+        for prepared in prepared_chunks(self._preparer, texts(), chrome, jobs):
+            yield ahead.popleft(), prepared
 
     # -- indexing ------------------------------------------------------------
 
