@@ -214,6 +214,15 @@ class ChromeCounts:
         if self._counts.load(key, count, last_seen, [list(w) for w in witnesses]):
             self._chrome.add(key)
 
+    def load_packed(self, rows: list[tuple[int, int, int, bytes]]) -> None:
+        """Restore stored entries in one call, each as (key, count, last seen, the
+        witnesses as `pack_witnesses` packs them).
+
+        Raises:
+            ValueError: a packing is damaged (nothing is restored).
+        """
+        self._chrome.update(self._counts.load_packed(rows))
+
     def observe(self, observations: Iterable[Observation]) -> set[int]:
         """Count articles in order; returns the keys whose entry changed."""
         touched, became = self._counts.observe([(list(o.keys), o.sketch) for o in observations])

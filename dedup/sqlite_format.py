@@ -87,6 +87,15 @@ def article_checksum(arrival: int, aid: str, cluster: int, added: float, meta: b
     return signed(xxhash.xxh3_64_intdigest(b"\x1f".join(parts)))
 
 
+def chrome_checksum(key: int, count: int, last_seen: int, witnesses: bytes) -> int:
+    """:func:`checksum` of a chrome row, in one call (a row a line of chrome counts)."""
+    if type(key) is not int or type(count) is not int or type(last_seen) is not int \
+            or type(witnesses) is not bytes:  # a damaged row: the general rule says why
+        return checksum(key, count, last_seen, witnesses)
+    return signed(xxhash.xxh3_64_intdigest(b"%d\x1f%d\x1f%d\x1f" % (key, count, last_seen)
+                                           + witnesses))
+
+
 def cluster_checksum(cid: int, original: int, notes: str) -> int:
     """:func:`checksum` of a cluster row, in one call."""
     return signed(xxhash.xxh3_64_intdigest(f"{cid}\x1f{original}\x1f{notes}".encode()))

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .chrome import pack_witnesses, unpack_witnesses
+from .chrome import pack_witnesses
 from .config import Config
 from .errors import ConfigError, IndexFormatError, StoreError
 from .filesystem import path_problem, read_only_uri
@@ -67,6 +67,7 @@ from .sqlite_format import SCHEMA as _SCHEMA
 from .sqlite_format import SHINGLES as _SHINGLES
 from .sqlite_format import article_checksum as _article_checksum
 from .sqlite_format import checksum as _checksum
+from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
 from .store import ClusterState, Doc, MemoryStore, Observation
@@ -408,12 +409,14 @@ class SqliteStore(MemoryStore):
     def _load_chrome(self) -> None:
         counts = self._chrome
         counts.seen = self._chrome_seen
+        rows = []
         for key, count, last_seen, witnesses, checksum in self._conn.execute(
                 "SELECT key, count, last_seen, witnesses, checksum FROM chrome"):
-            if checksum != _checksum(key, count, last_seen, witnesses):
+            if checksum != _chrome_checksum(key, count, last_seen, witnesses):
                 raise IndexFormatError(f"{self.path} is corrupted: a chrome-line count fails "
                                        f"its checksum; restore it from a backup or rebuild it")
-            counts.load(key % _U64, count, last_seen, unpack_witnesses(witnesses))
+            rows.append((key % _U64, count, last_seen, witnesses))
+        counts.load_packed(rows)
         self._chrome_aged = counts.seen
 
     def _load_shingles(self, slot_of_arrival: dict[int, int]) -> None:
@@ -565,7 +568,7 @@ class SqliteStore(MemoryStore):
                     forgotten.append((_signed(key),))
                     continue
                 row = (_signed(key), entry[0], entry[1], pack_witnesses(entry[2]))
-                chrome.append(row + (_checksum(*row),))
+                chrome.append(row + (_chrome_checksum(*row),))
             conn.executemany("DELETE FROM chrome WHERE key = ?", forgotten)
             conn.executemany("INSERT OR REPLACE INTO chrome (key, count, last_seen, witnesses, "
                              "checksum) VALUES (?, ?, ?, ?, ?)", chrome)

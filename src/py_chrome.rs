@@ -33,6 +33,27 @@ fn sketch(keys: &[u32]) -> PyResult<Sketch> {
     Ok(Sketch::new(keys))
 }
 
+/// The sketches of `chrome.pack_witnesses`' packing.
+fn unpack(packed: &[u8]) -> PyResult<Vec<Sketch>> {
+    let damaged = || PyValueError::new_err("damaged chrome witnesses");
+    let mut sketches = Vec::new();
+    let mut rest = packed;
+    while let Some((&n, tail)) = rest.split_first() {
+        let n = usize::from(n);
+        if n > SKETCH || tail.len() < 4 * n {
+            return Err(damaged());
+        }
+        let (values, tail) = tail.split_at(4 * n);
+        let keys: Vec<u32> = values
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        sketches.push(Sketch::new(&keys));
+        rest = tail;
+    }
+    Ok(sketches)
+}
+
 #[pymethods]
 impl PyChromeCounts {
     #[new]
@@ -80,6 +101,25 @@ impl PyChromeCounts {
             .map(|w| sketch(w))
             .collect::<PyResult<Vec<_>>>()?;
         Ok(self.lock().load(key, count, last_seen, witnesses))
+    }
+
+    /// Restore stored entries in one call, each as (key, count, last seen, its
+    /// witnesses packed as `chrome.pack_witnesses` writes them: per sketch a length
+    /// byte, then that many little-endian u32); returns the keys that are chrome.
+    /// A damaged packing is a ValueError, and nothing is restored.
+    fn load_packed(&self, rows: Vec<(u64, u32, u64, Vec<u8>)>) -> PyResult<Vec<u64>> {
+        let mut entries = Vec::with_capacity(rows.len());
+        for (key, count, last_seen, packed) in rows {
+            entries.push((key, count, last_seen, unpack(&packed)?));
+        }
+        let mut counts = self.lock();
+        let mut chrome = Vec::new();
+        for (key, count, last_seen, witnesses) in entries {
+            if counts.load(key, count, last_seen, witnesses) {
+                chrome.push(key);
+            }
+        }
+        Ok(chrome)
     }
 
     /// Count articles in order, each as (its short-line keys, its sketch):

@@ -204,3 +204,25 @@ def test_the_counts_are_dedup_0_2s(min_docs, seed):
     assert dict(reloaded.entries.items()) == theirs.entries and reloaded.chrome == mine.chrome
     with pytest.raises(ValueError, match="at most 8 keys"):
         reloaded.load(1, 1, 1, [tuple(range(9))])
+    packed = ChromeCounts(min_docs)  # as an index file is opened: the rows in one call
+    packed.load_packed([(key, count, last, pack_witnesses(witnesses))
+                        for key, (count, last, witnesses) in theirs.entries.items()])
+    assert dict(packed.entries.items()) == theirs.entries and packed.chrome == mine.chrome
+
+
+@pytest.mark.parametrize("damaged", [b"\x02" + b"\x00" * 7, b"\x09" + b"\x00" * 36, b"\x01\x00"])
+def test_a_damaged_packing_restores_nothing(damaged):
+    counts = ChromeCounts(1)
+    good = (7, 1, 1, pack_witnesses([(1, 2)]))
+    with pytest.raises(ValueError, match="damaged chrome witnesses"):
+        counts.load_packed([good, (8, 1, 1, damaged)])
+    assert len(counts.entries) == 0 and counts.chrome == frozenset()
+
+
+def test_the_chrome_row_checksum_is_the_general_rule():
+    from dedup.sqlite_format import checksum, chrome_checksum
+
+    rows = [(-(1 << 63), 0, 0, b""), ((1 << 63) - 1, 2**32 - 1, 2**63, b"\x01abcd"),
+            (5, 3, 17, pack_witnesses([(1, 2, 3), ()])), (5, None, "x", b"")]
+    for row in rows:
+        assert chrome_checksum(*row) == checksum(*row)
