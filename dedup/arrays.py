@@ -11,6 +11,19 @@ from typing import Any
 import numpy as np
 
 
+def grown(array: np.ndarray, extra: int) -> np.ndarray:
+    """``array`` with ``extra`` zero rows after it, in a new array.
+
+    The new array comes from ``np.zeros`` (calloc: a large block is fresh zero pages,
+    resident only once written) and the old rows are copied in, so the room not yet
+    used costs address space, not memory; ``np.concatenate`` with a block of zeros
+    would write, and so make resident, every byte of the room at once.
+    """
+    out = np.zeros((len(array) + extra,) + array.shape[1:], dtype=array.dtype)
+    out[:len(array)] = array
+    return out
+
+
 class Ragged:
     """A variable-length array per slot, all in one growing numpy buffer.
 
@@ -39,14 +52,12 @@ class Ragged:
 
     def grow(self, extra: int) -> None:
         """Room for ``extra`` more slots."""
-        self.start = np.concatenate((self.start, np.zeros(extra, dtype=np.int64)))
-        self.length = np.concatenate((self.length, np.zeros(extra, dtype=np.int64)))
+        self.start, self.length = grown(self.start, extra), grown(self.length, extra)
 
     def put(self, slot: int, values: np.ndarray) -> None:
         """Set slot ``slot``'s array (appended to the buffer)."""
         if self.used + len(values) > len(self.data):
-            extra = max(len(self.data) // 4, 1 << 14, len(values))
-            self.data = np.concatenate((self.data, np.zeros(extra, dtype=self.data.dtype)))
+            self.data = grown(self.data, max(len(self.data) // 4, 1 << 14, len(values)))
         self.data[self.used:self.used + len(values)] = values
         self.start[slot], self.length[slot] = self.used, len(values)
         self.used += len(values)
@@ -54,7 +65,10 @@ class Ragged:
     def load(self, data: np.ndarray, lengths: np.ndarray) -> None:
         """Set the first ``len(lengths)`` slots from their concatenated arrays."""
         n = len(lengths)
-        self.data, self.used = data.astype(self.data.dtype), len(data)
+        # with room for more, as put would grow it: the first put after opening an
+        # index file then copies nothing
+        self.data = grown(data.astype(self.data.dtype, copy=False), max(len(data) // 4, 1 << 14))
+        self.used = len(data)
         self.length[:n] = lengths
         self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
 
@@ -102,7 +116,6 @@ class Originals:
             return
         if n == len(ids):
             grow = max(1024, n)
-            self.ids = np.concatenate((ids, np.zeros(grow, dtype=np.int64)))
-            self.slots = np.concatenate((self.slots, np.zeros(grow, dtype=np.int64)))
+            self.ids, self.slots = grown(ids, grow), grown(self.slots, grow)
         self.ids[n], self.slots[n] = cluster_id, slot
         self.used += 1

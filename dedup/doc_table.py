@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import grown
 from .attribution import rank_head
 
 
@@ -103,9 +104,7 @@ class DocTable:
     def _grow(self) -> None:
         extra = max(1024, self._n // 4)
         for name in self._columns():
-            column = getattr(self, name)
-            pad = np.zeros((extra,) + column.shape[1:], dtype=column.dtype)
-            setattr(self, name, np.concatenate((column, pad)))
+            setattr(self, name, grown(getattr(self, name), extra))
 
     def append(self, doc: Doc) -> int:
         """Store ``doc`` in a new slot (its ``cluster`` is the store's to keep)."""

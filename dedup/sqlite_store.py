@@ -314,7 +314,7 @@ class SqliteStore(MemoryStore):
         conn, perm = self._conn, self.config.num_perm
         fromiso = datetime.fromisoformat
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        self._grow(n)
+        self._grow(n + max(1024, n // 4))  # room to add without copying (as add_doc grows)
         passages: list[np.ndarray] = []
         numbers: list[np.ndarray] = []
         fines: list[np.ndarray] = []

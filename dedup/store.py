@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import Originals, Ragged
+from .arrays import Originals, Ragged, grown
 from .attribution import rank_head
 from .chrome import ChromeCounts, Observation
 from .config import Config
@@ -402,8 +402,7 @@ class MemoryStore(Store):
 
     def _grow(self, extra: int) -> None:
         def more(array: np.ndarray) -> np.ndarray:
-            pad = np.zeros((extra,) + array.shape[1:], dtype=array.dtype)
-            return np.concatenate((array, pad))
+            return grown(array, extra)
         self._sigs, self._sizes = more(self._sigs), more(self._sizes)
         self._hashes, self._cluster_of = more(self._hashes), more(self._cluster_of)
         for ragged in self._ragged():
