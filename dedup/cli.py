@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .backends import backend_for, describe_index, index_exists
 from .batching import CHUNK, chunked
 from .cli_run import _Duration, _progress, _Signals, _Stop
 from .config import Config
@@ -28,7 +29,6 @@ from .records import Article
 from .report import FORMATS, dumps, printable, write_clusters, write_verdicts
 from .sources import Skipped, read_lines, read_paths
 from .spill import Spill
-from .store import describe_index, index_exists
 from .wires import WireRegistry
 
 EXIT_SKIPPED = 3  # the run finished but some input records were skipped
@@ -282,7 +282,7 @@ def _open_index(index_path: str | None, threshold: float | None, containment: fl
                                     ("verify", verify)) if v is not None})
     index = Index.open(index_path, config=config,
                        wires=WireRegistry.load(wires_file) if wires_file else None, **policy)
-    if stored and not index_path.startswith(("redis://", "rediss://")):
+    if stored and backend_for(index_path).is_file:
         try:
             _say_damaged_texts(index_path)
         except BaseException:
@@ -534,7 +534,9 @@ def index_vacuum(path: str) -> None:
     Example:
         dedup index vacuum news.db
     """
-    if path.startswith(("redis://", "rediss://")):
+    with _library_errors():
+        is_file = backend_for(path).is_file
+    if not is_file:
         raise click.UsageError("vacuum rewrites an index file; a Redis index frees its memory "
                                "as articles are removed (nothing to vacuum)")
     from .sqlite_files import vacuum

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .attribution import choose_original
+from .backends import open_store
 from .batching import (
     CHUNK,
     by_row,
@@ -38,7 +39,7 @@ from .heap import Trimmer
 from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
-from .store import ClusterState, Doc, MemoryStore, Probe, Store, open_store
+from .store import ClusterState, Doc, MemoryStore, Probe, Store
 from .verdicts import Context, current_verdict, member, verdict_for
 from .verify import Match, compare
 from .wires import WireRegistry

@@ -1,7 +1,7 @@
 """Facts about a Redis index for ``dedup index stats``, and whether one exists.
 
 Kept apart from ``dedup.redis_store`` (the store itself) to keep each module
-short; ``dedup.store.describe_index`` and ``index_exists`` use these.
+short; ``dedup.backends`` (describe_index, index_exists) uses these.
 """
 
 from __future__ import annotations

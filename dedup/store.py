@@ -58,7 +58,6 @@ from .attribution import rank_head
 from .chrome import ChromeCounts, Observation
 from .config import Config
 from .doc_table import Doc, DocTable
-from .errors import ConfigError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from .lsh import BandTable, band_keys
 from .prepare import Prepared
@@ -524,50 +523,3 @@ class MemoryStore(Store):
     def describe(self) -> dict[str, Any]:
         return {"backend": "memory", "location": None, "articles": len(self),
                 "clusters": len(self._clusters), "chrome_lines": len(self._chrome.chrome)}
-
-
-def open_store(location: str, *, create: bool = True, config: Config | None = None,
-               wires: WireRegistry | None = None, keep_text: bool = True, fsync: bool = False,
-               readonly: bool = False) -> Store:
-    """Open the backend that ``location`` names (see ``Index.open``).
-
-    A file path opens ``SqliteStore``; ``redis://host:port/db?prefix=NAME``
-    opens ``dedup.redis_store.RedisStore`` (an index shared by processes).
-
-    Raises:
-        ConfigError: the location names a backend this dedup does not have.
-    """
-    if str(location).startswith(("redis://", "rediss://")):
-        from .redis_store import RedisStore
-        return RedisStore(str(location), create=create, config=config, wires=wires,
-                          keep_text=keep_text, fsync=fsync, readonly=readonly)
-    if "://" in str(location):
-        scheme = str(location).split("://", 1)[0]
-        raise ConfigError(f"no index backend for {scheme}:// locations; give a file path "
-                          f"(an SQLite index file)")
-    from .sqlite_store import SqliteStore
-    return SqliteStore(str(location), create=create, config=config, wires=wires,
-                       keep_text=keep_text, fsync=fsync, readonly=readonly)
-
-
-def index_exists(location: str) -> bool:
-    """Whether ``location`` (a file path or a ``redis://`` URL) holds an index."""
-    if str(location).startswith(("redis://", "rediss://")):
-        from .redis_admin import index_exists as redis_index_exists
-        return redis_index_exists(str(location))
-    import os
-    return os.path.exists(location)
-
-
-def describe_index(location: str) -> dict[str, Any]:
-    """Facts about a stored index, read without loading it (``dedup index stats``).
-
-    Raises:
-        StoreError: no index there (``StoreUnavailable``: its server is unreachable).
-        IndexFormatError: not a dedup index, or damaged.
-    """
-    if str(location).startswith(("redis://", "rediss://")):
-        from .redis_admin import describe_location
-        return describe_location(str(location))
-    from .sqlite_files import describe_file
-    return describe_file(str(location))

@@ -349,3 +349,29 @@ def test_site_chrome_is_learnt_per_site_in_a_stream_across_a_reopen(backend):
                                   url="https://other.example/2"))
         # the footer is chrome of gazette.example only: b1 matches b0 with its footer
         assert later.original == "b0" and later.similarity < 1.0
+
+
+def test_the_location_chooses_the_backend_once(tmp_path):
+    from dedup.backends import backend_for
+    from dedup.errors import ConfigError
+    from dedup.sqlite_store import SqliteStore
+
+    assert backend_for(tmp_path / "news.db").name == "sqlite"
+    assert backend_for("redis://127.0.0.1:1/0?prefix=x").name == "redis"
+    assert not backend_for("rediss://host/0").is_file
+    for location in ("s3://bucket/news.db", "postgres://db/news"):
+        with pytest.raises(ConfigError, match=r"no index backend for \w+:// locations"):
+            backend_for(location)
+        with pytest.raises(ConfigError, match="no index backend"):
+            Index.open(location)
+    path = str(tmp_path / "news.db")
+    assert not backend_for(path).exists(path)
+    index = Index.open(path)
+    index.close()
+    assert backend_for(path).exists(path)
+    assert backend_for(path).describe(path)["articles"] == 0
+    store = backend_for(path).open(path, readonly=True)
+    try:
+        assert isinstance(store, SqliteStore) and len(store) == 0
+    finally:
+        store.close()
