@@ -1,7 +1,7 @@
 """The ``dedup`` commands that read results rather than make them: ``report``,
-``trace`` and ``explain`` (part of the command line, registered on ``cli``).
+``trace`` and ``explain`` (part of the command line, added to ``cli`` by ``dedup.cli``).
 
-Like ``dedup.cli``, a thin client of the library: library errors become
+Like the other command modules, a thin client of the library: library errors become
 ``click.ClickException`` here (through ``_library_errors``) and only in the
 command-line modules.
 """
@@ -17,31 +17,30 @@ from typing import IO, Any
 
 import click
 
-from . import __version__
-from .cli import (
+from .. import __version__
+from ..errors import BadRecord
+from ..filesystem import missing_folder
+from ..htmlreport import index_results, read_results, write_report
+from ..index import Index
+from ..records import Article
+from ..report import dumps
+from ..sources import Skipped
+from .common import (
     EXIT_SKIPPED,
     _build_config,
     _library_errors,
     _load_wires,
     _read_articles,
     _say,
-    cli,
     threshold_option,
     wires_option,
 )
-from .errors import BadRecord
-from .filesystem import missing_folder
-from .htmlreport import index_results, read_results, write_report
-from .index import Index
-from .records import Article
-from .report import dumps
-from .sources import Skipped
 
 EXPECTED_RESULTS = ("dedup report reads the JSON Lines of dedup batch --with-text (or dedup "
                     "index export --with-text), a folder of articles, or --index PATH")
 
 
-@cli.command()
+@click.command()
 @click.argument("results", required=False,
                 type=click.Path(exists=True, allow_dash=True))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
@@ -159,7 +158,7 @@ def _first_of_each(articles: list[Article], seen: set[str], message: str
 
 def _index_articles(index_path: str) -> list[Article]:
     """The stored articles of a persistent index, with their texts."""
-    from .records import parse_published
+    from ..records import parse_published
     out = []
     with Index.open(index_path, create=False, readonly=True) as index:
         for verdict in index.verdicts():
@@ -174,7 +173,7 @@ def _index_articles(index_path: str) -> list[Article]:
     return out
 
 
-@cli.command(name="trace")
+@click.command(name="trace")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--against", "against", multiple=True, type=click.Path(),
               help="Folder or file of source texts (e.g. wire stories); repeat it for each "
@@ -208,7 +207,7 @@ def trace_command(paths: tuple[str, ...], against: tuple[str, ...], index_path: 
         dedup trace article.txt --against wires.jsonl --top 3 --floor 0.1
         dedup trace crawl/ --index news.db > sources.jsonl
     """
-    from .trace import DEFAULT_FLOOR, Tracer
+    from ..trace import DEFAULT_FLOOR, Tracer
     if not against and index_path is None:
         raise click.UsageError("give the sources to trace against: --against PATH and/or "
                                "--index FILE")
@@ -248,7 +247,7 @@ def _one_article(name: str, pool: dict[str, Article] | None) -> Article:
                                    "the folder or file holding them with --in)")
     from pathlib import Path
 
-    from .sources import read_file
+    from ..sources import read_file
     found = [item for item in read_file(Path(name), name) if not isinstance(item, Skipped)]
     articles = [a for a in found if isinstance(a, Article)]
     for item in found:
@@ -294,7 +293,7 @@ def _explanation_text(result: Any, text_a: str, text_b: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-@cli.command(name="explain")
+@click.command(name="explain")
 @click.argument("first")
 @click.argument("second")
 @click.option("--in", "in_paths", multiple=True, type=click.Path(),
@@ -325,7 +324,7 @@ def explain_command(first: str, second: str, in_paths: tuple[str, ...], fmt: str
             xinhua-20250508-cn-pt-talks --in examples/
         dedup explain a.json b.json --format json
     """
-    from .explain import explain
+    from ..explain import explain
     pool, articles = None, None
     if in_paths:
         articles, _ = _read_articles(in_paths)

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .errors import BadRecord
-from .sources import bounded_lines
+from ..errors import BadRecord
+from ..sources import bounded_lines
 
 
 class _Duration(click.ParamType):

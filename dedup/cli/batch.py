@@ -1,0 +1,172 @@
+"""``dedup batch``: dedup folders and files of articles, report the clusters."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+
+import click
+
+from ..batching import CHUNK, chunked
+from ..errors import BadRecord
+from ..index import Index
+from ..records import Article
+from ..report import FORMATS, dumps, write_clusters, write_verdicts
+from ..spill import Spill
+from .common import (
+    EXIT_SKIPPED,
+    _good_articles,
+    _library_errors,
+    _open_index,
+    _say,
+    _some_path_exists,
+    threshold_option,
+    verify_option,
+    wires_option,
+)
+from .run import _progress, _Signals, _Stop
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@threshold_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+              help="Output format.")
+@click.option("--clusters", "by_cluster", is_flag=True,
+              help="One record per cluster (original, origin source, members) instead of one "
+                   "per article.")
+@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True,
+              help="With --clusters: leave out clusters smaller than this.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes to fingerprint with.")
+@click.option("--with-text", is_flag=True,
+              help="Add each article's text to its verdict line (JSON Lines only), for "
+                   "dedup report.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False),
+              help="Add the articles to this persistent index file (created if missing) "
+                   "and report their verdicts against everything in it.")
+@verify_option
+@wires_option
+def batch(paths: tuple[str, ...], threshold: float | None, containment: float | None, fmt: str,
+          by_cluster: bool, min_size: int, jobs: int, with_text: bool, index_path: str | None,
+          verify: str | None, wires_file: str | None) -> None:
+    """Dedup folders and files of articles and report the clusters.
+
+    Reads .txt/.md (one article per file, optional front matter), .json (one
+    record), .jsonl (one record per line), .html (main text via trafilatura,
+    dedup[html]) and WARC/ARC crawl archives (.warc[.gz], .arc[.gz]: their
+    HTML responses, dedup[warc]), recursively. Prints one verdict per article
+    (or one line per cluster with --clusters) to stdout.
+    With --index the articles join a persistent index (see dedup stream) and
+    the output covers this run's articles (and their clusters).
+    Exit code 0 when all input was read, 3 when some records (or paths) were
+    skipped, 1 when none of the paths exists or an error stopped the run.
+
+    \b
+    Example:
+        dedup batch examples/
+        dedup batch examples/ --clusters --format table
+        dedup batch crawl/ news.jsonl --threshold 0.7 --jobs 2 > verdicts.jsonl
+        dedup batch examples/ --with-text > results.jsonl
+        dedup batch crawl/ --index news.db > verdicts.jsonl
+        dedup batch examples-web/ crawl.warc.gz --clusters --format table
+    """
+    if with_text and (by_cluster or fmt != "jsonl"):
+        raise click.UsageError("--with-text adds texts to per-article JSON Lines: use it "
+                               "without --clusters, with --format jsonl (the default)")
+    _some_path_exists(paths)  # before an index file is made
+    with _library_errors():
+        spill = Spill()  # the articles between the two passes (dedup.spill)
+        try:
+            index = _open_index(index_path, threshold, containment, wires_file, verify=verify)
+        except BaseException:
+            spill.close()
+            raise
+    signals = _Signals()  # SIGINT/SIGTERM stop the run between committed chunks
+    done = [0]
+    with signals, _library_errors(), spill:
+        try:
+            # First pass: read, learn the site chrome chunk by chunk, park the articles.
+            skipped = _read_into(paths, spill, index, jobs)
+        except BaseException:
+            index.close()
+            raise
+        progress = _progress(len(spill))
+
+        def step(count: int) -> None:  # called after each chunk is committed
+            done[0] += count
+            if progress is not None:
+                progress(count)
+            if signals.signum is not None and done[0] < len(spill):
+                raise _Stop
+
+        try:
+            if signals.signum is not None:
+                raise _Stop
+            try:  # second pass: the parked articles, a chunk at a time
+                results = index.add_many(spill, jobs=jobs, learn_chrome=False,
+                                         progress=step, verdicts=False)  # read below
+            except BaseException:
+                index.close()
+                raise
+        except _Stop:
+            if hasattr(progress, "finish"):
+                progress.finish()
+            index.close()
+            name = signal.Signals(signals.signum or signal.SIGINT).name
+            kept = (f"; the index {index_path} holds them: run again to add the rest (ids already "
+                    "in it are reported and skipped)") if index_path else ""
+            raise click.ClickException(f"stopped by {name} after {done[0]} of {len(spill)} "
+                                       f"articles{kept}") from None
+        if hasattr(progress, "finish"):
+            progress.finish()
+        for result in results:
+            if isinstance(result, BadRecord):
+                _say(f"error: {result.describe()}")
+                skipped += 1
+        try:  # the index stays open for the verdicts (a Redis index closed refuses reads)
+            _batch_output(index, index_path, spill, results, skipped, by_cluster, min_size,
+                          fmt, with_text)
+        finally:
+            index.close()
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int) -> int:
+    """Read ``paths`` into ``spill``, teaching ``index`` the site chrome on the way
+    (a chunk of articles at a time); returns how many records were skipped."""
+    skipped = [0]
+    for chunk in chunked(_good_articles(paths, skipped), CHUNK):
+        for article in chunk:
+            spill.write(article)
+        index.learn_chrome(chunk, jobs=jobs)
+    return skipped[0]
+
+
+def _batch_output(index: Index, index_path: str | None, spill: Spill, results: list,
+                  skipped: int, by_cluster: bool, min_size: int, fmt: str,
+                  with_text: bool) -> None:
+    out = sys.stdout
+    def added() -> Iterator[Article]:  # the articles added, in arrival order, read back
+        return (a for a, r in zip(spill, results, strict=True) if not isinstance(r, BadRecord))
+
+    if index_path is None:  # every article stored: this run's added ones
+        verdicts = list(index.verdicts())
+    else:  # this run's articles and their clusters only
+        verdicts = [index.get(a.id) for a in added()]
+    if by_cluster:
+        all_clusters = index.clusters() if index_path is None else \
+            [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
+        write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)
+    elif with_text:  # the verdicts are the added articles', in their order
+        for verdict, article in zip(verdicts, added(), strict=True):
+            out.write(dumps({**verdict.to_dict(), "text": article.text}) + "\n")
+    else:
+        write_verdicts(verdicts, out, fmt)
+    with_copies = {v.cluster for v in verdicts if v.duplicate}
+    copies = sum(v.duplicate for v in verdicts)
+    _say(f"{len(verdicts)} articles, {len(with_copies)} clusters with copies, {copies} copies"
+         + (f" (index {index_path}: {len(index)} articles)" if index_path else "")
+         + (f"; {skipped} records skipped" if skipped else ""))
