@@ -476,7 +476,7 @@ class Index:
                 candidates = np.concatenate((stored[i], local[local >= 0]))
                 doc = self._describe(article, prepared, i, 0)
                 doc.added = now
-                slot = store.add_doc(doc, prepared, i, article.text)
+                slot = store.add_doc(doc, Probe.of(prepared, i), article.text)
                 slot_of_row[i] = slot
                 added.append((i, slot))
                 results.append(self._place(slot, candidates, verdicts))

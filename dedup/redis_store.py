@@ -24,7 +24,6 @@ from .errors import ConfigError, IndexFormatError, StoreError
 from .fingerprint import PASSAGE_HOLDERS
 from .header import FORMAT, check_stored, wires_from_json, wires_json
 from .lsh import lowest_per_key
-from .prepare import Prepared
 from .redis_link import RedisLink, parse_location
 from .redis_records import (
     BAND_LISTS_VERSION,
@@ -408,12 +407,12 @@ class RedisStore(Store):
         # Bounded, as from an index file: whoever can write the server can plant a zlib bomb.
         return inflate_text(blob, self.location, f"arrival {slot}")
 
-    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
+    def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         self._hold()
         slot = self._next_arrival
         self._next_arrival += 1
         doc.arrival = slot
-        probe = Probe.of(prepared, i, copy=True)
+        probe = probe.owned()  # kept until the chunk is written; the chunk's arrays go
         self._docs[slot], self._fps[slot], self._sizes[slot] = doc, probe, probe.size
         self._ids[doc.id] = slot
         keep = self._store_text and text is not None

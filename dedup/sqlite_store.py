@@ -53,7 +53,6 @@ from .filesystem import path_problem, read_only_uri
 from .fingerprint import PASSAGE_BANDS
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
 from .heap import trim
-from .prepare import Prepared
 from .sqlite_format import (
     MAX_TEXT_BYTES,
     check_tables,
@@ -70,7 +69,7 @@ from .sqlite_format import checksum as _checksum
 from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
-from .store import ClusterState, Doc, MemoryStore, Observation
+from .store import ClusterState, Doc, MemoryStore, Observation, Probe
 from .wires import WireRegistry
 
 _LOAD_CHUNK = 1 << 16
@@ -451,8 +450,8 @@ class SqliteStore(MemoryStore):
             return f"the index {self.path} was opened read-only"
         return self._broken
 
-    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
-        slot = super().add_doc(doc, prepared, i, None)
+    def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
+        slot = super().add_doc(doc, probe, None)
         if self._store_text and text is not None:
             data = text.encode("utf-8")
             if len(data) <= MAX_TEXT_BYTES:  # a longer one could not be read back: not kept

@@ -7,7 +7,7 @@ and the site-chrome counts. Every backend answers the calls of :class:`Store`:
 * **documents** — ``len(store)``, ``slot(id)``, ``doc(slot)``, ``probe(slot)``
   (signature, size, content hash, passage keys), ``signatures(slots)``,
   ``live_slots()`` (arrival order), ``oldest()``, ``text(slot)``;
-  ``add_doc(doc, prepared, i, text)`` stores one article and returns its slot,
+  ``add_doc(doc, probe, text)`` stores one article and returns its slot,
   ``remove_doc(slot)`` forgets it (and drops it from its cluster).
 * **LSH** — ``candidates(band_keys, passage_keys, signatures, ids)`` returns
   ``(rows, slots)`` pairs for whole-text bands and ``(key, slots)`` pairs for
@@ -49,7 +49,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,8 +60,10 @@ from .config import Config
 from .doc_table import Doc, DocTable
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from .lsh import BandTable, band_keys
-from .prepare import Prepared
 from .wires import WireRegistry
+
+if TYPE_CHECKING:
+    from .prepare import Prepared
 
 _MIN_COMPACT = 4096  # dead slots tolerated before the arrays are compacted
 
@@ -96,16 +98,20 @@ class Probe:
     fine: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
     @classmethod
-    def of(cls, prepared: Prepared, i: int, *, copy: bool = False) -> Probe:
-        """Article ``i`` of a prepared chunk (``copy``: arrays of its own instead of
-        views into the chunk's, for a probe kept after the chunk is gone)."""
-        def take(a: np.ndarray) -> np.ndarray:
-            return np.array(a) if copy else a
-        shingles = prepared.shingles(i)
-        return cls(take(prepared.signatures[i]), int(prepared.sizes[i]),
-                   int(prepared.content_hashes[i]), take(prepared.passages(i)),
-                   take(prepared.numbers(i)), None if shingles is None else take(shingles),
-                   take(prepared.fine(i)))
+    def of(cls, prepared: Prepared, i: int) -> Probe:
+        """Article ``i`` of a prepared chunk (views into the chunk's arrays: `owned`
+        copies them)."""
+        return cls(prepared.signatures[i], int(prepared.sizes[i]),
+                   int(prepared.content_hashes[i]), prepared.passages(i), prepared.numbers(i),
+                   prepared.shingles(i), prepared.fine(i))
+
+    def owned(self) -> Probe:
+        """The same fingerprints in arrays of their own (to keep after the chunk whose
+        arrays a probe of ``of`` views is gone)."""
+        return Probe(np.array(self.sig), self.size, self.content_hash, np.array(self.passages),
+                     np.array(self.numbers),
+                     None if self.shingles is None else np.array(self.shingles),
+                     np.array(self.fine))
 
 
 RaggedColumn = tuple[np.ndarray, np.ndarray, np.ndarray]  # values, each row's start, length
@@ -222,7 +228,7 @@ class Store(ABC):
     @abstractmethod
     def text(self, slot: int) -> str | None: ...
     @abstractmethod
-    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int: ...
+    def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int: ...
     @abstractmethod
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]: ...
     # LSH
@@ -363,18 +369,18 @@ class MemoryStore(Store):
     def text(self, slot: int) -> str | None:
         return self._texts[slot] if self.keep_text else None
 
-    def add_doc(self, doc: Doc, prepared: Prepared, i: int, text: str | None) -> int:
+    def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         slot = len(self._docs)
         if slot >= len(self._sigs):
             self._grow(max(1024, len(self._sigs) // 4))
-        self._sigs[slot] = prepared.signatures[i]
-        self._sizes[slot] = prepared.sizes[i]
-        self._hashes[slot] = prepared.content_hashes[i]
-        self._pk.put(slot, prepared.passages(i))
-        self._nk.put(slot, prepared.numbers(i))
-        self._fk.put(slot, prepared.fine(i))
+        self._sigs[slot] = probe.sig
+        self._sizes[slot] = probe.size
+        self._hashes[slot] = probe.content_hash
+        self._pk.put(slot, probe.passages)
+        self._nk.put(slot, probe.numbers)
+        self._fk.put(slot, probe.fine)
         if self._sh is not None:
-            shingles = prepared.shingles(i)
+            shingles = probe.shingles
             self._sh.put(slot, shingles if shingles is not None else np.zeros(0, np.uint32))
         doc.arrival = self._arrival
         self._arrival += 1
