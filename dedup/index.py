@@ -536,12 +536,12 @@ class Index:
         if not matched:
             store.new_cluster(slot)
             return current_verdict(self._store, self.config, slot) if want else None
-        cluster, _ = matched[0]
+        cluster, match = matched[0]  # match: with the cluster's original
         store.join(cluster, slot)
         old = cluster.original
         rank = store.rank(slot)
         if rank >= store.rank(old):
-            return current_verdict(self._store, self.config, slot) if want else None
+            return current_verdict(self._store, self.config, slot, match=match) if want else None
         store.set_original(cluster, slot)
         merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
         if not want:

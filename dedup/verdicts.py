@@ -40,13 +40,17 @@ def member(store: Store, slot: int) -> Member:
 
 
 def current_verdict(store: Store, config: Config, slot: int,
-                    contexts: dict[int, Context] | None = None) -> Verdict:
+                    contexts: dict[int, Context] | None = None,
+                    match: Match | None = None) -> Verdict:
     """``slot``'s verdict now; ``contexts`` caches each cluster's attribution
-    across the calls of one listing (it is the same for every member)."""
+    across the calls of one listing (it is the same for every member). ``match``
+    is ``slot``'s match with its cluster's original when the caller has just
+    found it (placing the article): it is not computed again."""
     doc = store.doc(slot)
     cluster = store.cluster(doc.cluster)
-    match = None
-    if cluster.original != slot:
+    if cluster.original == slot:
+        match = None
+    elif match is None:
         mine = store.probe(slot)
         match = compare(config, mine, store.columns(np.array([cluster.original], np.int64)))[0]
         if match is None:  # e.g. matched an earlier original; report what it measures now

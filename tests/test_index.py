@@ -321,3 +321,26 @@ def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not():
         assert seen == sorted(f"r{i}" for i in expected), j
     assert max(map(len, compared[id(chunked)])) > PASSAGE_HOLDERS  # the cap was reached
     assert max(sum(key in p for p in passages) for key in passages[-1]) > PASSAGE_HOLDERS
+
+
+@pytest.mark.parametrize("verify", ["estimate", "exact"])
+def test_the_match_found_when_placing_is_the_verdicts_match(verify):
+    """An add's verdict carries the match placement found with the cluster's
+    original; it is what measuring the pair again right after says."""
+    from tests.textgen import edit, story, vocabulary
+
+    rng = random.Random(11)
+    vocab = vocabulary()
+    stories = [story(rng, vocab, 300) for _ in range(40)]
+    index = Index(Config(verify=verify))
+    copies = 0
+    for i in range(400):
+        base = stories[rng.randrange(len(stories))]
+        text = edit(rng, vocab, base, rng.choice([0.0, 0.02, 0.08]))
+        if rng.random() < 0.3:  # an excerpt
+            words = text.split()
+            text = " ".join(words[: len(words) // 2])
+        verdict = index.add(Article(id=f"a{i}", text=text, source=f"site{i % 5}"))
+        copies += verdict.duplicate
+        assert verdict.to_dict() == index.get(f"a{i}").to_dict()
+    assert copies > 150  # the copies whose verdict carries a match
