@@ -214,3 +214,31 @@ def conflicts(original: Member, members: Sequence[Member]) -> list[str]:
             notes.append(f"conflict: the canonical URL of {member.id!r} points to {named.id!r}, "
                          f"not to the original")
     return notes
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A group's attribution with its evidence (`attribute`): the original, why it
+    is, the origin source and why, and the conflicts among the members."""
+
+    original: Member
+    reasons: list[str]
+    origin: str | None
+    origin_why: list[str]
+    conflicts: list[str]
+
+
+def attribute(members: Sequence[Member], original: Member | None = None) -> Attribution:
+    """Attribute ``members`` (one cluster, or the two articles `dedup explain`
+    compares): the one place the evidence is put together.
+
+    Args:
+        members: the group, in any order.
+        original: the original the index already holds (its choice stands, the
+            reasons are still those of the ranking); None: the best-ranked member.
+    """
+    best, reasons = choose_original(members)
+    original = best if original is None else original
+    origin, origin_why = origin_source(original, members)
+    clashes = conflicts(original, members) if len(members) > 1 else []
+    return Attribution(original, reasons, origin, origin_why, clashes)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import credits as credit_lines
-from .attribution import Member, choose_original, conflicts, iso, origin_source
+from .attribution import Member, attribute, iso
 from .chrome import site_key
 from .config import Config
 from .errors import BadRecord
@@ -295,9 +295,9 @@ def explain(a: Article, b: Article, *, config: Config | None = None,
     evidence = [_evidence(x, c, len(s), wires) for x, c, s in zip((a, b), found, sets, strict=True)]
     members = [_member(x, e, arrival, wires)
                for arrival, (x, e) in enumerate(zip((a, b), evidence, strict=True))]
-    original, why = choose_original(members)
-    origin, origin_why = origin_source(original, members)
-    why = why + origin_why + conflicts(original, members)
+    found = attribute(members)
+    original, origin = found.original, found.origin
+    why = found.reasons + found.origin_why + found.conflicts
     return Explanation(
         a=evidence[0], b=evidence[1],
         similarity=round(shared / union, 4) if union else 0.0,
@@ -310,11 +310,7 @@ def explain(a: Article, b: Article, *, config: Config | None = None,
 
 def _evidence(article: Article, found: credit_lines.Credits, size: int,
               wires: WireRegistry) -> Evidence:
-    wire, how = None, None
-    if article.source and (named := wires.by_source(article.source)):
-        wire, how = named, f"source {article.source!r}"
-    elif article.url and (named := wires.by_url(article.url)):
-        wire, how = named, f"URL {article.url}"
+    wire, how = wires.publisher(article.source, article.url)
     credits = [{"wire": c.wire, "kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
                for c in found.credits]
     mentions = list(dict.fromkeys(m.wire for m in found.mentions if m.wire))

@@ -513,11 +513,7 @@ class Index:
         return out
 
     def _describe(self, article: Article, prepared: Prepared, i: int, arrival: int) -> Doc:
-        wire, evidence = None, None
-        if article.source and (found := self.wires.by_source(article.source)):
-            wire, evidence = found, f"source {article.source!r}"
-        elif article.url and (found := self.wires.by_url(article.url)):
-            wire, evidence = found, f"URL {article.url}"
+        wire, evidence = self.wires.publisher(article.source, article.url)
         credits = prepared.credits[i]
         credited = tuple(dict.fromkeys(c.wire for c in credits if c.wire))
         credit_text = next((c.text for c in credits if c.wire), None)

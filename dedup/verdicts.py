@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .attribution import Member, canonical_evidence, choose_original, conflicts, iso, origin_source
+from .attribution import Member, attribute, canonical_evidence, iso
 from .config import Config
 from .records import Verdict
 from .store import ClusterState, Doc, Store
@@ -71,11 +71,9 @@ def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = Non
                               1 << 62, query.wire, query.wire_evidence, query.credited,
                               query.credit_text, canonical=query.canonical,
                               canonical_wire=query.canonical_wire))
-    _, reasons = choose_original(members)
-    original = member(store, cluster.original)
-    origin, origin_why = origin_source(original, members)
-    clashes = conflicts(original, members) if len(members) > 1 else []
-    return Context(len(members) - 1, reasons, origin, origin_why, clashes)
+    found = attribute(members, member(store, cluster.original))
+    return Context(len(members) - 1, found.reasons, found.origin, found.origin_why,
+                   found.conflicts)
 
 
 def verdict_for(store: Store, doc: Doc, cluster: ClusterState | None, match: Match | None,

@@ -233,6 +233,15 @@ class WireRegistry:
         """
         return self.core.by_source(source) if source else None
 
+    def publisher(self, source: str | None, url: str | None) -> tuple[str | None, str | None]:
+        """Whether an article's publisher is a wire: ``(wire, how we know)`` from its
+        source's name, else from the domain of its URL; ``(None, None)`` if neither."""
+        if source and (wire := self.by_source(source)):
+            return wire, f"source {source!r}"
+        if url and (wire := self.by_url(url)):
+            return wire, f"URL {url}"
+        return None, None
+
     def by_url(self, url: str) -> str | None:
         """The wire whose domain hosts ``url`` (the host or a parent domain).
 

@@ -553,3 +553,12 @@ def test_an_excerpt_with_a_reuters_footer_joins_its_original_credited_to_reuters
     # Without the wire's own copy the footer alone credits Reuters.
     alone = Index().add(Article(id="excerpt", text=excerpt, source="Daily Harbor"))
     assert alone.origin_source == "Reuters"
+
+
+def test_a_publisher_is_a_wire_by_its_name_else_by_its_domain():
+    wires = WireRegistry.default()
+    assert wires.publisher("Xinhua", "https://example.org/a") == ("Xinhua", "source 'Xinhua'")
+    assert wires.publisher("Daily Harbor", "https://apnews.com/article/x") == (
+        "AP", "URL https://apnews.com/article/x")
+    assert wires.publisher("Daily Harbor", "https://example.org/a") == (None, None)
+    assert wires.publisher(None, None) == (None, None)
