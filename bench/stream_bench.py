@@ -93,7 +93,12 @@ def write_direct(path: str, count: int, seed: int) -> None:
     """Write ``count`` unrelated background articles into a new index file, in bulk."""
     import orjson
 
-    from dedup.sqlite_store import SqliteStore, _article_checksum, _checksum, _cluster_checksum
+    from dedup.storage.sqlite_store import (
+        SqliteStore,
+        _article_checksum,
+        _checksum,
+        _cluster_checksum,
+    )
     SqliteStore(path).close()  # the header and schema
     store = SqliteStore(path)
     conn, perm = store._conn, store.config.num_perm

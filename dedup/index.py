@@ -5,7 +5,7 @@ its original (estimated Jaccard and containment both ways), joins the best
 cluster or starts a new one, and re-attributes the cluster when the newcomer
 ranks as a better original. Matching only against a cluster's original is what
 keeps A~B, B~C from chaining A and C together. All state lives in a store
-(``dedup.store``): in memory, or persisted with ``Index.open``.
+(``dedup.storage.store``): in memory, or persisted with ``Index.open``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from .attribution import choose_original
-from .backends import open_store
 from .batching import (
     CHUNK,
     by_row,
@@ -39,7 +38,8 @@ from .heap import Trimmer
 from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
-from .store import ClusterState, Doc, MemoryStore, Probe, Store
+from .storage.backends import open_store
+from .storage.store import ClusterState, Doc, MemoryStore, Probe, Store
 from .verdicts import Context, current_verdict, member, verdict_for
 from .verify import Match, compare
 from .wires import WireRegistry
@@ -90,7 +90,7 @@ class Index:
         keep_text: keep each article's raw text (see :meth:`text`).
         clock: the time source for ``max_age`` (default ``time.time``); a
             replay of an old crawl can pass a simulated clock.
-        store: a backend from ``dedup.store`` (``Index.open`` passes one).
+        store: a backend from ``dedup.storage.store`` (``Index.open`` passes one).
 
     Example:
         >>> from dedup import Index, Article
@@ -136,7 +136,7 @@ class Index:
         index is loaded into memory on open; every write is committed before
         the call that made it returns (or at the end of a :meth:`batch`).
         ``redis://host:port/db?prefix=NAME`` opens an index on a Redis server
-        that many processes share (``dedup.redis_store.RedisStore``).
+        that many processes share (``dedup.storage.redis_store.RedisStore``).
 
         Args:
             location: the index file, or a ``redis://`` location.

@@ -1,7 +1,7 @@
 """Verdicts: what the index says about one stored article, and why.
 
 The index (``dedup.index``) places articles; this module turns its state
-(``dedup.store``) into the ``Verdict`` records of the output contract: the
+(``dedup.storage.store``) into the ``Verdict`` records of the output contract: the
 article's relation to its cluster's original, and the cluster's attribution
 (``dedup.attribution``) with its evidence, computed once per cluster when a
 listing asks for many members (``Context``).
@@ -16,7 +16,7 @@ import numpy as np
 from .attribution import Member, attribute, canonical_evidence, iso
 from .config import Config
 from .records import Verdict
-from .store import ClusterState, Doc, Store
+from .storage.store import ClusterState, Doc, Store
 from .verify import Match, compare, measure
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from . import _core
 from .config import Config
 from .fingerprint import PASSAGE_BANDS
-from .store import Columns, Probe
+from .storage.store import Columns, Probe
 
 # Fewer distinct numbers than this in either text: no number check.
 MIN_NUMBERS: int = _core.MIN_NUMBERS

@@ -352,9 +352,9 @@ def test_site_chrome_is_learnt_per_site_in_a_stream_across_a_reopen(backend):
 
 
 def test_the_location_chooses_the_backend_once(tmp_path):
-    from dedup.backends import backend_for
     from dedup.errors import ConfigError
-    from dedup.sqlite_store import SqliteStore
+    from dedup.storage.backends import backend_for
+    from dedup.storage.sqlite_store import SqliteStore
 
     assert backend_for(tmp_path / "news.db").name == "sqlite"
     assert backend_for("redis://127.0.0.1:1/0?prefix=x").name == "redis"

@@ -220,7 +220,7 @@ def test_a_damaged_packing_restores_nothing(damaged):
 
 
 def test_the_chrome_row_checksum_is_the_general_rule():
-    from dedup.sqlite_format import checksum, chrome_checksum
+    from dedup.storage.sqlite_format import checksum, chrome_checksum
 
     rows = [(-(1 << 63), 0, 0, b""), ((1 << 63) - 1, 2**32 - 1, 2**63, b"\x01abcd"),
             (5, 3, 17, pack_witnesses([(1, 2, 3), ()])), (5, None, "x", b"")]

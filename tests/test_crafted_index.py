@@ -15,7 +15,7 @@ import pytest
 
 from dedup import Article, Index
 from dedup.errors import IndexFormatError
-from dedup.sqlite_store import _article_checksum, _checksum, _cluster_checksum
+from dedup.storage.sqlite_store import _article_checksum, _checksum, _cluster_checksum
 
 from .textgen import story, vocabulary
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
-from dedup.doc_table import Doc, DocTable
+from dedup.storage.doc_table import Doc, DocTable
 
 
 def _doc(i: int, **fields) -> Doc:

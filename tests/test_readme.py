@@ -235,7 +235,7 @@ def test_the_examples_web_table_is_what_batch_prints(tmp_path):
 
 
 def test_the_readme_format_version_is_the_index_format(tmp_path):
-    from dedup.header import FORMAT_VERSION
+    from dedup.storage.header import FORMAT_VERSION
     assert re.findall(r"Format version (\d+)", README) == [str(FORMAT_VERSION)]
     (tmp_path / "a.txt").write_text(HEADLINES * 3, "utf-8")
     assert invoke("batch", str(tmp_path), "--index", str(tmp_path / "x.db")).exit_code == 0

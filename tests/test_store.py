@@ -21,8 +21,8 @@ from dedup import (
     StoreError,
     WireRegistry,
 )
-from dedup.sqlite_files import describe_file, vacuum
-from dedup.sqlite_store import FORMAT_VERSION, _article_checksum, _checksum
+from dedup.storage.sqlite_files import describe_file, vacuum
+from dedup.storage.sqlite_store import FORMAT_VERSION, _article_checksum, _checksum
 
 from .textgen import chinese_edit, chinese_story, edit, short_edited_pair, story, vocabulary
 
@@ -342,7 +342,7 @@ def test_max_age_evicts_by_the_clock(tmp_path):
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_eviction_compacts_memory_and_keeps_verdicts_right(monkeypatch, tmp_path, backend):
-    monkeypatch.setattr("dedup.store._MIN_COMPACT", 20)
+    monkeypatch.setattr("dedup.storage.store._MIN_COMPACT", 20)
     rng = random.Random(6)
     path = str(tmp_path / "a.db")
     index = Index(max_docs=30) if backend == "memory" else Index.open(path, max_docs=30)

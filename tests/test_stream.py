@@ -320,7 +320,7 @@ def test_max_age_counts_from_the_stored_added_times(texts, tmp_path, max_age):
 
 def synchronous_levels(monkeypatch) -> list[int]:
     """The ``PRAGMA synchronous`` each SQLite index opened from now on runs with."""
-    from dedup.sqlite_store import SqliteStore
+    from dedup.storage.sqlite_store import SqliteStore
 
     seen: list[int] = []
     connect = SqliteStore._connect

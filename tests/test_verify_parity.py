@@ -20,7 +20,7 @@ from bench.reuters import REUTERS_DIR
 from dedup import Config
 from dedup.fingerprint import passage_containment
 from dedup.prepare import Preparer
-from dedup.store import Probe, columns_of
+from dedup.storage.store import Probe, columns_of
 from dedup.verify import compare, measure, numbers_agree, shared_shingles, verbatim_runs
 from dedup.wires import WireRegistry
 from tests.reference import verify_rules as reference

@@ -11,13 +11,13 @@ from typing import Any
 
 import click
 
-from ..backends import backend_for, describe_index, index_exists
 from ..config import Config
 from ..errors import BadRecord, DedupError
 from ..index import Index
 from ..records import Article
 from ..report import printable
 from ..sources import Skipped, read_paths
+from ..storage.backends import backend_for, describe_index, index_exists
 from ..wires import WireRegistry
 
 EXIT_SKIPPED = 3  # the run finished but some input records were skipped
@@ -106,7 +106,7 @@ def _open_index(index_path: str | None, threshold: float | None, containment: fl
 def _say_damaged_texts(path: str) -> None:
     """Say once that an index being written holds stored texts failing their checksum
     (the writer goes on: texts are read only by reports and exports)."""
-    from ..sqlite_files import damaged_texts
+    from ..storage.sqlite_files import damaged_texts
 
     damaged = damaged_texts(path)
     if damaged:

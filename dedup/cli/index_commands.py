@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..backends import backend_for, describe_index
 from ..index import Index
 from ..report import FORMATS, dumps, write_clusters, write_verdicts
+from ..storage.backends import backend_for, describe_index
 from .common import (
     _library_errors,
     _say,
@@ -103,7 +103,7 @@ def index_vacuum(path: str) -> None:
     if not is_file:
         raise click.UsageError("vacuum rewrites an index file; a Redis index frees its memory "
                                "as articles are removed (nothing to vacuum)")
-    from ..sqlite_files import vacuum
+    from ..storage.sqlite_files import vacuum
     with _library_errors():
         before, after = vacuum(path)
     _say(f"{path}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")

@@ -26,7 +26,7 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.fingerprint import PASSAGE_BANDS
-from dedup.store import Probe
+from dedup.storage.store import Probe
 from dedup.verify import Match
 
 MIN_NUMBERS = 3  # fewer distinct numbers than this in either text: no number check

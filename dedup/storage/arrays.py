@@ -1,7 +1,7 @@
 """Growing numpy arrays of the memory store: per-slot ragged arrays and the
 cluster-id → original-slot map.
 
-Kept apart from ``dedup.store`` to keep it short; ``MemoryStore`` holds them.
+Kept apart from ``dedup.storage.store`` to keep it short; ``MemoryStore`` holds them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 On open the whole index is read back in bulk (one scan per table, signatures
 through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
-(the schema is exactly dedup's and every number in range, ``dedup.sqlite_format``;
+(the schema is exactly dedup's and every number in range, ``dedup.storage.sqlite_format``;
 ``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
 and written in one transaction by ``commit``. Format (version 4), all
 integers little-endian, no pickle anywhere:
@@ -46,13 +46,14 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .chrome import pack_witnesses
-from .config import Config
-from .errors import ConfigError, IndexFormatError, StoreError
-from .filesystem import path_problem, read_only_uri
-from .fingerprint import PASSAGE_BANDS
+from ..chrome import pack_witnesses
+from ..config import Config
+from ..errors import ConfigError, IndexFormatError, StoreError
+from ..filesystem import path_problem, read_only_uri
+from ..fingerprint import PASSAGE_BANDS
+from ..heap import trim
+from ..wires import WireRegistry
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
-from .heap import trim
 from .sqlite_format import (
     MAX_TEXT_BYTES,
     check_tables,
@@ -70,7 +71,6 @@ from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
 from .store import ClusterState, Doc, MemoryStore, Observation, Probe
-from .wires import WireRegistry
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6

@@ -36,7 +36,7 @@ only valid while the engine holds ``lock`` (a backend may renumber them in
 arrival numbers are stable and are what a persistent backend writes down.
 
 :class:`MemoryStore` keeps everything in numpy arrays and compiled ``BandTable``s (the
-fast path). ``dedup.sqlite_store.SqliteStore`` is a MemoryStore that also
+fast path). ``dedup.storage.sqlite_store.SqliteStore`` is a MemoryStore that also
 writes every change through to an SQLite file and rebuilds itself from it on
 open. A shared backend (Redis) implements the same calls against the server,
 with ``lock`` taking a cross-process lock so that cluster updates are atomic.
@@ -53,17 +53,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..attribution import rank_head
+from ..chrome import ChromeCounts, Observation
+from ..config import Config
+from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
+from ..lsh import BandTable, band_keys
+from ..wires import WireRegistry
 from .arrays import Originals, Ragged, grown
-from .attribution import rank_head
-from .chrome import ChromeCounts, Observation
-from .config import Config
 from .doc_table import Doc, DocTable
-from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
-from .lsh import BandTable, band_keys
-from .wires import WireRegistry
 
 if TYPE_CHECKING:
-    from .prepare import Prepared
+    from ..prepare import Prepared
 
 _MIN_COMPACT = 4096  # dead slots tolerated before the arrays are compacted
 

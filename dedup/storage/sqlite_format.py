@@ -4,7 +4,7 @@ An index file may come from anyone (issue 20), so nothing in it runs or is
 trusted before it is checked: the schema must be exactly dedup's (no views,
 triggers or extra objects), every number is range-checked before it sizes or
 indexes anything, and stored texts are inflated with a bound. Used by
-``dedup.sqlite_store`` (the store) and ``dedup.sqlite_files`` (describe).
+``dedup.storage.sqlite_store`` (the store) and ``dedup.storage.sqlite_files`` (describe).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 import xxhash
 
-from .errors import IndexFormatError
-from .fingerprint import PASSAGE_BANDS
-from .sources import MAX_RECORD_BYTES
+from ..errors import IndexFormatError
+from ..fingerprint import PASSAGE_BANDS
+from ..sources import MAX_RECORD_BYTES
 
 _U64 = 1 << 64
 # An arrival number, a cluster id or a count read from a file is at most this: far

@@ -1,4 +1,4 @@
-"""The Lua scripts ``RedisStore`` runs on the server (see ``dedup.redis_store``).
+"""The Lua scripts ``RedisStore`` runs on the server (see ``dedup.storage.redis_store``).
 
 Each script is one round trip and runs atomically. Keys are passed in ARGV
 (names built from the prefix), so these scripts need a single Redis server, not

@@ -12,9 +12,9 @@ import dataclasses
 
 import orjson
 
-from .config import Config
-from .errors import ConfigMismatch
-from .wires import Agency, WireRegistry
+from ..config import Config
+from ..errors import ConfigMismatch
+from ..wires import Agency, WireRegistry
 
 FORMAT = "dedup-index"
 FORMAT_VERSION = 4  # 2: number keys per article; 3: site-chrome counts per site, with witnesses;
@@ -53,5 +53,5 @@ def wires_from_json(text: str) -> WireRegistry:
 
 
 def dedup_version() -> str:
-    from . import __version__
+    from .. import __version__
     return __version__

@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .chrome import ChromeCounts, Observation
-from .config import Config
-from .errors import ConfigError, IndexFormatError, StoreError
-from .fingerprint import PASSAGE_HOLDERS
+from ..chrome import ChromeCounts, Observation
+from ..config import Config
+from ..errors import ConfigError, IndexFormatError, StoreError
+from ..fingerprint import PASSAGE_HOLDERS
+from ..lsh import lowest_per_key
+from ..wires import WireRegistry
 from .header import FORMAT, check_stored, wires_from_json, wires_json
-from .lsh import lowest_per_key
 from .redis_link import RedisLink, parse_location
 from .redis_records import (
     BAND_LISTS_VERSION,
@@ -40,7 +41,6 @@ from .redis_records import (
 )
 from .sqlite_format import inflate_text
 from .store import ClusterState, Doc, Probe, Store
-from .wires import WireRegistry
 
 _FLUSH_EVERY = 2048  # new articles a long batch session writes at a time
 _LOAD_CHUNK = 1000
@@ -98,11 +98,11 @@ class RedisStore(Store):
     acknowledged article. A section that ends with an exception writes
     nothing (long batch sessions are written every 2,048 new articles).
 
-    Keys: ``dedup.redis_records`` (whole-text bands in datasketch's layout).
+    Keys: ``dedup.storage.redis_records`` (whole-text bands in datasketch's layout).
 
     Args:
         location: ``redis://[:password@]host:port/db?prefix=NAME`` (see
-            ``dedup.redis_link.RedisLocation`` for ``timeout``, ``retry``,
+            ``dedup.storage.redis_link.RedisLocation`` for ``timeout``, ``retry``,
             ``lock_wait``).
         create: create the index if the prefix holds none.
         config: expected configuration (``None``: the stored one).
@@ -157,7 +157,7 @@ class RedisStore(Store):
             if int(self._run([("EXISTS", self._k["ids"], self._k["meta"])], locked=False)[0]):
                 raise IndexFormatError(f"{self.location} holds index keys but no header; "
                                        f"delete the prefix's keys or use another prefix")
-            from . import __version__
+            from .. import __version__
             rows = {"format": FORMAT, "format_version": REDIS_FORMAT_VERSION, "backend": "redis",
                     "dedup_version": __version__,
                     "created": datetime.now().astimezone().isoformat(timespec="seconds"),

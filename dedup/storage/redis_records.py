@@ -48,9 +48,9 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .chrome import pack_witnesses, unpack_witnesses
-from .errors import IndexFormatError
-from .fingerprint import PASSAGE_BANDS
+from ..chrome import pack_witnesses, unpack_witnesses
+from ..errors import IndexFormatError
+from ..fingerprint import PASSAGE_BANDS
 from .header import FORMAT_VERSION
 from .store import ClusterState, Doc, Probe
 
@@ -115,7 +115,7 @@ def write_ops(layout: Layout, gone: Iterable[tuple[int, Doc, Probe]],
               clusters: Iterable[tuple[int, ClusterState | None]],
               counters: tuple[int, int], moved: Iterable[tuple[int, int]] = (),
               chrome: ChromeWrites | None = None) -> bytes:
-    """The operations of the ``apply`` script (``dedup.redis_lua.APPLY``) for a section,
+    """The operations of the ``apply`` script (``dedup.storage.redis_lua.APPLY``) for a section,
     encoded as that script reads them.
 
     Args:

@@ -1,6 +1,6 @@
 """Facts about an SQLite index file read by SQL alone, and compacting it.
 
-Kept apart from ``dedup.sqlite_store`` (the store itself) to keep each module
+Kept apart from ``dedup.storage.sqlite_store`` (the store itself) to keep each module
 short; ``dedup index describe`` and ``dedup index vacuum`` use these.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from .errors import IndexFormatError, StoreError
-from .filesystem import path_problem, read_only_uri
+from ..errors import IndexFormatError, StoreError
+from ..filesystem import path_problem, read_only_uri
 from .header import FORMAT
 from .sqlite_format import connect_checked, counter
 from .sqlite_store import SqliteStore, _checksum

@@ -1,6 +1,6 @@
 """Which storage an index location names, chosen once: a file path is an SQLite
-index file (`dedup.sqlite_store`), ``redis://``/``rediss://`` a Redis index
-(`dedup.redis_store`). Everything that opens, finds or describes a stored index
+index file (`dedup.storage.sqlite_store`), ``redis://``/``rediss://`` a Redis index
+(`dedup.storage.redis_store`). Everything that opens, finds or describes a stored index
 asks :func:`backend_for`; nothing else looks at the location's scheme.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .config import Config
-from .errors import ConfigError
+from ..config import Config
+from ..errors import ConfigError
+from ..wires import WireRegistry
 from .store import Store
-from .wires import WireRegistry
 
 
 class Backend:

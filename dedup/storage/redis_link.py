@@ -1,7 +1,7 @@
 """The connection under ``RedisStore``: locations, round trips, the index lock.
 
 ``parse_location`` reads ``redis://host:port/db?prefix=NAME``; a ``RedisLink``
-sends pipelines and Lua scripts (``dedup.redis_lua``), turns network failures
+sends pipelines and Lua scripts (``dedup.storage.redis_lua``), turns network failures
 into errors that name the server, rides out short outages, and takes, renews
 and releases the index lock in the same round trips as the store's own calls.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from .errors import ConfigError, IndexFormatError, StoreError, StoreUnavailable
+from ..errors import ConfigError, IndexFormatError, StoreError, StoreUnavailable
 from .redis_lua import SCRIPTS
 
 try:

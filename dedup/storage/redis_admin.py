@@ -1,7 +1,7 @@
 """Facts about a Redis index for ``dedup index stats``, and whether one exists.
 
-Kept apart from ``dedup.redis_store`` (the store itself) to keep each module
-short; ``dedup.backends`` (describe_index, index_exists) uses these.
+Kept apart from ``dedup.storage.redis_store`` (the store itself) to keep each module
+short; ``dedup.storage.backends`` (describe_index, index_exists) uses these.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from .errors import IndexFormatError, StoreError, StoreUnavailable
+from ..errors import IndexFormatError, StoreError, StoreUnavailable
 from .redis_store import _LOAD_CHUNK, RedisStore
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..attribution import rank_head
 from .arrays import grown
-from .attribution import rank_head
 
 
 @dataclass(slots=True)
