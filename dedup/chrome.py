@@ -116,20 +116,12 @@ def pack_witnesses(witnesses: Sequence[Sequence[int]]) -> bytes:
 
 
 def unpack_witnesses(data: bytes) -> list[tuple[int, ...]]:
-    """The inverse of `pack_witnesses`.
+    """The inverse of `pack_witnesses` (read by the core, as an index file's load does).
 
     Raises:
         ValueError: the bytes are not a packed list of sketches.
     """
-    out, pos = [], 0
-    while pos < len(data):
-        n = data[pos]
-        end = pos + 1 + 4 * n
-        if n > SKETCH or end > len(data):
-            raise ValueError("damaged chrome witnesses")
-        out.append(tuple(int.from_bytes(data[i:i + 4], "little") for i in range(pos + 1, end, 4)))
-        pos = end
-    return out
+    return [tuple(keys) for keys in _core.unpack_witnesses(data)]
 
 
 def same_story(a: Sequence[int], b: Sequence[int]) -> bool:

@@ -502,6 +502,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<py_lsh::PyBandTable>()?;
     m.add_class::<py_chrome::PyChromeCounts>()?;
     m.add_function(wrap_pyfunction!(py_chrome::same_story, m)?)?;
+    m.add_function(wrap_pyfunction!(py_chrome::unpack_witnesses, m)?)?;
     m.add_function(wrap_pyfunction!(py_lsh::band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::compare, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::measure, m)?)?;

@@ -33,8 +33,10 @@ fn sketch(keys: &[u32]) -> PyResult<Sketch> {
     Ok(Sketch::new(keys))
 }
 
-/// The sketches of `chrome.pack_witnesses`' packing.
-fn unpack(packed: &[u8]) -> PyResult<Vec<Sketch>> {
+/// The keys of each sketch in `chrome.pack_witnesses`' packing (per sketch a length
+/// byte, then that many little-endian u32): the one reading of it, for the SQLite
+/// load (`load_packed`) and for Python (`unpack_witnesses`, the Redis records).
+fn decode(packed: &[u8]) -> PyResult<Vec<Vec<u32>>> {
     let damaged = || PyValueError::new_err("damaged chrome witnesses");
     let mut sketches = Vec::new();
     let mut rest = packed;
@@ -44,14 +46,29 @@ fn unpack(packed: &[u8]) -> PyResult<Vec<Sketch>> {
             return Err(damaged());
         }
         let (values, tail) = tail.split_at(4 * n);
-        let keys: Vec<u32> = values
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        sketches.push(Sketch::new(&keys));
+        sketches.push(
+            values
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        );
         rest = tail;
     }
     Ok(sketches)
+}
+
+fn unpack(packed: &[u8]) -> PyResult<Vec<Sketch>> {
+    Ok(decode(packed)?
+        .iter()
+        .map(|keys| Sketch::new(keys))
+        .collect())
+}
+
+/// The sketches packed by `chrome.pack_witnesses`, each as its keys; a damaged
+/// packing is a ValueError.
+#[pyfunction]
+pub fn unpack_witnesses(packed: &[u8]) -> PyResult<Vec<Vec<u32>>> {
+    decode(packed)
 }
 
 #[pymethods]

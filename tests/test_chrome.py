@@ -217,6 +217,8 @@ def test_a_damaged_packing_restores_nothing(damaged):
     with pytest.raises(ValueError, match="damaged chrome witnesses"):
         counts.load_packed([good, (8, 1, 1, damaged)])
     assert len(counts.entries) == 0 and counts.chrome == frozenset()
+    with pytest.raises(ValueError, match="damaged chrome witnesses"):
+        unpack_witnesses(damaged)  # the Redis records read the same way
 
 
 def test_the_chrome_row_checksum_is_the_general_rule():
