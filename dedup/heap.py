@@ -61,11 +61,10 @@ class Trimmer:
         """``count`` more articles were stored; returns whether the heap was trimmed."""
         self._since += count
         self._total += count
-        if self._since < max(self.every, self._total // self.growth) or _TRIM is None:
+        if self._since < max(self.every, self._total // self.growth):
             return False
         self._since = 0
-        _TRIM(0)
-        return True
+        return trim()
 
 
 def trim() -> bool:

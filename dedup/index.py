@@ -265,7 +265,6 @@ class Index:
                 self._trimmer.stored(len(chunk))
             if progress is not None:
                 progress(len(chunk))
-            del chunk, prepared  # not held while the next chunk is read
         return results
 
     def query(self, article: Article) -> Verdict:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
 
 import click
 
 from ..batching import CHUNK, chunked
 from ..errors import BadRecord
 from ..index import Index
-from ..records import Article
 from ..report import FORMATS, dumps, write_clusters, write_verdicts
 from ..spill import Spill
 from .common import (
@@ -39,7 +37,7 @@ from .run import _progress, _Signals, _Stop
 @click.option("--min-size", type=click.IntRange(1), default=2, show_default=True,
               help="With --clusters: leave out clusters smaller than this.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
-              help="Processes to fingerprint with.")
+              help="Threads to fingerprint with (the core's; placing runs beside them).")
 @click.option("--with-text", is_flag=True,
               help="Add each article's text to its verdict line (JSON Lines only), for "
                    "dedup report.")
@@ -88,7 +86,7 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
     with signals, _library_errors(), spill:
         try:
             # First pass: read, learn the site chrome chunk by chunk, park the articles.
-            skipped = _read_into(paths, spill, index, jobs)
+            skipped, ids = _read_into(paths, spill, index, jobs)
         except BaseException:
             index.close()
             raise
@@ -126,42 +124,45 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
                 _say(f"error: {result.describe()}")
                 skipped += 1
         try:  # the index stays open for the verdicts (a Redis index closed refuses reads)
-            _batch_output(index, index_path, spill, results, skipped, by_cluster, min_size,
-                          fmt, with_text)
+            _batch_output(index, index_path, spill, ids, results, skipped, by_cluster,
+                          min_size, fmt, with_text)
         finally:
             index.close()
     if skipped:
         sys.exit(EXIT_SKIPPED)
 
 
-def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int) -> int:
+def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int
+               ) -> tuple[int, list[str]]:
     """Read ``paths`` into ``spill``, teaching ``index`` the site chrome on the way
-    (a chunk of articles at a time); returns how many records were skipped."""
+    (a chunk of articles at a time); returns how many records were skipped, and
+    the ids of the articles parked (the output needs no more of them)."""
     skipped = [0]
+    ids: list[str] = []
     for chunk in chunked(_good_articles(paths, skipped), CHUNK):
         for article in chunk:
             spill.write(article)
+            ids.append(article.id)
         index.learn_chrome(chunk, jobs=jobs)
-    return skipped[0]
+    return skipped[0], ids
 
 
-def _batch_output(index: Index, index_path: str | None, spill: Spill, results: list,
-                  skipped: int, by_cluster: bool, min_size: int, fmt: str,
+def _batch_output(index: Index, index_path: str | None, spill: Spill, ids: list[str],
+                  results: list, skipped: int, by_cluster: bool, min_size: int, fmt: str,
                   with_text: bool) -> None:
     out = sys.stdout
-    def added() -> Iterator[Article]:  # the articles added, in arrival order, read back
-        return (a for a, r in zip(spill, results, strict=True) if not isinstance(r, BadRecord))
-
     if index_path is None:  # every article stored: this run's added ones
         verdicts = list(index.verdicts())
     else:  # this run's articles and their clusters only
-        verdicts = [index.get(a.id) for a in added()]
+        verdicts = [index.get(i) for i, r in zip(ids, results, strict=True)
+                    if not isinstance(r, BadRecord)]
     if by_cluster:
         all_clusters = index.clusters() if index_path is None else \
             [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
         write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)
-    elif with_text:  # the verdicts are the added articles', in their order
-        for verdict, article in zip(verdicts, added(), strict=True):
+    elif with_text:  # the verdicts are the added articles', in their order (read back)
+        added = (a for a, r in zip(spill, results, strict=True) if not isinstance(r, BadRecord))
+        for verdict, article in zip(verdicts, added, strict=True):
             out.write(dumps({**verdict.to_dict(), "text": article.text}) + "\n")
     else:
         write_verdicts(verdicts, out, fmt)

@@ -11,6 +11,13 @@ from typing import Any
 import numpy as np
 
 
+def room(size: int, least: int) -> int:
+    """How much a growing array of ``size`` rows grows by: a quarter of it, at least
+    ``least`` (the one growth rule of the store's arrays, also for the room an
+    opened index file is given)."""
+    return max(least, size // 4)
+
+
 def grown(array: np.ndarray, extra: int) -> np.ndarray:
     """``array`` with ``extra`` zero rows after it, in a new array.
 
@@ -22,6 +29,10 @@ def grown(array: np.ndarray, extra: int) -> np.ndarray:
     out = np.zeros((len(array) + extra,) + array.shape[1:], dtype=array.dtype)
     out[:len(array)] = array
     return out
+
+
+SLOT_ROOM = 1024  # fewest slots the store's columns grow by
+_DATA_ROOM = 1 << 14  # fewest values a ragged buffer grows by
 
 
 class Ragged:
@@ -57,7 +68,7 @@ class Ragged:
     def put(self, slot: int, values: np.ndarray) -> None:
         """Set slot ``slot``'s array (appended to the buffer)."""
         if self.used + len(values) > len(self.data):
-            self.data = grown(self.data, max(len(self.data) // 4, 1 << 14, len(values)))
+            self.data = grown(self.data, max(room(len(self.data), _DATA_ROOM), len(values)))
         self.data[self.used:self.used + len(values)] = values
         self.start[slot], self.length[slot] = self.used, len(values)
         self.used += len(values)
@@ -67,7 +78,7 @@ class Ragged:
         n = len(lengths)
         # with room for more, as put would grow it: the first put after opening an
         # index file then copies nothing
-        self.data = grown(data.astype(self.data.dtype, copy=False), max(len(data) // 4, 1 << 14))
+        self.data = grown(data.astype(self.data.dtype, copy=False), room(len(data), _DATA_ROOM))
         self.used = len(data)
         self.length[:n] = lengths
         self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..attribution import rank_head
-from .arrays import grown
+from .arrays import SLOT_ROOM, grown, room
 
 
 @dataclass(slots=True)
@@ -102,7 +102,7 @@ class DocTable:
                 "_live", "_flags", "_stamp")
 
     def _grow(self) -> None:
-        extra = max(1024, self._n // 4)
+        extra = room(self._n, SLOT_ROOM)
         for name in self._columns():
             setattr(self, name, grown(getattr(self, name), extra))
 

@@ -53,6 +53,7 @@ from ..filesystem import path_problem, read_only_uri
 from ..fingerprint import PASSAGE_BANDS
 from ..heap import trim
 from ..wires import WireRegistry
+from .arrays import SLOT_ROOM, room
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
 from .sqlite_format import (
     MAX_TEXT_BYTES,
@@ -313,7 +314,7 @@ class SqliteStore(MemoryStore):
         conn, perm = self._conn, self.config.num_perm
         fromiso = datetime.fromisoformat
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        self._grow(n + max(1024, n // 4))  # room to add without copying (as add_doc grows)
+        self._grow(n + room(n, SLOT_ROOM))  # room to add without copying, as add_doc grows
         passages: list[np.ndarray] = []
         numbers: list[np.ndarray] = []
         fines: list[np.ndarray] = []

@@ -59,7 +59,7 @@ from ..config import Config
 from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from ..lsh import BandTable, band_keys
 from ..wires import WireRegistry
-from .arrays import Originals, Ragged, grown
+from .arrays import SLOT_ROOM, Originals, Ragged, grown, room
 from .doc_table import Doc, DocTable
 
 if TYPE_CHECKING:
@@ -372,7 +372,7 @@ class MemoryStore(Store):
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         slot = len(self._docs)
         if slot >= len(self._sigs):
-            self._grow(max(1024, len(self._sigs) // 4))
+            self._grow(room(len(self._sigs), SLOT_ROOM))
         self._sigs[slot] = probe.sig
         self._sizes[slot] = probe.size
         self._hashes[slot] = probe.content_hash
