@@ -10,7 +10,9 @@ their copies). Then, one article at a time:
   article, WAL, synchronous=NORMAL), on 400 further corpus articles (copies among them);
 * ``dedup stream --index`` latency end to end: a real subprocess, one JSON line written, its
   verdict line read back, on 200 more articles; and its start-up (spawn + open + first verdict);
-* ``Index.open`` time and resident memory per indexed article (each size in a fresh process).
+* ``Index.open`` time and resident memory per indexed article (each size in a fresh process);
+  with ``--direct``, the open from the rows and then, after that process closed the index,
+  the open from the snapshot its clean close wrote (``dedup.storage.snapshot``).
 
 ``--direct N`` writes the N background articles straight into an index file in the real format
 (the rows, checksums and one-article clusters the engine writes for unrelated articles) instead
@@ -137,17 +139,25 @@ def write_direct(path: str, count: int, seed: int) -> None:
     store._release()
 
 
-def direct_size(path: str, seed: int) -> dict:
-    """Open a directly written index, add the real articles, measure (a fresh process)."""
-    articles = corpus(REAL + MEASURED, seed)
-    Index().add_many(articles[:50])  # load and compile the text stages first
+def timed_open(path: str, warm: list[Article]) -> tuple[Index, dict]:
+    """Open ``path`` after warming the text stages on ``warm``: the index and the open's
+    wall and CPU seconds, how it was opened and the resident bytes per article it added."""
+    Index().add_many(warm)  # load and compile the text stages first
     gc.collect()
     before = rss()
     t, cpu = time.perf_counter(), time.process_time()
     index = Index.open(path, keep_text=False)
     opened, opened_cpu = time.perf_counter() - t, time.process_time() - cpu
     gc.collect()
-    loaded = rss() - before
+    return index, {"open_s": round(opened, 2), "open_cpu_s": round(opened_cpu, 2),
+                   "opened_from": index.stats()["opened_from"],
+                   "rss_bytes_per_article_after_open": round((rss() - before) / len(index))}
+
+
+def direct_size(path: str, seed: int) -> dict:
+    """Open a directly written index, add the real articles, measure (a fresh process)."""
+    articles = corpus(REAL + MEASURED, seed)
+    index, opened = timed_open(path, articles[:50])
     size = len(index)
     index.add_many(articles[:REAL])
     latencies = []
@@ -156,11 +166,16 @@ def direct_size(path: str, seed: int) -> dict:
         index.add(article)
         latencies.append(time.perf_counter() - t)
     index.close()
-    return {"size": size, "backend": "sqlite (direct)", "open_s": round(opened, 1),
-            "open_cpu_s": round(opened_cpu, 1),
-            "rss_bytes_per_article_after_open": round(loaded / size),
+    return {"size": size, "backend": "sqlite (direct)", **opened,
             "file_bytes_per_article": round(os.path.getsize(path) / size),
             "add": percentiles(latencies)}
+
+
+def reopen_size(path: str) -> dict:
+    """Open the index ``direct_size`` closed (so from its snapshot) in a fresh process."""
+    index, opened = timed_open(path, corpus(50, 1))
+    index.close()
+    return opened
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -252,6 +267,8 @@ def main(sizes: str, seed: int, out: str | None, direct: int | None, one: int | 
     if one is not None:  # a child process: one size, one backend
         if backend == "direct":
             print(json.dumps(direct_size(os.path.join(folder, "direct.db"), seed)))
+        elif backend == "reopen":
+            print(json.dumps(reopen_size(os.path.join(folder, "direct.db"))))
         else:
             print(json.dumps(one_size(one, backend, folder, seed)))
         return
@@ -267,6 +284,10 @@ def main(sizes: str, seed: int, out: str | None, direct: int | None, one: int | 
                                    "--seed", str(seed)], capture_output=True, text=True,
                                   check=True)
             row["sqlite"] = json.loads(done.stdout.splitlines()[-1])
+            done = subprocess.run([sys.executable, "-m", "bench.stream_bench", "--one",
+                                   str(direct), "--backend", "reopen", "--folder", tmp],
+                                  capture_output=True, text=True, check=True)
+            row["reopened"] = json.loads(done.stdout.splitlines()[-1])
             extra = corpus(REAL + MEASURED + CLI_MEASURED, seed)[REAL + MEASURED:]
             row["cli"] = cli_latency(path, extra)
             print(json.dumps(row), flush=True)

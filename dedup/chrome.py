@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xxhash
 
 from . import _core
 from .wires import url_host
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Hard wraps and the long-paragraph sketch: the core's settings (src/chrome.rs).
 WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE = (_core.WRAP_MAX, _core.WRAP_MIN, _core.WRAP_SLACK,
@@ -214,6 +217,18 @@ class ChromeCounts:
             ValueError: a packing is damaged (nothing is restored).
         """
         self._chrome.update(self._counts.load_packed(rows))
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The entries as six arrays, for an index file's snapshot (`load_columns`)."""
+        return self._counts.columns()
+
+    def load_columns(self, columns: Sequence[np.ndarray]) -> None:
+        """Restore the entries `columns` gave.
+
+        Raises:
+            ValueError: the arrays do not fit together (nothing is restored).
+        """
+        self._chrome.update(self._counts.load_columns(*columns))
 
     def observe(self, observations: Iterable[Observation]) -> set[int]:
         """Count articles in order; returns the keys whose entry changed."""

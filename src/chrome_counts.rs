@@ -95,6 +95,11 @@ impl ChromeCounts {
         self.entries.capacity() * slot + witnesses
     }
 
+    /// Room for `more` entries (before restoring many).
+    pub fn reserve(&mut self, more: usize) {
+        self.entries.reserve(more);
+    }
+
     /// Restore one stored entry; true when it is chrome.
     pub fn load(&mut self, key: u64, count: u32, last_seen: u64, witnesses: Vec<Sketch>) -> bool {
         self.entries.insert(
@@ -145,6 +150,13 @@ impl ChromeCounts {
                 entry.witnesses.push(sketch);
             }
         }
+    }
+
+    /// Every entry, by key (for an index file's snapshot).
+    pub fn sorted_entries(&self) -> Vec<(u64, &Entry)> {
+        let mut out: Vec<_> = self.entries.iter().map(|(&k, e)| (k, e)).collect();
+        out.sort_unstable_by_key(|(k, _)| *k);
+        out
     }
 
     /// Forget the lines that are not chrome and were last seen before observation

@@ -120,6 +120,9 @@ impl Dead {
     }
 }
 
+/// A run's keys and slots, as `BandTable::parts` lends them.
+pub type RunParts<'a> = (&'a [u64], &'a [u32]);
+
 /// Maps band keys to the slots that have them.
 #[derive(Default, Debug)]
 pub struct BandTable {
@@ -217,6 +220,50 @@ impl BandTable {
         }
     }
 
+    /// The runs, as `(keys, slots)`, and the dead set's words: what `from_parts`
+    /// rebuilds the table from (an index file's snapshot).
+    pub fn parts(&self) -> (Vec<RunParts<'_>>, &[u64]) {
+        let runs = self
+            .runs
+            .iter()
+            .map(|r| (&r.keys[..], &r.slots[..]))
+            .collect();
+        (runs, &self.dead.bits)
+    }
+
+    /// The table `parts` gave, checked: each run sorted by (key, slot) without
+    /// repeats and every slot below `slots`; else what is wrong.
+    pub fn from_parts(
+        runs: Vec<(Vec<u64>, Vec<u32>)>,
+        dead: Vec<u64>,
+        slots: u32,
+    ) -> Result<BandTable, String> {
+        let mut table = BandTable::new();
+        for (i, (keys, run_slots)) in runs.into_iter().enumerate() {
+            if keys.len() != run_slots.len() {
+                return Err(format!(
+                    "run {i}: {} keys but {} slots",
+                    keys.len(),
+                    run_slots.len()
+                ));
+            }
+            let ascending = keys
+                .windows(2)
+                .zip(run_slots.windows(2))
+                .all(|(k, s)| (k[0], s[0]) < (k[1], s[1]));
+            if !ascending {
+                return Err(format!("run {i} is not sorted"));
+            }
+            if run_slots.iter().any(|&s| s >= slots) {
+                return Err(format!("run {i} holds a slot beyond the {slots} stored"));
+            }
+            table.runs.push(Run::new(keys, run_slots));
+        }
+        let count = dead.iter().map(|w| w.count_ones() as usize).sum();
+        table.dead = Dead { bits: dead, count };
+        Ok(table)
+    }
+
     /// Append to `out` the live slots of `key` (all, or its `cap` lowest when
     /// `cap > 0`).
     pub fn find(&self, key: u64, cap: usize, out: &mut Vec<u32>) {
@@ -275,6 +322,27 @@ mod tests {
         out.clear();
         table.find(99, 0, &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_table_from_its_parts_answers_as_it_did() {
+        let mut table = BandTable::new();
+        table.insert(vec![(5, 1), (7, 2), (5, 3)]);
+        table.insert(vec![(7, 4), (9, 5)]);
+        table.discard(&[3]);
+        let (runs, dead) = table.parts();
+        let runs: Vec<_> = runs.iter().map(|(k, s)| (k.to_vec(), s.to_vec())).collect();
+        let copy = BandTable::from_parts(runs.clone(), dead.to_vec(), 6).unwrap();
+        for key in [5, 7, 9, 11] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            table.find(key, 0, &mut a);
+            copy.find(key, 0, &mut b);
+            assert_eq!(a, b);
+        }
+        assert!(BandTable::from_parts(runs.clone(), vec![], 5).is_err()); // slot 5
+        let mut unsorted = runs;
+        unsorted[0].0.reverse();
+        assert!(BandTable::from_parts(unsorted, vec![], 6).is_err());
     }
 
     #[test]

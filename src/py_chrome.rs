@@ -3,9 +3,11 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::boundary::slice;
 use crate::chrome::SKETCH;
 use crate::chrome_counts::{ChromeCounts, Sketch};
 
@@ -134,6 +136,105 @@ impl PyChromeCounts {
         for (key, count, last_seen, witnesses) in entries {
             if counts.load(key, count, last_seen, witnesses) {
                 chrome.push(key);
+            }
+        }
+        Ok(chrome)
+    }
+
+    /// The entries as columns, for an index file's snapshot: `(keys, counts,
+    /// last_seen, witnesses, sketch_lengths, sketch_keys)`, by key; `witnesses[i]`
+    /// sketches of entry `i` follow those of the entries before it, sketch `j`
+    /// being `sketch_keys[j * SKETCH..][..sketch_lengths[j]]`.
+    #[allow(clippy::type_complexity)]
+    fn columns<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<u8>>,
+        Bound<'py, PyArray1<u32>>,
+    ) {
+        let counts = self.lock();
+        let entries = counts.sorted_entries();
+        let (mut keys, mut count, mut last, mut witnesses) = (
+            Vec::with_capacity(entries.len()),
+            Vec::with_capacity(entries.len()),
+            Vec::with_capacity(entries.len()),
+            Vec::with_capacity(entries.len()),
+        );
+        let (mut lengths, mut sketch_keys) = (Vec::new(), Vec::new());
+        for (key, entry) in entries {
+            keys.push(key);
+            count.push(entry.count);
+            last.push(entry.last_seen);
+            witnesses.push(entry.witnesses.len() as u32);
+            for w in &entry.witnesses {
+                let mut padded = [0u32; SKETCH];
+                padded[..w.keys().len()].copy_from_slice(w.keys());
+                lengths.push(w.keys().len() as u8);
+                sketch_keys.extend_from_slice(&padded);
+            }
+        }
+        (
+            keys.into_pyarray(py),
+            count.into_pyarray(py),
+            last.into_pyarray(py),
+            witnesses.into_pyarray(py),
+            lengths.into_pyarray(py),
+            sketch_keys.into_pyarray(py),
+        )
+    }
+
+    /// Restore the entries `columns` gave (added to those held); returns the keys
+    /// that are chrome. Columns that do not fit together are a ValueError, and
+    /// nothing is restored.
+    fn load_columns(
+        &self,
+        keys: PyReadonlyArray1<'_, u64>,
+        counts: PyReadonlyArray1<'_, u32>,
+        last_seen: PyReadonlyArray1<'_, u64>,
+        witnesses: PyReadonlyArray1<'_, u32>,
+        sketch_lengths: PyReadonlyArray1<'_, u8>,
+        sketch_keys: PyReadonlyArray1<'_, u32>,
+    ) -> PyResult<Vec<u64>> {
+        let (keys, counts, last_seen) = (
+            slice(&keys, "keys")?,
+            slice(&counts, "counts")?,
+            slice(&last_seen, "last_seen")?,
+        );
+        let (witnesses, lengths, sketch_keys) = (
+            slice(&witnesses, "witnesses")?,
+            slice(&sketch_lengths, "sketch_lengths")?,
+            slice(&sketch_keys, "sketch_keys")?,
+        );
+        let total: u64 = witnesses.iter().map(|&w| u64::from(w)).sum();
+        let fits = counts.len() == keys.len()
+            && last_seen.len() == keys.len()
+            && witnesses.len() == keys.len()
+            && total == lengths.len() as u64
+            && sketch_keys.len() == SKETCH * lengths.len()
+            && lengths.iter().all(|&n| usize::from(n) <= SKETCH);
+        if !fits {
+            return Err(PyValueError::new_err(
+                "chrome count columns that do not fit together",
+            ));
+        }
+        let mut held = self.lock();
+        held.reserve(keys.len());
+        let (mut chrome, mut next) = (Vec::new(), 0usize);
+        for i in 0..keys.len() {
+            let n = witnesses[i] as usize;
+            let sketches = (next..next + n)
+                .map(|j| {
+                    Sketch::new(&sketch_keys[j * SKETCH..j * SKETCH + usize::from(lengths[j])])
+                })
+                .collect();
+            next += n;
+            if held.load(keys[i], counts[i], last_seen[i], sketches) {
+                chrome.push(keys[i]);
             }
         }
         Ok(chrome)

@@ -98,6 +98,51 @@ impl PyBandTable {
         detached(py, "BandTable.insert", || self.write().insert(entries))
     }
 
+    /// The table as arrays, for an index file's snapshot: `(runs, dead)`, each run
+    /// `(keys, slots)` sorted by (key, slot), `dead` the removed slots' bitset words.
+    #[allow(clippy::type_complexity)]
+    fn parts<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Vec<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u32>>)>,
+        Bound<'py, PyArray1<u64>>,
+    ) {
+        let table = self.read();
+        let (runs, dead) = table.parts();
+        let runs = runs
+            .into_iter()
+            .map(|(k, s)| (PyArray1::from_slice(py, k), PyArray1::from_slice(py, s)))
+            .collect();
+        (runs, PyArray1::from_slice(py, dead))
+    }
+
+    /// The table `parts` gave (its slots below `slots`); a ValueError says what is
+    /// wrong with parts that are not a table's.
+    #[staticmethod]
+    fn from_parts(
+        py: Python<'_>,
+        runs: Vec<(PyReadonlyArray1<'_, u64>, PyReadonlyArray1<'_, u32>)>,
+        dead: PyReadonlyArray1<'_, u64>,
+        slots: u32,
+    ) -> PyResult<Self> {
+        let mut owned = Vec::with_capacity(runs.len());
+        for (keys, run_slots) in &runs {
+            owned.push((
+                slice(keys, "keys")?.to_vec(),
+                slice(run_slots, "slots")?.to_vec(),
+            ));
+        }
+        let dead = slice(&dead, "dead")?.to_vec();
+        let table = detached(py, "BandTable.from_parts", || {
+            BandTable::from_parts(owned, dead, slots)
+        })?
+        .map_err(|e| PyValueError::new_err(format!("not a band table: {e}")))?;
+        Ok(Self {
+            inner: RwLock::new(table),
+        })
+    }
+
     /// Forget documents; their entries are dropped at the next merge.
     fn discard(&self, slots: PyReadonlyArray1<'_, i64>) -> PyResult<()> {
         let slots = slice(&slots, "slots")?;

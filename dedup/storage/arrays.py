@@ -32,7 +32,7 @@ def grown(array: np.ndarray, extra: int) -> np.ndarray:
 
 
 SLOT_ROOM = 1024  # fewest slots the store's columns grow by
-_DATA_ROOM = 1 << 14  # fewest values a ragged buffer grows by
+DATA_ROOM = 1 << 14  # fewest values a ragged buffer grows by
 
 
 class Ragged:
@@ -68,7 +68,7 @@ class Ragged:
     def put(self, slot: int, values: np.ndarray) -> None:
         """Set slot ``slot``'s array (appended to the buffer)."""
         if self.used + len(values) > len(self.data):
-            self.data = grown(self.data, max(room(len(self.data), _DATA_ROOM), len(values)))
+            self.data = grown(self.data, max(room(len(self.data), DATA_ROOM), len(values)))
         self.data[self.used:self.used + len(values)] = values
         self.start[slot], self.length[slot] = self.used, len(values)
         self.used += len(values)
@@ -78,7 +78,7 @@ class Ragged:
         n = len(lengths)
         # with room for more, as put would grow it: the first put after opening an
         # index file then copies nothing
-        self.data = grown(data.astype(self.data.dtype, copy=False), room(len(data), _DATA_ROOM))
+        self.data = grown(data.astype(self.data.dtype, copy=False), room(len(data), DATA_ROOM))
         self.used = len(data)
         self.length[:n] = lengths
         self.start[:n] = np.concatenate(([0], np.cumsum(lengths)[:-1])) if n else lengths
@@ -91,6 +91,26 @@ class Ragged:
                               or [np.zeros(0, dtype=self.data.dtype)])
         self.load(data, lengths)
         self.start, self.length = self.start[:len(live)], self.length[:len(live)]
+
+    def parts(self, n: int) -> dict[str, np.ndarray]:
+        """Slots ``0..n-1`` as arrays, for an index file's snapshot (`adopt` takes them)."""
+        return {"data": self.data[:self.used], "start": self.start[:n],
+                "length": self.length[:n]}
+
+    def adopt(self, data: np.ndarray, used: int, start: np.ndarray, length: np.ndarray,
+              n: int) -> None:
+        """Take the arrays `parts` gave as this buffer: ``data``'s first ``used`` values,
+        ``n`` slots (the arrays may be longer: room to grow).
+
+        Raises:
+            ValueError: a slot's values lie outside ``data[:used]``.
+        """
+        starts, lengths = start[:n], length[:n]
+        if n and (starts.min() < 0 or lengths.min() < 0 or (starts + lengths).max() > used):
+            raise ValueError("a slot's values lie outside the buffer")
+        if used > len(data) or n > min(len(start), len(length)):
+            raise ValueError("a buffer shorter than it is used")
+        self.data, self.used, self.start, self.length = data, used, start, length
 
     @property
     def nbytes(self) -> int:
@@ -109,6 +129,14 @@ class Originals:
         self.ids = np.zeros(0, dtype=np.int64)
         self.slots = np.zeros(0, dtype=np.int64)
         self.used = 0
+
+    def adopt(self, ids: np.ndarray, slots: np.ndarray) -> None:
+        """Hold exactly ``ids`` (ascending, distinct) and their original ``slots``."""
+        if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+            raise ValueError("cluster ids out of order")
+        extra = max(1024, len(ids) // 4)
+        self.ids, self.slots = grown(ids, extra), grown(slots, extra)
+        self.used = len(ids)
 
     def get(self, cluster_ids: np.ndarray) -> np.ndarray:
         """The original slots of ``cluster_ids`` (each must have been set)."""

@@ -97,9 +97,15 @@ class DocTable:
     def __len__(self) -> int:
         return self._n
 
+    COLUMNS = ("_start", "_lengths", "_codes", "_wall", "_offset", "_arrival", "_added",
+               "_live", "_flags", "_stamp")
+
     def _columns(self) -> tuple[str, ...]:
-        return ("_start", "_lengths", "_codes", "_wall", "_offset", "_arrival", "_added",
-                "_live", "_flags", "_stamp")
+        return self.COLUMNS
+
+    def live_column(self) -> np.ndarray:
+        """Whether each slot is live (a view; slots beyond the table's are False)."""
+        return self._live
 
     def _grow(self) -> None:
         extra = room(self._n, SLOT_ROOM)
@@ -167,6 +173,24 @@ class DocTable:
         at, length = int(self._start[slot]), int(self._lengths[slot, 0])
         return self._arena[at:at + length].decode("utf-8", "surrogatepass")
 
+    def ids(self, slots: np.ndarray) -> list[str]:
+        """The article ids of ``slots``, decoded a block of slots at a time (not one
+        call per slot: an index file's snapshot is opened with every id)."""
+        out: list[str] = []
+        arena = np.frombuffer(self._arena, dtype=np.uint8)
+        for at in range(0, len(slots), 1 << 16):
+            block = slots[at:at + (1 << 16)]
+            starts, lengths = self._start[block], self._lengths[block, 0].astype(np.int64)
+            ends = np.cumsum(lengths)
+            offsets = np.repeat(starts - (ends - lengths), lengths)
+            raw = arena[offsets + np.arange(len(offsets))]
+            text = raw.tobytes().decode("utf-8", "surrogatepass")
+            # characters so far at each byte: a UTF-8 character has one lead byte
+            chars = np.concatenate(([0], np.cumsum((raw & 0xC0) != 0x80)))
+            bounds = chars[np.concatenate(([0], ends))].tolist()
+            out.extend(text[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+        return out
+
     def rank_head(self, slot: int) -> tuple[int, float]:
         """`attribution.rank_head` of slot ``slot``'s article, as computed when stored."""
         return int(self._flags[slot]), float(self._stamp[slot])
@@ -197,6 +221,47 @@ class DocTable:
         self._start = np.concatenate(([0], np.cumsum(kept)[:-1])).astype(np.int64) \
             if len(live) else np.zeros(0, dtype=np.int64)
         self._n = len(live)
+
+    def parts(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The table as JSON-able state and arrays, for an index file's snapshot
+        (`adopt` takes them back)."""
+        n = self._n
+        arrays = {name: getattr(self, name)[:n] for name in self._columns()}
+        arrays["_arena"] = np.frombuffer(self._arena, dtype=np.uint8)
+        shared = [[list(v) if isinstance(v, tuple) else v for v in table.values[1:]]
+                  for table in self._shared]
+        return {"slots": n, "shared": shared}, arrays
+
+    def adopt(self, state: dict[str, Any], arrays: dict[str, np.ndarray],
+              arena: bytearray) -> None:
+        """Take what `parts` gave; ``arrays`` may be longer than the slots (room to
+        grow).
+
+        Raises:
+            ValueError: they do not fit together (a code or a string out of range).
+        """
+        n = int(state["slots"])
+        shared = []
+        for name, values in zip(_SHARED, state["shared"], strict=True):
+            table = _Interned()
+            for value in values:
+                table.code(tuple(value) if name in ("credited", "mentions") else value)
+            if len(table.values) != len(values) + 1:
+                raise ValueError("shared values repeat")
+            shared.append(table)
+        columns = {name: arrays[name] for name in self._columns()}
+        if any(len(a) < n for a in columns.values()):
+            raise ValueError("metadata columns shorter than the slots")
+        codes, lengths, start = columns["_codes"][:n], columns["_lengths"][:n], \
+            columns["_start"][:n]
+        limits = np.array([len(t.values) for t in shared])
+        ends = start + np.maximum(lengths, 0).sum(axis=1)
+        if n and ((codes >= limits).any() or (lengths < _NONE).any() or start.min() < 0
+                  or ends.max() > len(arena)):
+            raise ValueError("metadata codes or strings out of range")
+        for name, array in columns.items():
+            setattr(self, name, array)
+        self._arena, self._shared, self._n, self._zones = arena, shared, n, {}
 
     @property
     def nbytes(self) -> int:

@@ -17,8 +17,10 @@ from ..errors import ConfigMismatch
 from ..wires import Agency, WireRegistry
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 4  # 2: number keys per article; 3: site-chrome counts per site, with witnesses;
-# 4: fine passage keys per short article (issue 15)
+FORMAT_VERSION = 5  # 2: number keys per article; 3: site-chrome counts per site, with witnesses;
+# 4: fine passage keys per short article (issue 15); 5: the SQLite file's header gets a new
+# generation with every commit, which its snapshot must match (dedup.storage.snapshot), so
+# that a dedup that does not know snapshots never writes a file one would then misread
 
 
 def wires_json(wires: WireRegistry) -> str:

@@ -51,15 +51,16 @@ import orjson
 from ..chrome import pack_witnesses, unpack_witnesses
 from ..errors import IndexFormatError
 from ..fingerprint import PASSAGE_BANDS
-from .header import FORMAT_VERSION
 from .store import ClusterState, Doc, Probe
 
-# The Redis index format: the shared FORMAT_VERSION plus the Redis key layout. Redis format 3
-# names each article's band list from a hash of its id (``Layout.band_list``;
-# ``band_list_moves`` upgrades an index of an earlier format when a writer opens it) and
-# keeps site-chrome counts per site (format 2's global counts are dropped).
+# The Redis index format: the content of the shared format (`header`) plus the Redis
+# key layout. Redis format 3 names each article's band list from a hash of its id
+# (``Layout.band_list``; ``band_list_moves`` upgrades an index of an earlier format
+# when a writer opens it) and keeps site-chrome counts per site (format 2's global
+# counts are dropped); format 4 adds the fine passage keys. The SQLite file's format 5
+# (a generation per commit, for its snapshot) changes nothing here.
 BAND_LISTS_VERSION = 3
-REDIS_FORMAT_VERSION = max(FORMAT_VERSION, BAND_LISTS_VERSION)
+REDIS_FORMAT_VERSION = 4
 
 _META_FIELDS = ("title", "url", "source", "published", "wire", "wire_evidence", "credited",
                 "credit_text", "mentions", "canonical", "canonical_wire", "extraction")

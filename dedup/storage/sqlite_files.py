@@ -15,6 +15,7 @@ import orjson
 from ..errors import IndexFormatError, StoreError
 from ..filesystem import path_problem, read_only_uri
 from .header import FORMAT
+from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
 from .sqlite_format import connect_checked, counter
 from .sqlite_store import SqliteStore, _checksum
 
@@ -62,6 +63,7 @@ def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str
             "texts_stored": texts[0], "text_bytes": texts[1],
             "config": config, "wire_agencies": len(wires) if isinstance(wires, list) else 0,
             "size_on_disk": disk_size(path),
+            "snapshot_bytes": current_snapshot_size(path, header.get("generation")),
         }
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "no such table" in str(exc):
@@ -70,6 +72,19 @@ def describe_file(path: str, conn: sqlite3.Connection | None = None) -> dict[str
     finally:
         if own:
             conn.close()
+
+
+def current_snapshot_size(path: str, generation: str | None) -> int:
+    """Bytes of the snapshot beside ``path`` if it is of the file as it is (the next
+    open reads it instead of the rows), else 0."""
+    try:
+        snap = open_snapshot(snapshot_path(path), generation, file_stamp(path))
+    except SnapshotDamaged:
+        return 0
+    if snap is None:
+        return 0
+    with snap:
+        return snap.size
 
 
 def vacuum(path: str) -> tuple[int, int]:

@@ -1,16 +1,19 @@
 """The persistent, embedded backend: a ``MemoryStore`` written through to SQLite.
 
-On open the whole index is read back in bulk (one scan per table, signatures
-through ``np.frombuffer``, band tables rebuilt in one sort each) and verified
-(the schema is exactly dedup's and every number in range, ``dedup.storage.sqlite_format``;
-``PRAGMA quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued
-and written in one transaction by ``commit``. Format (version 4), all
-integers little-endian, no pickle anywhere:
+On open the in-memory state is taken from the file's snapshot when there is one of
+the file as it is (``dedup.storage.snapshot``, written at a clean close); otherwise
+the whole index is read back in bulk (one scan per table, signatures through
+``np.frombuffer``, band tables rebuilt in one sort each) and verified (the schema is
+exactly dedup's and every number in range, ``dedup.storage.sqlite_format``; ``PRAGMA
+quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued and
+written in one transaction by ``commit``. Format (version 5), all integers
+little-endian, no pickle anywhere:
 
 * ``header(key, value, checksum)``: ``format`` = ``dedup-index``,
   ``format_version``, ``dedup_version``, ``config`` (``Config.to_dict`` JSON),
   ``wires`` (the registry's agencies as JSON), ``next_arrival``,
-  ``next_cluster``.
+  ``next_cluster``, ``chrome_seen``, ``generation`` (a random token every commit
+  replaces, which a snapshot must match; added in version 5).
 * ``articles(arrival, id, cluster, added, meta, signature, size, content_hash,
   passages, checksum, numbers, fine)``: ``meta`` is JSON (title, url, source,
   published, wire and credit evidence), ``signature`` ``num_perm`` uint32,
@@ -55,6 +58,8 @@ from ..heap import trim
 from ..wires import WireRegistry
 from .arrays import SLOT_ROOM, room
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
+from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
+from .snapshot import write as snapshot_write
 from .sqlite_format import (
     MAX_TEXT_BYTES,
     check_tables,
@@ -114,6 +119,12 @@ class SqliteStore(MemoryStore):
         self._lock_fd: int | None = None
         self._conn: sqlite3.Connection | None = None
         self._broken: str | None = None
+        self._fsync = fsync
+        self._generation: str | None = None  # the header's: changed by every commit
+        # the generation and file stamp of the snapshot beside the file (snapshot.py)
+        self._snapshot_of: tuple[str | None, list[int] | None] = (None, None)
+        self._snapshot_size = 0
+        self.opened_from = "rows"  # or "snapshot" (dedup index stats says which)
         if os.path.isdir(self.path):
             raise StoreError(f"cannot open the index {self.path}: "
                              f"{path_problem(self.path, writing=False)}")
@@ -129,8 +140,10 @@ class SqliteStore(MemoryStore):
                          remedy="build a new index")
             self._upgrade()
             super().__init__(stored_config, stored_wires, keep_text=False)
-            self._load(*counters)
-            trim()  # the rows read are gone; their heap pages go back (dedup.heap)
+            if not self._load_snapshot(*counters):
+                self._check_file()
+                self._load(*counters)
+                trim()  # the rows read are gone; their heap pages go back (dedup.heap)
         except BaseException:
             self._release()
             raise
@@ -192,10 +205,6 @@ class SqliteStore(MemoryStore):
             Path(os.path.abspath(self.path)).as_uri()
         self._conn = connect_checked(uri, self.path)  # the schema is dedup's, or an error
         try:
-            problems = [r[0] for r in self._conn.execute("PRAGMA quick_check").fetchall()]
-            if problems != ["ok"]:
-                raise IndexFormatError(f"{self.path} is corrupted (SQLite check: {problems[0]}); "
-                                       f"restore it from a backup or rebuild it")
             if not self.readonly:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
@@ -204,6 +213,62 @@ class SqliteStore(MemoryStore):
                 reason = path_problem(self.path, writing=not self.readonly) or exc
                 raise StoreError(f"cannot open the index {self.path}: {reason}") from None
             raise self._format_error(exc) from None
+
+    def _check_file(self) -> None:
+        """``PRAGMA quick_check`` before the rows are read (the snapshot path checks
+        what it reads by its own checksums instead)."""
+        try:
+            problems = [r[0] for r in self._conn.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise self._format_error(exc) from None
+        if problems != ["ok"]:
+            raise IndexFormatError(f"{self.path} is corrupted (SQLite check: {problems[0]}); "
+                                   f"restore it from a backup or rebuild it")
+
+    def _load_snapshot(self, next_arrival: int, next_cluster: int) -> bool:
+        """Take the in-memory state from the file's snapshot if there is one of the
+        file as it is (``dedup.storage.snapshot``); False when the rows must be read
+        (``opened_from`` says why)."""
+        path = snapshot_path(self.path)
+        try:
+            snap = open_snapshot(path, self._generation, file_stamp(self.path))
+            if snap is None:
+                self.opened_from = "rows (no snapshot of the file as it is)"
+                return False
+            with snap:
+                state = snap.state
+                if (state.get("arrival"), state.get("next_cluster")) != (next_arrival,
+                                                                          next_cluster):
+                    raise SnapshotDamaged("its counters are not the header's")
+                self.adopt_image(snap)
+                self._snapshot_size = snap.size
+                self._snapshot_of = (snap.generation, snap.stamp)
+        except SnapshotDamaged as exc:
+            self.opened_from = f"rows (the snapshot {path} is damaged: {exc})"
+            super().__init__(self.config, self.wires, keep_text=False)  # what it half took
+            return False
+        self.opened_from = "snapshot"
+        return True
+
+    def _write_snapshot(self) -> None:
+        """At close, with the file closed but still locked: write the snapshot of the
+        file as it is now, unless the one beside it already is (it is a cache: a
+        failure to write it loses nothing, the next open reads the rows)."""
+        path = snapshot_path(self.path)
+        stamp = file_stamp(self.path)
+        if stamp is None or self._snapshot_of == (self._generation, stamp):
+            return
+        try:
+            state, arrays = self.image()
+            self._snapshot_size = snapshot_write(path, self._generation, stamp, state, arrays,
+                                                 fsync=self._fsync)
+            self._snapshot_of = (self._generation, stamp)
+        except (OSError, TypeError, ValueError):
+            # an unwritable folder, a full disk, metadata JSON cannot hold
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def _format_error(self, exc: Exception) -> IndexFormatError:
         text = str(exc)
@@ -252,6 +317,7 @@ class SqliteStore(MemoryStore):
         except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
             raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None
         self._format_version = version
+        self._generation = header.get("generation")
         return config, wires, counters
 
     def _upgrade(self) -> None:
@@ -446,6 +512,11 @@ class SqliteStore(MemoryStore):
         self._dirty_chrome: set[int] = set()
         self._counters_dirty = False
 
+    def _pending(self) -> bool:
+        """Whether there are changes not yet committed."""
+        return bool(self._new_rows or self._deleted or self._dirty_clusters
+                    or self._dirty_chrome or self._counters_dirty)
+
     def unwritable(self) -> str | None:
         if self.readonly:
             return f"the index {self.path} was opened read-only"
@@ -525,8 +596,7 @@ class SqliteStore(MemoryStore):
                 then closed to writes (reopen it: only acknowledged writes are
                 in the file).
         """
-        if self._conn is None or not (self._new_rows or self._deleted or self._dirty_clusters
-                                      or self._dirty_chrome or self._counters_dirty):
+        if self._conn is None or not self._pending():
             return
         if self._broken:
             raise StoreError(self._broken)
@@ -572,9 +642,10 @@ class SqliteStore(MemoryStore):
             conn.executemany("DELETE FROM chrome WHERE key = ?", forgotten)
             conn.executemany("INSERT OR REPLACE INTO chrome (key, count, last_seen, witnesses, "
                              "checksum) VALUES (?, ?, ?, ?, ?)", chrome)
+            generation = uuid.uuid4().hex  # what a snapshot of the file after this names
             counters = [("next_arrival", str(self._arrival)),
                         ("next_cluster", str(self._next_cluster)),
-                        ("chrome_seen", str(self._chrome.seen))]
+                        ("chrome_seen", str(self._chrome.seen)), ("generation", generation)]
             conn.executemany("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
                              [(k, v, _checksum(k, v)) for k, v in counters])
             conn.execute("COMMIT")
@@ -586,6 +657,7 @@ class SqliteStore(MemoryStore):
             self._broken = (f"could not write the index {self.path} ({exc}); the writes since "
                             f"the last acknowledged one are not saved: reopen the index")
             raise StoreError(self._broken) from None
+        self._generation = generation
         self._reset_pending()
 
     # -- reads that need the file ----------------------------------------------------
@@ -610,20 +682,33 @@ class SqliteStore(MemoryStore):
         from .sqlite_files import describe_file  # it imports this module
         out = super().describe()
         out.update(describe_file(self.path, conn=self._conn))
+        out["opened_from"] = self.opened_from
+        out["snapshot_bytes"] = self._snapshot_size
         return out
 
     # -- closing ---------------------------------------------------------------------
 
     def close(self) -> None:
-        self._release()
+        snapshot = self._conn is not None and not (self.readonly or self._broken
+                                                   or self._pending())
+        if snapshot and self._generation is None:  # a file from before generations
+            self._counters_dirty = True
+            try:
+                self.commit()
+            except StoreError:
+                snapshot = False
+        self._release(snapshot=snapshot)
 
-    def _release(self) -> None:
+
+    def _release(self, *, snapshot: bool = False) -> None:
         if self._conn is not None:
             try:
                 self._conn.close()
             except sqlite3.Error:
-                pass
+                snapshot = False
             self._conn = None
+            if snapshot:  # after closing (the log is checkpointed), before unlocking
+                self._write_snapshot()
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # after the connection: closing an fd drops POSIX locks
             self._lock_fd = None

@@ -59,8 +59,9 @@ from ..config import Config
 from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from ..lsh import BandTable, band_keys
 from ..wires import WireRegistry
-from .arrays import SLOT_ROOM, Originals, Ragged, grown, room
+from .arrays import DATA_ROOM, SLOT_ROOM, Originals, Ragged, grown, room
 from .doc_table import Doc, DocTable
+from .snapshot import Snapshot, SnapshotDamaged
 
 if TYPE_CHECKING:
     from ..prepare import Prepared
@@ -414,7 +415,11 @@ class MemoryStore(Store):
             ragged.grow(extra)
 
     def _ragged(self) -> list[Ragged]:
-        return [self._pk, self._nk, self._fk] + ([self._sh] if self._sh is not None else [])
+        return [r for _, r in self._named_ragged()]
+
+    def _named_ragged(self) -> list[tuple[str, Ragged]]:
+        named = [("passage_keys", self._pk), ("number_keys", self._nk), ("fine_keys", self._fk)]
+        return named + ([("shingles", self._sh)] if self._sh is not None else [])
 
     # -- LSH ---------------------------------------------------------------------
 
@@ -517,6 +522,95 @@ class MemoryStore(Store):
             per_doc = self._pk.length[:n] // PASSAGE_BANDS
             self._passages.insert(np.repeat(slots, per_doc),
                                   self._pk.data[:self._pk.used].reshape(-1, PASSAGE_BANDS))
+
+    # -- the image of an index file's snapshot (dedup.storage.snapshot) ------------------
+
+    def image(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Everything this store holds but texts, as JSON-able state and named arrays
+        (`adopt_image` takes them back)."""
+        n = len(self._docs)
+        arrays = {"sigs": self._sigs[:n], "sizes": self._sizes[:n], "hashes": self._hashes[:n],
+                  "cluster_of": self._cluster_of[:n]}
+        docs, doc_arrays = self._docs.parts()
+        arrays.update({f"docs{name}": a for name, a in doc_arrays.items()})
+        for name, ragged in self._named_ragged():
+            arrays.update({f"{name}.{part}": a for part, a in ragged.parts(n).items()})
+        clusters = sorted(self._clusters.values(), key=lambda c: c.id)
+        arrays["cluster_ids"] = np.array([c.id for c in clusters], dtype=np.int64)
+        arrays["cluster_originals"] = np.array([c.original for c in clusters], dtype=np.int64)
+        runs = {}
+        for name, table in (("bands", self._table), ("passages", self._passages)):
+            table_runs, arrays[f"{name}.dead"] = table.parts()
+            runs[name] = len(table_runs)
+            for i, (keys, slots) in enumerate(table_runs):
+                arrays[f"{name}.{i}.keys"], arrays[f"{name}.{i}.slots"] = keys, slots
+        arrays.update({f"chrome.{i}": a for i, a in enumerate(self._chrome.columns())})
+        state = {"slots": n, "arrival": self._arrival, "next_cluster": self._next_cluster,
+                 "first_live": self._first_live, "dead": self._dead,
+                 "chrome_seen": self._chrome.seen,
+                 "notes": {str(c.id): c.notes for c in clusters if c.notes}, "docs": docs,
+                 "runs": runs}
+        return state, arrays
+
+    def adopt_image(self, snapshot: Snapshot) -> None:
+        """Become the store whose `image` ``snapshot`` holds (an empty store of the
+        same configuration; texts are not kept).
+
+        Raises:
+            SnapshotDamaged: the snapshot is not a consistent image.
+        """
+        try:
+            self._adopt(snapshot, snapshot.state)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise SnapshotDamaged(f"not an index's image ({exc})") from None
+
+    def _adopt(self, snap: Snapshot, state: dict[str, Any]) -> None:
+        n = int(state["slots"])
+        extra = room(n, SLOT_ROOM)
+        self._sigs, self._sizes = snap.array("sigs", extra), snap.array("sizes", extra)
+        self._hashes, self._cluster_of = snap.array("hashes", extra), \
+            snap.array("cluster_of", extra)
+        if self._sigs.shape[1:] != (self.config.num_perm,) or \
+                {len(a) for a in (self._sigs, self._sizes, self._hashes, self._cluster_of)} \
+                != {n + extra}:
+            raise ValueError("columns of other lengths")
+        for name, ragged in self._named_ragged():
+            used = snap.shape(f"{name}.data")[0]
+            ragged.adopt(snap.array(f"{name}.data", room(used, DATA_ROOM)), used,
+                         snap.array(f"{name}.start", extra), snap.array(f"{name}.length", extra),
+                         n)
+        arena = bytearray(snap.shape("docs_arena")[0])
+        snap.read_into("docs_arena", np.frombuffer(arena, dtype=np.uint8))
+        self._docs.adopt(state["docs"], {name: snap.array(f"docs{name}", extra)
+                                         for name in DocTable.COLUMNS}, arena)
+        live = np.flatnonzero(self._docs.live_column()[:n])
+        self._slot_of = dict(zip(self._docs.ids(live), live.tolist(), strict=True))
+        if len(self._slot_of) != len(live):
+            raise ValueError("repeated article ids")
+        self._texts = [None] * n
+        ids, originals = snap.array("cluster_ids"), snap.array("cluster_originals")
+        of = self._cluster_of[live]
+        order = np.argsort(of, kind="stable")  # members ascend, as slots do
+        bounds = np.searchsorted(of[order], ids).tolist() + [len(live)]
+        if (len(ids) != len(originals) or (originals < 0).any() or (originals >= n).any()
+                or not np.isin(of, ids).all() or (self._cluster_of[originals] != ids).any()
+                or not self._docs.live_column()[originals].all()):
+            raise ValueError("clusters that are not their members'")
+        members = live[order].tolist()
+        notes = state["notes"]
+        self._clusters = {cid: ClusterState(cid, original, members[a:b], notes.get(str(cid), []))
+                          for cid, original, a, b in zip(ids.tolist(), originals.tolist(),
+                                                         bounds[:-1], bounds[1:], strict=True)}
+        self._original_of.adopt(ids, originals)
+        for name, attr in (("bands", "_table"), ("passages", "_passages")):
+            runs = [(snap.array(f"{name}.{i}.keys"), snap.array(f"{name}.{i}.slots"))
+                    for i in range(int(state["runs"][name]))]
+            setattr(self, attr, BandTable.from_parts(runs, snap.array(f"{name}.dead"), n))
+        self._chrome.load_columns([snap.array(f"chrome.{i}") for i in range(6)])
+        # aged from here on, as when the counts are read from rows (SqliteStore._load_chrome)
+        self._chrome.seen = self._chrome_aged = int(state["chrome_seen"])
+        self._arrival, self._next_cluster = int(state["arrival"]), int(state["next_cluster"])
+        self._first_live, self._dead = int(state["first_live"]), int(state["dead"])
 
     def memory_bytes(self) -> int:
         """Bytes held by the numpy arrays, the metadata columns, band tables and chrome
