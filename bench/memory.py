@@ -54,7 +54,8 @@ def _feed(index, stream, count: int) -> None:
 def _breakdown(index) -> dict[str, int]:
     store = index._store
     out = {"signatures etc. (numpy columns)": sum(a.nbytes for a in (
-        store._sigs, store._sizes, store._hashes, store._cluster_of))}
+        store._sigs, store._sizes, store._hashes))}
+    out["cluster table"] = store._groups.nbytes
     out["passage and number keys (ragged)"] = sum(r.nbytes for r in store._ragged())
     out["article metadata (columns and string arena)"] = store._docs.nbytes
     out["band table"] = store._table.nbytes()

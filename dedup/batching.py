@@ -49,6 +49,15 @@ def by_row(rows: np.ndarray, values: np.ndarray, count: int) -> list[np.ndarray]
     return [values[bounds[i]:bounds[i + 1]] for i in range(count)]
 
 
+def flat(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``arrays`` as one array and offsets: array ``i`` is
+    ``values[offsets[i]:offsets[i + 1]]``."""
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(a) for a in arrays], out=offsets[1:])
+    values = np.concatenate(arrays) if len(arrays) else np.zeros(0, dtype=np.int64)
+    return values, offsets
+
+
 def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray,
                      room: np.ndarray | None = None, placed: np.ndarray | None = None
                      ) -> list[np.ndarray]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _core
 from .attribution import choose_original
 from .batching import (
     CHUNK,
@@ -28,6 +29,7 @@ from .batching import (
     chrome_observation,
     chunked,
     earlier_in_chunk,
+    flat,
     prepared_chunks,
     sites,
 )
@@ -39,12 +41,18 @@ from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
 from .storage.backends import open_store
-from .storage.store import ClusterState, Doc, MemoryStore, Probe, Store
+from .storage.memory_store import MemoryStore
+from .storage.store import ClusterState, Doc, Placed, Probe, Store
 from .verdicts import Context, current_verdict, member, verdict_for
-from .verify import Match, compare
+from .verify import Match, compare_rows
 from .wires import WireRegistry
 
-_RELATION_ORDER = {"exact": 0, "near": 1, "edited": 2, "excerpt": 2, "expanded": 2}
+
+def _rank_args(rank: tuple[int, float, int, int]) -> tuple[int, float, int, int]:
+    """`Store.rank` (flags, stamp, -size, arrival) as the core's rule takes it."""
+    flags, stamp, neg_size, arrival = rank
+    return flags, stamp, -neg_size, arrival
+
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
 
 
@@ -281,7 +289,7 @@ class Index:
             found = self._matches(probe, candidates)
             if not found:
                 return verdict_for(self._store, doc, None, None)
-            cluster, match = found[0]
+            cluster, match, _ = found[0]
             return verdict_for(self._store, doc, cluster, match)
 
     def learn_chrome(self, articles: Iterable[Article], *, jobs: int = 1) -> int:
@@ -358,7 +366,7 @@ class Index:
     def stats(self) -> dict[str, Any]:
         """Articles, clusters, copies, configuration and backend facts."""
         with self._lock:
-            sizes = [len(c.members) for c in self._store.clusters()]
+            sizes = self._store.cluster_sizes()
             with_copies = [n for n in sizes if n > 1]
             out = {"articles": len(self._store), "clusters": len(sizes),
                    "clusters_with_copies": len(with_copies),
@@ -464,26 +472,42 @@ class Index:
                                    np.array([r is None for r in refused], dtype=bool))
         slot_of_row = np.full(len(chunk), -1, dtype=np.int64)
         added: list[tuple[int, int]] = []
-        results: list[Verdict | BadRecord] = []
+        results: list[Verdict | BadRecord | None] = list(refused)
         now = self._clock()
+        # The whole chunk is placed in one core call when no arrival-time verdicts are
+        # wanted and the store places in the core; else one article at a time, each
+        # stored and placed before the next is stored.
+        bulk = isinstance(store, MemoryStore) and not verdicts
+
+        def candidates(i: int) -> np.ndarray:
+            """Row i's: the stored slots and the chunk's earlier rows that share a key
+            with it (each placed before it)."""
+            local = slot_of_row[earlier[i]]
+            return np.concatenate((stored[i], local[local >= 0]))
+
         try:
             for i, article in enumerate(chunk):
                 if refused[i] is not None:
-                    results.append(refused[i])
                     continue
-                local = slot_of_row[earlier[i]]
-                candidates = np.concatenate((stored[i], local[local >= 0]))
                 doc = self._describe(article, prepared, i, 0)
                 doc.added = now
                 slot = store.add_doc(doc, Probe.of(prepared, i), article.text)
                 slot_of_row[i] = slot
                 added.append((i, slot))
-                results.append(self._place(slot, candidates, verdicts))
+                if not bulk:
+                    placed = self._place(slot, candidates(i))
+                    self._placed([(slot, placed)])
+                    results[i] = self._verdict(slot, placed) if verdicts else None
+            if bulk and added:
+                new = [s for _, s in added]
+                placed = store.place(np.array(new), *flat([candidates(i) for i, _ in added]))
+                self._placed(zip(new, placed, strict=True))
         finally:
             # Also when placing an article raised: every stored article is in a
             # cluster and in the band tables, so what gets committed is consistent.
-            if added and store.doc(added[-1][1]).cluster == 0:
-                store.new_cluster(added[-1][1])
+            for _, slot in added:
+                if store.doc(slot).cluster == 0:
+                    store.new_cluster(slot)
             if added:
                 rows = [i for i, _ in added]
                 new = np.array([s for _, s in added], dtype=np.uint32)
@@ -523,62 +547,70 @@ class Index:
                    canonical_wire=self.wires.by_url(canonical) if canonical else None,
                    extraction=article.extraction)
 
-    def _place(self, slot: int, candidates: np.ndarray, want: bool = True) -> Verdict | None:
-        """Join the best matching cluster (or start one); re-attribute and merge.
-        Returns the arrival-time verdict (``None`` unless ``want``)."""
+    def _place(self, slot: int, candidates: np.ndarray) -> Placed:
+        """Join the best matching cluster (or start one); re-attribute and merge
+        (src/place.rs: the compiled store places in the core, any other store is
+        asked for the candidates' clusters here and the core decides)."""
         store = self._store
+        if isinstance(store, MemoryStore):
+            return store.place(np.array([slot]), *flat([candidates]))[0]
         matched = self._matches(store.probe(slot), candidates)
         if not matched:
-            store.new_cluster(slot)
-            return current_verdict(self._store, self.config, slot) if want else None
-        cluster, match = matched[0]  # match: with the cluster's original
+            return store.new_cluster(slot).id, None, -1, []
+        cluster, _, row = matched[0]
         store.join(cluster, slot)
         old = cluster.original
-        rank = store.rank(slot)
-        if rank >= store.rank(old):
-            return current_verdict(self._store, self.config, slot, match=match) if want else None
+        reattribute, merge = _core.decide(
+            _rank_args(store.rank(slot)), [_rank_args(store.rank(c.original))
+                                           for c, _, _ in matched])
+        if not reattribute:
+            return cluster.id, row, -1, []
         store.set_original(cluster, slot)
-        merged = self._merge_outranked(cluster, slot, rank, [c for c, _ in matched[1:]])
-        if not want:
-            return None
-        verdict = current_verdict(self._store, self.config, slot)
+        merged = []
+        for j in merge:
+            other = matched[j][0]
+            merged.append((other.id, other.original, list(other.members)))
+            store.merge(cluster, other)
+        return cluster.id, row, old, merged
+
+    def _placed(self, placements: Iterable[tuple[int, Placed]]) -> None:
+        """Note in each cluster that gathered others why, slot by slot in placement
+        order (a cluster merged away since has no notes to keep)."""
+        store = self._store
+        for slot, (cid, _, _, merged) in placements:
+            for other, original, _ in merged:
+                try:
+                    cluster = store.cluster(cid)
+                except KeyError:
+                    continue
+                me = store.doc(slot).id
+                store.set_original(cluster, cluster.original,
+                                   f"cluster {other} (original {store.doc(original).id!r}) "
+                                   f"merged: {me!r} matches both and outranks its original")
+
+    def _verdict(self, slot: int, placed: Placed) -> Verdict:
+        """The arrival-time verdict of ``slot``, just placed."""
+        store = self._store
+        cid, row, replaced, merged = placed
+        if replaced < 0:
+            match = None if row is None else Match.of(row)
+            return current_verdict(store, self.config, slot, match=match)
+        verdict = current_verdict(store, self.config, slot)
+        me = store.doc(slot).id
         verdict.reattributed = {
-            "event": "reattributed", "cluster": cluster.id,
-            "old_original": store.doc(old).id, "new_original": store.doc(slot).id,
-            "why": [w for w in verdict.why if w.startswith("original:")]}
-        verdict.merged = merged or None
+            "event": "reattributed", "cluster": cid, "old_original": store.doc(replaced).id,
+            "new_original": me, "why": [w for w in verdict.why if w.startswith("original:")]}
+        verdict.merged = [
+            {"event": "merged", "cluster": cid, "merged_cluster": other,
+             "old_original": store.doc(original).id, "new_original": me,
+             "members": [store.doc(s).id for s in members]}
+            for other, original, members in merged] or None
         return verdict
 
-    def _merge_outranked(self, home: ClusterState, slot: int, rank: tuple,
-                         others: list[ClusterState]) -> list[dict[str, Any]]:
-        """Fold into ``home`` every other matched cluster whose original the
-        newcomer ``slot`` (now ``home``'s original) outranks.
-
-        Copies that arrive before their source each start a cluster, and two
-        copies edited differently may not match each other; when the source
-        arrives and matches both originals, the clusters become one under it.
-        Only clusters whose original the newcomer itself matched are merged,
-        so clusters still never chain through their members.
-        """
-        store, events = self._store, []
-        me = store.doc(slot).id
-        for other in others:
-            if rank >= store.rank(other.original):
-                continue
-            old_original = store.doc(other.original).id
-            members = [store.doc(s).id for s in other.members]
-            store.merge(home, other)
-            store.set_original(home, slot, f"cluster {other.id} (original {old_original!r}) "
-                                           f"merged: {me!r} matches both and outranks its "
-                                           f"original")
-            events.append({"event": "merged", "cluster": home.id, "merged_cluster": other.id,
-                           "old_original": old_original, "new_original": me,
-                           "members": members})
-        return events
-
     def _matches(self, probe: Probe, candidates: np.ndarray
-                 ) -> list[tuple[ClusterState, Match]]:
-        """The candidate clusters whose original ``probe`` is a copy of, best first.
+                 ) -> list[tuple[ClusterState, Match, tuple]]:
+        """The candidate clusters whose original ``probe`` is a copy of, best first
+        (the core's order), each with the match and as `compare` gave it unrounded.
 
         Args:
             probe: the article's fingerprints.
@@ -590,15 +622,9 @@ class Index:
         ids = ids[np.concatenate(([True], ids[1:] != ids[:-1])) & (ids > 0)]
         if not len(ids):
             return []
-        matches = self._compare(probe, store.originals_of(ids))
-        found = [(store.cluster(int(ids[j])), m) for j, m in enumerate(matches) if m is not None]
-        found.sort(key=lambda cm: (_RELATION_ORDER[cm[1].relation], -cm[1].similarity,
-                                   -cm[1].containment))
-        return found
-
-    def _compare(self, probe: Probe, others: Sequence[int] | np.ndarray) -> list[Match | None]:
-        """Verify ``probe`` against the stored slots ``others`` (cluster originals)."""
-        return compare(self.config, probe,
-                       self._store.columns(np.asarray(others, dtype=np.int64)))
+        rows = compare_rows(self.config, probe, store.columns(store.originals_of(ids)))
+        found = [(int(ids[j]), r) for j, r in enumerate(rows) if r is not None]
+        order = _core.order_matches([r for _, r in found])
+        return [(store.cluster(found[j][0]), Match.of(found[j][1]), found[j][1]) for j in order]
 
     # -- verdicts --------------------------------------------------------------

@@ -92,8 +92,15 @@ class Match:
         """Share of the smaller text found in the larger one."""
         return max(self.copy_in_original, self.original_in_copy)
 
+    @classmethod
+    def of(cls, row: tuple[str, float, float, float]) -> Match:
+        """The match of one of `compare_rows`' rows, its figures rounded."""
+        relation, similarity, copy_in, orig_in = row
+        return cls(relation, round(similarity, 4), round(copy_in, 4), round(orig_in, 4))
 
-def _rules(config: Config) -> tuple:
+
+def rules(config: Config) -> tuple:
+    """The configuration's thresholds as the core's verification takes them."""
     return (config.threshold, config.containment_threshold, config.partial_size_ratio,
             config.min_shingles, config.verify == "exact", config.num_perm)
 
@@ -107,7 +114,8 @@ def _probe(probe: Probe) -> tuple:
             np.ascontiguousarray(probe.fine, dtype=np.uint64))
 
 
-def compare(config: Config, probe: Probe, columns: Columns) -> list[Match | None]:
+def compare_rows(config: Config, probe: Probe, columns: Columns
+                 ) -> list[tuple[str, float, float, float] | None]:
     """Verify ``probe`` against candidate originals.
 
     With more than two candidates, a loose test on all of them (the estimated
@@ -120,20 +128,23 @@ def compare(config: Config, probe: Probe, columns: Columns) -> list[Match | None
         columns: the candidates' fingerprints (``Store.columns``).
 
     Returns:
-        A ``Match`` per candidate, or ``None`` where it is not a copy.
+        Per candidate ``(relation, similarity, copy_in, orig_in)``, unrounded,
+        or ``None`` where it is not a copy.
     """
-    rows = _core.compare(_rules(config), _probe(probe), columns.slots,
+    return _core.compare(rules(config), _probe(probe), columns.slots,
                          (columns.signatures, columns.sizes, columns.hashes, columns.passages,
                           columns.numbers, columns.shingles, columns.fine))
-    return [None if r is None else Match(r[0], round(r[1], 4), round(r[2], 4), round(r[3], 4))
-            for r in rows]
+
+
+def compare(config: Config, probe: Probe, columns: Columns) -> list[Match | None]:
+    """`compare_rows` as a ``Match`` (rounded) per candidate, or ``None``."""
+    return [None if r is None else Match.of(r) for r in compare_rows(config, probe, columns)]
 
 
 def measure(mine: Probe, theirs: Probe) -> Match:
     """What a member measures against its original when no rule matches any more
     (it matched an earlier original of its cluster)."""
-    relation, sim, copy_in, orig_in = _core.measure(_probe(mine), _probe(theirs))
-    return Match(relation, round(sim, 4), round(copy_in, 4), round(orig_in, 4))
+    return Match.of(_core.measure(_probe(mine), _probe(theirs)))
 
 
 def numbers_agree(mine: np.ndarray, theirs: np.ndarray) -> bool:

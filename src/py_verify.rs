@@ -7,10 +7,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::boundary::{detached, slice};
+use crate::columns::{Columns, Ragged};
 use crate::verify::{self, Found, Fp, Relation, Rules};
 
 /// threshold, containment threshold, partial size ratio, min shingles, exact, num_perm.
-type RulesArgs = (f64, f64, f64, u64, bool, usize);
+pub(crate) type RulesArgs = (f64, f64, f64, u64, bool, usize);
 /// sig, size, content hash, passage keys, number keys, shingles (or None), fine
 /// passage keys.
 type ProbeArgs<'py> = (
@@ -23,14 +24,14 @@ type ProbeArgs<'py> = (
     PyReadonlyArray1<'py, u64>,
 );
 /// A ragged column: values, each slot's start and length.
-type RaggedArgs<'py, T> = (
+pub(crate) type RaggedArgs<'py, T> = (
     PyReadonlyArray1<'py, T>,
     PyReadonlyArray1<'py, i64>,
     PyReadonlyArray1<'py, i64>,
 );
 /// signatures (n × num_perm), sizes, content hashes, passages, numbers, shingles,
 /// fine passages (None: no slot has them).
-type ColumnsArgs<'py> = (
+pub(crate) type ColumnsArgs<'py> = (
     PyReadonlyArray2<'py, u32>,
     PyReadonlyArray1<'py, u32>,
     PyReadonlyArray1<'py, u64>,
@@ -40,9 +41,11 @@ type ColumnsArgs<'py> = (
     Option<RaggedArgs<'py, u64>>,
 );
 /// relation, similarity, copy in original, original in copy (unrounded).
-type FoundRow = (&'static str, f64, f64, f64);
+pub(crate) type FoundRow = (&'static str, f64, f64, f64);
 
-fn rules((threshold, containment, size_ratio, min_shingles, exact, num_perm): RulesArgs) -> Rules {
+pub(crate) fn rules(
+    (threshold, containment, size_ratio, min_shingles, exact, num_perm): RulesArgs,
+) -> Rules {
     Rules {
         threshold,
         containment,
@@ -53,7 +56,7 @@ fn rules((threshold, containment, size_ratio, min_shingles, exact, num_perm): Ru
     }
 }
 
-fn row(found: Found) -> FoundRow {
+pub(crate) fn row(found: Found) -> FoundRow {
     let name = match found.relation {
         Relation::Exact => "exact",
         Relation::Near => "near",
@@ -64,39 +67,33 @@ fn row(found: Found) -> FoundRow {
     (name, found.similarity, found.copy_in, found.orig_in)
 }
 
-/// A ragged column, borrowed and checked slot by slot.
-struct Ragged<'a, T> {
-    data: &'a [T],
-    start: &'a [i64],
-    length: &'a [i64],
+fn ragged<'a, T: numpy::Element>(
+    args: &'a RaggedArgs<'_, T>,
+    name: &str,
+) -> PyResult<Ragged<'a, T>> {
+    Ok(Ragged {
+        data: slice(&args.0, name)?,
+        start: slice(&args.1, name)?,
+        length: slice(&args.2, name)?,
+    })
 }
 
-impl<'a, T> Ragged<'a, T> {
-    fn new<'py>(args: &'a RaggedArgs<'py, T>, name: &str) -> PyResult<Self>
-    where
-        T: numpy::Element,
-    {
-        Ok(Ragged {
-            data: slice(&args.0, name)?,
-            start: slice(&args.1, name)?,
-            length: slice(&args.2, name)?,
-        })
-    }
-
-    fn get(&self, slot: usize, name: &str) -> PyResult<&'a [T]> {
-        let bad = || PyValueError::new_err(format!("{name} of slot {slot} out of range"));
-        let (start, length) = (
-            *self.start.get(slot).ok_or_else(bad)?,
-            *self.length.get(slot).ok_or_else(bad)?,
-        );
-        let (start, length) = (usize::try_from(start), usize::try_from(length));
-        let (Ok(start), Ok(length)) = (start, length) else {
-            return Err(bad());
-        };
-        self.data
-            .get(start..start.checked_add(length).ok_or_else(bad)?)
-            .ok_or_else(bad)
-    }
+/// The store's fingerprint columns, borrowed (rows are checked as they are read).
+pub(crate) fn columns<'a>(args: &'a ColumnsArgs<'_>) -> PyResult<Columns<'a>> {
+    let sigs = args
+        .0
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("signatures must be a contiguous array"))?;
+    Ok(Columns {
+        sigs,
+        width: args.0.as_array().ncols(),
+        sizes: slice(&args.1, "sizes")?,
+        hashes: slice(&args.2, "hashes")?,
+        passages: ragged(&args.3, "passages")?,
+        numbers: ragged(&args.4, "numbers")?,
+        shingles: args.5.as_ref().map(|s| ragged(s, "shingles")).transpose()?,
+        fine: args.6.as_ref().map(|s| ragged(s, "fine")).transpose()?,
+    })
 }
 
 fn probe<'a>(args: &'a ProbeArgs<'_>) -> PyResult<Fp<'a>> {
@@ -120,56 +117,22 @@ pub fn compare(
     rules_args: RulesArgs,
     probe_args: ProbeArgs<'_>,
     slots: PyReadonlyArray1<'_, i64>,
-    columns: ColumnsArgs<'_>,
+    columns_args: ColumnsArgs<'_>,
 ) -> PyResult<Vec<Option<FoundRow>>> {
     let rules = rules(rules_args);
     let probe = probe(&probe_args)?;
     let slots = slice(&slots, "slots")?;
-    let sigs = columns.0.as_array();
-    let width = sigs.ncols();
-    let all_sigs = columns
-        .0
-        .as_slice()
-        .map_err(|_| PyValueError::new_err("signatures must be a contiguous array"))?;
-    if width != probe.sig.len() {
+    let columns = columns(&columns_args)?;
+    if columns.width != probe.sig.len() {
         return Err(PyValueError::new_err(
             "signature width differs from the stored ones",
         ));
     }
-    let (sizes, hashes) = (slice(&columns.1, "sizes")?, slice(&columns.2, "hashes")?);
-    let passages = Ragged::new(&columns.3, "passages")?;
-    let numbers = Ragged::new(&columns.4, "numbers")?;
-    let shingles = columns
-        .5
-        .as_ref()
-        .map(|s| Ragged::new(s, "shingles"))
-        .transpose()?;
-    let fine = columns
-        .6
-        .as_ref()
-        .map(|s| Ragged::new(s, "fine"))
-        .transpose()?;
     let mut others = Vec::with_capacity(slots.len());
     for &s in slots {
         let slot = usize::try_from(s)
-            .ok()
-            .filter(|&s| s < sizes.len() && s < hashes.len() && s < sigs.nrows())
-            .ok_or_else(|| PyValueError::new_err(format!("slot {s} out of range")))?;
-        others.push(Fp {
-            sig: &all_sigs[slot * width..(slot + 1) * width],
-            size: u64::from(sizes[slot]),
-            hash: hashes[slot],
-            passages: passages.get(slot, "passages")?,
-            numbers: numbers.get(slot, "numbers")?,
-            shingles: shingles
-                .as_ref()
-                .map(|s| s.get(slot, "shingles"))
-                .transpose()?,
-            fine: match &fine {
-                Some(f) => f.get(slot, "fine")?,
-                None => &[],
-            },
-        });
+            .map_err(|_| PyValueError::new_err(format!("slot {s} out of range")))?;
+        others.push(columns.fp(slot).map_err(PyValueError::new_err)?);
     }
     let found = detached(py, "compare", || verify::compare(&rules, &probe, &others))?;
     Ok(found.into_iter().map(|f| f.map(row)).collect())

@@ -235,18 +235,18 @@ def test_a_chunk_interrupted_by_an_error_leaves_a_consistent_index(backend, tmp_
     rng = random.Random(16)
     texts = [story(rng, VOCAB, 300) for _ in range(8)]
     index = Index() if backend == "memory" else Index.open(str(tmp_path / "i.db"))
-    real, calls = Index._matches, [0]
+    real, calls = Index._place, [0]
 
-    def failing(self, probe, candidates):
+    def failing(self, slot, candidates):
         calls[0] += 1
         if calls[0] == 5:
             raise RuntimeError("placing failed")
-        return real(self, probe, candidates)
+        return real(self, slot, candidates)
 
-    monkeypatch.setattr(Index, "_matches", failing)
+    monkeypatch.setattr(Index, "_place", failing)
     with pytest.raises(RuntimeError, match="placing failed"):
         index.add_many([Article(id=f"a{i}", text=t) for i, t in enumerate(texts)])
-    monkeypatch.setattr(Index, "_matches", real)
+    monkeypatch.setattr(Index, "_place", real)
     if backend == "sqlite":
         index.close()
         index = Index.open(str(tmp_path / "i.db"))
@@ -255,6 +255,62 @@ def test_a_chunk_interrupted_by_an_error_leaves_a_consistent_index(backend, tmp_
         copy = index.add(Article(id=f"copy{i}", text=edit(rng, VOCAB, texts[i], 0.01)))
         assert copy.duplicate and copy.original == f"a{i}"
     index.close()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_chunk_placed_in_one_call_that_fails_leaves_a_consistent_index(backend, tmp_path,
+                                                                         monkeypatch):
+    """Without arrival-time verdicts a chunk is stored whole and then placed in one
+    core call: when that call fails, every stored article of the chunk is in a
+    cluster of its own and in the band tables, and the error propagates."""
+    from dedup.storage.memory_store import MemoryStore
+
+    rng = random.Random(17)
+    texts = [story(rng, VOCAB, 300) for _ in range(6)]
+    index = Index() if backend == "memory" else Index.open(str(tmp_path / "i.db"))
+    index.add(Article(id="first", text=texts[0]))
+
+    def failing(self, slots, candidates, offsets):
+        raise RuntimeError("placing failed")
+
+    monkeypatch.setattr(MemoryStore, "place", failing)
+    articles = [Article(id=f"a{i}", text=t) for i, t in enumerate(texts)]
+    with pytest.raises(RuntimeError, match="placing failed"):
+        index.add_many(articles, verdicts=False)
+    monkeypatch.undo()
+    if backend == "sqlite":
+        index.close()
+        index = Index.open(str(tmp_path / "i.db"))
+    verdicts = {v.id: v for v in index.verdicts()}
+    assert sorted(verdicts) == ["a0", "a1", "a2", "a3", "a4", "a5", "first"]
+    assert len({v.cluster for v in verdicts.values()}) == 7  # a0 was not matched to first
+    copy = index.add(Article(id="copy3", text=edit(rng, VOCAB, texts[3], 0.01)))
+    assert copy.duplicate and copy.original == "a3"
+    index.close()
+
+
+def test_a_chunk_placed_in_one_core_call_ends_as_one_article_at_a_time():
+    """``add_many(verdicts=False)`` places a chunk in one core call; the clusters,
+    originals, notes and final verdicts are those of placing article by article,
+    re-attributions and merges included (heads and tails of stories that do not
+    match each other, then their wire, which matches both)."""
+    rng = random.Random(21)
+    articles = []
+    for s in range(40):
+        words = story(rng, VOCAB, 600).split()
+        parts = [(f"s{s}head", " ".join(words[:450]), "Site A"),
+                 (f"s{s}tail", " ".join(words[150:]), "Site B"),
+                 (f"s{s}copy", edit(rng, VOCAB, " ".join(words), 0.01), "Site C"),
+                 (f"s{s}wire", " ".join(words), "AP")]
+        articles.extend(Article(id=i, text=t, source=src) for i, t, src in parts[:s % 5])
+    rng.shuffle(articles)
+    one, bulk = Index(), Index()
+    arrival = one.add_many(articles)
+    assert bulk.add_many(articles, verdicts=False) == [None] * len(articles)
+    final = [v.to_dict() for v in one.verdicts()]
+    assert final == [v.to_dict() for v in bulk.verdicts()]
+    assert any(v.merged for v in arrival) and any(v.reattributed for v in arrival)
+    assert any("matches both and outranks its original" in w for v in final for w in v["why"])
 
 
 def test_pairs_within_a_chunk_follow_the_holder_cap():
@@ -294,14 +350,14 @@ def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not():
     compared = {}
 
     def recording(index):
-        real = index._matches
+        real = index._place
 
-        def matches(probe, candidates):
+        def place(slot, candidates):
             store = index._store
             compared.setdefault(id(index), []).append(
                 sorted({store.doc(int(s)).id for s in candidates}))
-            return real(probe, candidates)
-        index._matches = matches
+            return real(slot, candidates)
+        index._place = place
         return index
 
     one_by_one, chunked = recording(Index()), recording(Index())

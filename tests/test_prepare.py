@@ -89,7 +89,9 @@ def test_numbers_decide_among_many_candidates_as_numbers_agree_does():
     """verify.compare over many candidates near by Jaccard (so numbers alone decide,
     past the loose test of long lists) accepts and refuses exactly the pairs that
     numbers_agree does, one by one, reading the numbers where the store keeps them."""
-    from dedup.storage.store import MemoryStore, Probe, Ragged
+    from dedup.storage.arrays import Ragged
+    from dedup.storage.memory_store import MemoryStore
+    from dedup.storage.store import Probe
     from dedup.verify import compare, numbers_agree
     from dedup.wires import WireRegistry
 

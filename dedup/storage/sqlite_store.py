@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from .. import _core
 from ..chrome import pack_witnesses
 from ..config import Config
 from ..errors import ConfigError, IndexFormatError, StoreError
@@ -58,6 +59,7 @@ from ..heap import trim
 from ..wires import WireRegistry
 from .arrays import SLOT_ROOM, room
 from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
+from .memory_store import MemoryStore
 from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
 from .snapshot import write as snapshot_write
 from .sqlite_format import (
@@ -76,7 +78,7 @@ from .sqlite_format import checksum as _checksum
 from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
-from .store import ClusterState, Doc, MemoryStore, Observation, Probe
+from .store import ClusterState, Doc, Observation, Placed, Probe
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
@@ -363,6 +365,7 @@ class SqliteStore(MemoryStore):
         try:
             check_tables(self._conn, self.path, self._format_version, self.config.num_perm,
                          next_arrival, next_cluster, self._chrome_seen, fine=self._has_fine())
+            self._top_cluster = next_cluster
             self._load_rows()
         except IndexFormatError:
             raise
@@ -370,11 +373,10 @@ class SqliteStore(MemoryStore):
                 AttributeError, orjson.JSONDecodeError) as exc:
             raise self._format_error(exc) from None
         top = self._docs.arrival(len(self._docs) - 1) + 1 if len(self._docs) else 0
-        top_cluster = max(self._clusters, default=0) + 1
-        if next_arrival < top or next_cluster < top_cluster:
+        if next_arrival < top:
             raise IndexFormatError(f"{self.path} is inconsistent: header counters are behind "
                                    f"the rows; restore it from a backup or rebuild it")
-        self._arrival, self._next_cluster = next_arrival, next_cluster
+        self._arrival = next_arrival
 
     def _load_rows(self) -> None:
         conn, perm = self._conn, self.config.num_perm
@@ -439,7 +441,6 @@ class SqliteStore(MemoryStore):
             self._fk.load(np.concatenate(fines), fine_lengths)
         for doc in docs:
             self._docs.append(doc)
-        self._cluster_of[:n] = [d.cluster for d in docs]
         self._texts = [None] * n
         self._slot_of = {d.id: i for i, d in enumerate(docs)}
         if len(self._slot_of) != n:
@@ -447,27 +448,33 @@ class SqliteStore(MemoryStore):
         slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
         if self._sh is not None:
             self._load_shingles(slot_of_arrival)
-        for cid, original, notes, checksum in conn.execute(
+        ids, originals, notes = [], [], {}
+        for cid, original, stored, checksum in conn.execute(
                 "SELECT id, original, notes, checksum FROM clusters ORDER BY id"):
-            if checksum != _cluster_checksum(cid, original, notes):
+            if checksum != _cluster_checksum(cid, original, stored):
                 raise IndexFormatError(f"{self.path} is corrupted: cluster {cid} fails its "
                                        f"checksum; restore the file from a backup or rebuild it")
             if original not in slot_of_arrival:
                 raise IndexFormatError(f"{self.path} is inconsistent: cluster {cid}'s original "
                                        f"(arrival {original}) is not a stored article")
-            self._clusters[cid] = ClusterState(cid, slot_of_arrival[original], [],
-                                               stored_notes(orjson.loads(notes)))
-        for slot, doc in enumerate(docs):
-            if doc.cluster not in self._clusters:
+            ids.append(cid)
+            originals.append(slot_of_arrival[original])
+            if stored_list := stored_notes(orjson.loads(stored)):
+                notes[cid] = stored_list
+        listed = set(ids)
+        for doc in docs:
+            if doc.cluster not in listed:
                 raise IndexFormatError(f"{self.path} is inconsistent: article {doc.id!r} is in "
                                        f"cluster {doc.cluster}, which is not stored")
-            self._clusters[doc.cluster].members.append(slot)
-        for cluster in self._clusters.values():
-            self._set_original_of(cluster.id, cluster.original)
-        for cluster in self._clusters.values():
-            if self._cluster_of[cluster.original] != cluster.id:
-                raise IndexFormatError(f"{self.path} is inconsistent: cluster {cluster.id}'s "
-                                       f"original is not one of its members")
+        cluster_of = np.zeros(len(self._sigs), dtype=np.uint64)
+        cluster_of[:n] = [d.cluster for d in docs]
+        try:
+            self._groups = _core.ClusterTable.from_parts(
+                cluster_of, np.array(ids, dtype=np.uint64), np.array(originals, dtype=np.uint32),
+                self._top_cluster)
+        except ValueError as exc:
+            raise IndexFormatError(f"{self.path} is inconsistent: {exc}") from None
+        self._notes = notes
         if self._format_version >= 3:  # older files counted lines over all sites at once
             self._load_chrome()
         self._rebuild_tables()
@@ -554,6 +561,19 @@ class SqliteStore(MemoryStore):
         for slot in moved:
             self._queue_article(slot)
 
+    def place(self, slots: np.ndarray, candidates: np.ndarray, offsets: np.ndarray
+              ) -> list[Placed]:
+        placed = super().place(slots, candidates, offsets)
+        for slot, (cid, _, replaced, merged) in zip(slots.tolist(), placed, strict=True):
+            if replaced >= 0 or self._groups.original(cid) == slot:
+                self._dirty_clusters.add(cid)  # a new cluster, or a new original
+            self._queue_article(slot)
+            for other, _, members in merged:
+                self._dirty_clusters.add(other)
+                for member in members:
+                    self._queue_article(member)
+        return placed
+
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
         doc, cluster = super().remove_doc(slot)
         self._new_rows.pop(doc.arrival, None)
@@ -621,12 +641,12 @@ class SqliteStore(MemoryStore):
                                  [(a, h, _checksum(a, h)) for a, h in self._new_shingles.items()])
             upserts, gone = [], []
             for cid in self._dirty_clusters:
-                cluster = self._clusters.get(cid)
-                if cluster is None:
+                original = self._groups.original(cid)
+                if original is None:
                     gone.append((cid,))
                     continue
-                row = (cid, self._docs.arrival(cluster.original),
-                       orjson.dumps(cluster.notes).decode())
+                row = (cid, self._docs.arrival(original),
+                       orjson.dumps(self._notes.get(cid, [])).decode())
                 upserts.append(row + (_cluster_checksum(*row),))
             conn.executemany("DELETE FROM clusters WHERE id = ?", gone)
             conn.executemany("INSERT OR REPLACE INTO clusters VALUES (?, ?, ?, ?)", upserts)
@@ -644,7 +664,7 @@ class SqliteStore(MemoryStore):
                              "checksum) VALUES (?, ?, ?, ?, ?)", chrome)
             generation = uuid.uuid4().hex  # what a snapshot of the file after this names
             counters = [("next_arrival", str(self._arrival)),
-                        ("next_cluster", str(self._next_cluster)),
+                        ("next_cluster", str(self._groups.next_id)),
                         ("chrome_seen", str(self._chrome.seen)), ("generation", generation)]
             conn.executemany("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
                              [(k, v, _checksum(k, v)) for k, v in counters])
