@@ -43,7 +43,7 @@ from .records import Article, Verdict
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
 from .storage.store import ClusterState, Doc, Placed, Probe, Store
-from .verdicts import Context, current_verdict, member, verdict_for
+from .verdicts import current_verdict, current_verdicts, member, verdict_for
 from .verify import Match, compare_rows
 from .wires import WireRegistry
 
@@ -331,9 +331,7 @@ class Index:
     def verdicts(self) -> Iterator[Verdict]:
         """Current verdicts of every stored article, in arrival order."""
         with self._lock:
-            contexts: dict[int, Context] = {}
-            return iter([current_verdict(self._store, self.config, s, contexts)
-                         for s in self._store.live_slots()])
+            return iter(current_verdicts(self._store, self._store.live_slots()))
 
     def clusters(self, *, min_size: int = 1) -> list[Cluster]:
         """Clusters in order of creation, each with its members' verdicts."""
@@ -348,9 +346,8 @@ class Index:
                 state = self._store.cluster(cluster_id)
             except KeyError:
                 return None
-            contexts: dict[int, Context] = {}
-            members = [current_verdict(self._store, self.config, s, contexts) for s in sorted(
-                state.members, key=lambda s: (s != state.original, s))]
+            members = current_verdicts(self._store, sorted(
+                state.members, key=lambda s: (s != state.original, s)))
             return Cluster(state.id, members[0].id, members[0].origin_source, members)
 
     def remove(self, article_id: str) -> bool:

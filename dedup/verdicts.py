@@ -4,11 +4,12 @@ The index (``dedup.index``) places articles; this module turns its state
 (``dedup.storage.store``) into the ``Verdict`` records of the output contract: the
 article's relation to its cluster's original, and the cluster's attribution
 (``dedup.attribution``) with its evidence, computed once per cluster when a
-listing asks for many members (``Context``).
+listing asks for many members (``current_verdicts``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,21 +32,19 @@ class Context:
     conflicts: list[str]
 
 
-def member(store: Store, slot: int) -> Member:
-    """A stored article as attribution ranks it."""
-    d = store.doc(slot)
+def member(store: Store, slot: int, doc: Doc | None = None) -> Member:
+    """A stored article (its ``doc``, if the caller has it) as attribution ranks it."""
+    d = store.doc(slot) if doc is None else doc
     return Member(d.id, d.source, d.url, d.published, store.size(slot), d.arrival,
                   d.wire, d.wire_evidence, d.credited, d.credit_text,
                   canonical=d.canonical, canonical_wire=d.canonical_wire)
 
 
 def current_verdict(store: Store, config: Config, slot: int,
-                    contexts: dict[int, Context] | None = None,
                     match: Match | None = None) -> Verdict:
-    """``slot``'s verdict now; ``contexts`` caches each cluster's attribution
-    across the calls of one listing (it is the same for every member). ``match``
-    is ``slot``'s match with its cluster's original when the caller has just
-    found it (placing the article): it is not computed again."""
+    """``slot``'s verdict now. ``match`` is ``slot``'s match with its cluster's
+    original when the caller has just found it (placing the article): it is not
+    computed again."""
     doc = store.doc(slot)
     cluster = store.cluster(doc.cluster)
     if cluster.original == slot:
@@ -55,31 +54,70 @@ def current_verdict(store: Store, config: Config, slot: int,
         match = compare(config, mine, store.columns(np.array([cluster.original], np.int64)))[0]
         if match is None:  # e.g. matched an earlier original; report what it measures now
             match = measure(mine, store.probe(cluster.original))
-    if contexts is None:
-        return verdict_for(store, doc, cluster, match)
-    context = contexts.get(cluster.id)
-    if context is None:
-        context = contexts[cluster.id] = cluster_context(store, cluster)
-    return verdict_for(store, doc, cluster, match, context)
+    return verdict_for(store, doc, cluster, match)
 
 
-def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = None) -> Context:
-    """What every member's verdict says about the cluster's attribution."""
-    members = [member(store, s) for s in cluster.members]
+def current_verdicts(store: Store, slots: Sequence[int]) -> list[Verdict]:
+    """The verdicts of many stored articles now (a listing): each article's metadata
+    read once, each cluster's attribution put together once, and the members'
+    matches with their originals measured in one call (`Store.matches`)."""
+    docs: dict[int, Doc] = {}
+
+    def doc(slot: int) -> Doc:
+        found = docs.get(slot)
+        if found is None:
+            found = docs[slot] = store.doc(slot)
+        return found
+
+    clusters: dict[int, ClusterState] = {}
+    for slot in slots:
+        cid = doc(slot).cluster
+        if cid not in clusters:
+            clusters[cid] = store.cluster(cid)
+    copies = [s for s in slots if clusters[doc(s).cluster].original != s]
+    found = store.matches(np.array(copies, dtype=np.int64),
+                          np.array([clusters[doc(s).cluster].original for s in copies],
+                                   dtype=np.int64))
+    matches = dict(zip(copies, found, strict=True))
+    contexts: dict[int, Context] = {}
+    out = []
+    for slot in slots:
+        cluster = clusters[doc(slot).cluster]
+        context = contexts.get(cluster.id)
+        if context is None:
+            # the original as an object of its own, as `cluster_context` makes it
+            # (attribution tells members apart by identity)
+            context = contexts[cluster.id] = cluster_context(
+                store, cluster, members=[member(store, s, doc(s)) for s in cluster.members],
+                original=member(store, cluster.original, doc(cluster.original)))
+        out.append(verdict_for(store, doc(slot), cluster, matches.get(slot), context,
+                               doc(cluster.original)))
+    return out
+
+
+def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = None, *,
+                    members: list[Member] | None = None, original: Member | None = None
+                    ) -> Context:
+    """What every member's verdict says about the cluster's attribution (``members``
+    and ``original``: the cluster's, when the caller has them)."""
+    if members is None:
+        members = [member(store, s) for s in cluster.members]
+    if original is None:
+        original = member(store, cluster.original)
     if query is not None:  # a query is judged alongside the members
-        members.append(Member(query.id, query.source, query.url, query.published, 0,
-                              1 << 62, query.wire, query.wire_evidence, query.credited,
-                              query.credit_text, canonical=query.canonical,
-                              canonical_wire=query.canonical_wire))
-    found = attribute(members, member(store, cluster.original))
+        members = members + [Member(query.id, query.source, query.url, query.published, 0,
+                                    1 << 62, query.wire, query.wire_evidence, query.credited,
+                                    query.credit_text, canonical=query.canonical,
+                                    canonical_wire=query.canonical_wire)]
+    found = attribute(members, original)
     return Context(len(members) - 1, found.reasons, found.origin, found.origin_why,
                    found.conflicts)
 
 
 def verdict_for(store: Store, doc: Doc, cluster: ClusterState | None, match: Match | None,
-                context: Context | None = None) -> Verdict:
+                context: Context | None = None, original: Doc | None = None) -> Verdict:
     """The verdict of ``doc`` in ``cluster`` (None: a query that matched nothing),
-    related to the original by ``match``."""
+    related to the original by ``match`` (``original``: its doc, if the caller has it)."""
     why: list[str] = []
     if cluster is None:
         origin = doc.wire or (doc.credited[0] if doc.credited else doc.source)
@@ -87,7 +125,8 @@ def verdict_for(store: Store, doc: Doc, cluster: ClusterState | None, match: Mat
         why.extend(credit_evidence(doc))
         return Verdict(doc.id, None, doc.id, False, None, None, None, doc.source, origin,
                        why, doc.title, doc.url, iso(doc.published))
-    original = store.doc(cluster.original)
+    if original is None:
+        original = store.doc(cluster.original)
     is_original = doc.arrival >= 0 and original.arrival == doc.arrival  # a query never is
     if context is None:
         context = cluster_context(store, cluster, doc if doc.arrival < 0 else None)

@@ -138,6 +138,44 @@ pub fn compare(
     Ok(found.into_iter().map(|f| f.map(row)).collect())
 }
 
+/// Each stored article `mine[j]` against its cluster's original `theirs[j]` (a
+/// listing of verdicts): `(relation, similarity, copy_in, orig_in)` as `compare`
+/// finds it, or, where no rule matches any more (it matched an earlier original),
+/// what `measure` gives, with a flag saying which.
+#[pyfunction]
+pub fn compare_pairs(
+    py: Python<'_>,
+    rules_args: RulesArgs,
+    columns_args: ColumnsArgs<'_>,
+    mine: PyReadonlyArray1<'_, i64>,
+    theirs: PyReadonlyArray1<'_, i64>,
+) -> PyResult<Vec<(FoundRow, bool)>> {
+    let rules = rules(rules_args);
+    let columns = columns(&columns_args)?;
+    let (mine, theirs) = (slice(&mine, "mine")?, slice(&theirs, "theirs")?);
+    if mine.len() != theirs.len() {
+        return Err(PyValueError::new_err("as many originals as articles"));
+    }
+    let fp = |s: i64| {
+        usize::try_from(s)
+            .map_err(|_| format!("slot {s} out of range"))
+            .and_then(|s| columns.fp(s))
+    };
+    let found = detached(py, "compare_pairs", || {
+        mine.iter()
+            .zip(theirs)
+            .map(|(&a, &b)| {
+                let (a, b) = (fp(a)?, fp(b)?);
+                Ok(match verify::compare(&rules, &a, &[b])[0] {
+                    Some(found) => (row(found), true),
+                    None => (row(verify::measure(&a, &b)), false),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+    })?;
+    found.map_err(PyValueError::new_err)
+}
+
 /// What `mine` measures against `theirs` when no rule matches any more.
 #[pyfunction]
 pub fn measure(mine: ProbeArgs<'_>, theirs: ProbeArgs<'_>) -> PyResult<FoundRow> {

@@ -168,3 +168,24 @@ def test_bad_columns_are_refused_not_read():
     narrow = dataclasses.replace(probe, sig=probe.sig[:64])
     with pytest.raises(ValueError, match="signature width"):
         compare(config, narrow, columns)
+
+
+@pytest.mark.parametrize("name", ["default", "exact"])
+def test_a_listing_measures_members_as_one_verdict_at_a_time_does(name):
+    """`MemoryStore.matches` (one core call for a listing's members) answers as the
+    per-pair compare-then-measure of the generic store does, pair by pair."""
+    from dedup import Article, Index
+    from dedup.storage.store import Store
+
+    config = CONFIGS[name]
+    index = Index(config)
+    rows = [r for r, _ in records(600, 7)]
+    index.add_many([Article(id=r["id"], text=r["text"]) for r in rows], verdicts=False)
+    store = index._store
+    rng = np.random.default_rng(3)
+    mine = rng.integers(0, len(rows), 400)
+    theirs = np.concatenate((rng.integers(0, len(rows), 200),
+                             store.originals_of(store.clusters_of(mine[200:]))))
+    got = [dataclasses.astuple(m) for m in store.matches(mine, theirs)]
+    assert got == [dataclasses.astuple(m) for m in Store.matches(store, mine, theirs)]
+    assert len({g[0] for g in got}) >= 3  # several relations, measured and matched

@@ -21,7 +21,7 @@ from ..chrome import ChromeCounts, Observation
 from ..config import Config
 from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
 from ..lsh import BandTable, band_keys
-from ..verify import rules
+from ..verify import Match, rules
 from ..wires import WireRegistry
 from .arrays import DATA_ROOM, SLOT_ROOM, Ragged, grown, room
 from .doc_table import Doc, DocTable
@@ -100,6 +100,12 @@ class MemoryStore(Store):
 
     def columns(self, slots: np.ndarray) -> Columns:
         return Columns(np.ascontiguousarray(slots, dtype=np.int64), *self._column_args())
+
+    def matches(self, mine: np.ndarray, theirs: np.ndarray) -> list[Match]:
+        rows = _core.compare_pairs(self._rules, self._column_args(),
+                                   np.ascontiguousarray(mine, dtype=np.int64),
+                                   np.ascontiguousarray(theirs, dtype=np.int64))
+        return [Match.of(row) for row, _ in rows]
 
     def clusters_of(self, slots: np.ndarray) -> np.ndarray:
         return self._groups.clusters_of(np.ascontiguousarray(slots, dtype=np.int64))

@@ -61,6 +61,7 @@ from .doc_table import Doc
 
 if TYPE_CHECKING:
     from ..prepare import Prepared
+    from ..verify import Match
 
 
 @dataclass(slots=True)
@@ -221,6 +222,18 @@ class Store(ABC):
     def columns(self, slots: np.ndarray) -> Columns:
         """The fingerprints of ``slots`` as verification reads them."""
         return columns_of([self.probe(int(s)) for s in slots], self.config.num_perm)
+
+    def matches(self, mine: np.ndarray, theirs: np.ndarray) -> list[Match]:
+        """Each stored ``mine[j]`` against its cluster's original ``theirs[j]``: the
+        match `compare` finds, or what `measure` gives where no rule matches any more
+        (it matched an earlier original)."""
+        from ..verify import compare, measure  # verify reads this module's types
+        out = []
+        for a, b in zip(mine.tolist(), theirs.tolist(), strict=True):
+            probe = self.probe(a)
+            found = compare(self.config, probe, self.columns(np.array([b], np.int64)))[0]
+            out.append(found if found is not None else measure(probe, self.probe(b)))
+        return out
 
     @abstractmethod
     def live_slots(self) -> list[int]: ...
