@@ -496,18 +496,18 @@ class Index:
                     self._placed([(slot, placed)])
                     results[i] = self._verdict(slot, placed) if verdicts else None
             if bulk and added:
-                new = [s for _, s in added]
-                placed = store.place(np.array(new), *flat([candidates(i) for i, _ in added]))
-                self._placed(zip(new, placed, strict=True))
+                slots = [s for _, s in added]
+                placed = store.place(np.array(slots), *flat([candidates(i) for i, _ in added]))
+                self._placed(zip(slots, placed, strict=True))
         finally:
             # Also when placing an article raised: every stored article is in a
             # cluster and in the band tables, so what gets committed is consistent.
-            for _, slot in added:
-                if store.doc(slot).cluster == 0:
-                    store.new_cluster(slot)
+            new = np.array([s for _, s in added], dtype=np.int64)
+            for slot in new[store.clusters_of(new) == 0].tolist():
+                store.new_cluster(slot)
             if added:
                 rows = [i for i, _ in added]
-                new = np.array([s for _, s in added], dtype=np.uint32)
+                new = new.astype(np.uint32)
                 counts = np.diff(prepared.passage_offsets)[rows] // PASSAGE_BANDS
                 mine = np.concatenate([prepared.passages(i) for i in rows])
                 store.index_keys(new, keys[rows], np.repeat(new, counts),

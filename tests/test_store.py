@@ -487,3 +487,32 @@ def test_a_format_1_index_opens_and_is_upgraded_for_writing(tmp_path):
         after = [v.to_dict() for v in index.verdicts()]
         assert after[0] == before[0] and after[2] == before[2]
         assert after[1]["why"][0] == "original of 1 copy" and after[3]["original"] == "a1"
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_id_whose_hash_another_id_holds_is_kept_apart(backend, tmp_path):
+    """Ids map to slots by a 64-bit hash; an id whose hash is taken (two ids of one
+    hash: made here by planting 'b''s hash on 'a''s slot) is kept in a map of its
+    own, through lookups, removal, compaction and a reopen."""
+    rng = random.Random(11)
+    path = str(tmp_path / "a.db")
+    index = Index() if backend == "memory" else Index.open(path)
+    index.add(Article(id="a", text=story(rng, VOCAB, 200)))
+    store = index._store
+    assert store._ids.insert("b", store.slot("a"))  # 'b''s hash now names a's slot
+    assert "b" not in index and store.slot("b") is None
+    index.add(Article(id="b", text=story(rng, VOCAB, 200)))
+    index.add(Article(id="c", text=story(rng, VOCAB, 200)))
+    assert store._id_overflow == {"b": store.slot("b")}
+    assert [index.get(i).id for i in "abc"] == ["a", "b", "c"] and len(index) == 3
+    with pytest.raises(BadRecord, match="duplicate id"):
+        index.add(Article(id="b", text="some other words for it"))
+    if backend == "sqlite":
+        index.close()  # the snapshot keeps the overflow
+        index = Index.open(path)
+        assert index.stats()["opened_from"] == "snapshot"
+        store = index._store
+        assert store._id_overflow == {"b": store.slot("b")}
+    assert index.remove("b") and "b" not in index and not index._store._id_overflow
+    assert index.get("a").id == "a" and len(index) == 2
+    index.close()

@@ -173,24 +173,6 @@ class DocTable:
         at, length = int(self._start[slot]), int(self._lengths[slot, 0])
         return self._arena[at:at + length].decode("utf-8", "surrogatepass")
 
-    def ids(self, slots: np.ndarray) -> list[str]:
-        """The article ids of ``slots``, decoded a block of slots at a time (not one
-        call per slot: an index file's snapshot is opened with every id)."""
-        out: list[str] = []
-        arena = np.frombuffer(self._arena, dtype=np.uint8)
-        for at in range(0, len(slots), 1 << 16):
-            block = slots[at:at + (1 << 16)]
-            starts, lengths = self._start[block], self._lengths[block, 0].astype(np.int64)
-            ends = np.cumsum(lengths)
-            offsets = np.repeat(starts - (ends - lengths), lengths)
-            raw = arena[offsets + np.arange(len(offsets))]
-            text = raw.tobytes().decode("utf-8", "surrogatepass")
-            # characters so far at each byte: a UTF-8 character has one lead byte
-            chars = np.concatenate(([0], np.cumsum((raw & 0xC0) != 0x80)))
-            bounds = chars[np.concatenate(([0], ends))].tolist()
-            out.extend(text[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
-        return out
-
     def rank_head(self, slot: int) -> tuple[int, float]:
         """`attribution.rank_head` of slot ``slot``'s article, as computed when stored."""
         return int(self._flags[slot]), float(self._stamp[slot])

@@ -55,7 +55,8 @@ class MemoryStore(Store):
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
         self._docs = DocTable()
         self._texts: list[str | None] = []
-        self._slot_of: dict[str, int] = {}
+        self._ids = _core.IdMap()  # id (by hash) -> slot
+        self._id_overflow: dict[str, int] = {}  # ids whose hash another id holds
         self._groups = _core.ClusterTable()  # each slot's cluster, originals, members
         self._notes: dict[int, list[str]] = {}  # why a cluster's original was re-chosen
         self._arrival = 0
@@ -69,10 +70,17 @@ class MemoryStore(Store):
     # -- documents -------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._slot_of)
+        return len(self._docs) - self._dead
 
     def slot(self, article_id: str) -> int | None:
-        return self._slot_of.get(article_id)
+        if self._id_overflow:
+            slot = self._id_overflow.get(article_id)
+            if slot is not None:
+                return slot
+        slot = self._ids.get(article_id)
+        if slot is None or self._docs.id(slot) != article_id:
+            return None  # not stored (or another id of the same hash)
+        return slot
 
     def doc(self, slot: int) -> Doc:
         return self._docs.get(slot, self._groups.cluster(slot))
@@ -114,7 +122,7 @@ class MemoryStore(Store):
         return self._groups.originals(np.ascontiguousarray(cluster_ids, dtype=np.uint64))
 
     def live_slots(self) -> list[int]:
-        return sorted(self._slot_of.values())
+        return np.flatnonzero(self._docs.live_column()[:len(self._docs)]).tolist()
 
     def oldest(self) -> int | None:
         docs = self._docs
@@ -142,12 +150,14 @@ class MemoryStore(Store):
         self._arrival += 1
         self._docs.append(doc)
         self._texts.append(text if self.keep_text else None)
-        self._slot_of[doc.id] = slot
+        if not self._ids.insert(doc.id, slot):
+            self._id_overflow[doc.id] = slot
         return slot
 
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
         doc = self.doc(slot)
-        del self._slot_of[doc.id]
+        if self._id_overflow.pop(doc.id, None) is None:
+            self._ids.remove(doc.id, slot)
         self._docs.kill(slot)
         self._texts[slot] = None
         self._dead += 1
@@ -266,7 +276,7 @@ class MemoryStore(Store):
 
     def tidy(self) -> None:
         """Renumber the live slots densely once most slots are dead (retention)."""
-        if self._dead < _MIN_COMPACT or self._dead < len(self._slot_of):
+        if self._dead < _MIN_COMPACT or self._dead < len(self):
             return
         live = np.array(self.live_slots(), dtype=np.int64)
         self._sigs, self._sizes, self._hashes = self._sigs[live], self._sizes[live], \
@@ -275,7 +285,9 @@ class MemoryStore(Store):
             ragged.keep(live)
         self._docs.keep(live)
         self._texts = [self._texts[s] for s in live.tolist()]
-        self._slot_of = {self._docs.id(i): i for i in range(len(live))}
+        new_of = {old: new for new, old in enumerate(live.tolist())}
+        self._ids.keep(live.astype(np.uint32))
+        self._id_overflow = {i: new_of[s] for i, s in self._id_overflow.items()}
         self._groups.keep(live.astype(np.uint32))
         self._first_live, self._dead = 0, 0
         self._rebuild_tables()
@@ -300,9 +312,10 @@ class MemoryStore(Store):
         (`adopt_image` takes them back)."""
         n = len(self._docs)
         cluster_of, ids, originals = self._groups.parts()
+        id_hashes, id_slots = self._ids.parts()
         arrays = {"sigs": self._sigs[:n], "sizes": self._sizes[:n], "hashes": self._hashes[:n],
                   "cluster_of": cluster_of[:n], "cluster_ids": ids,
-                  "cluster_originals": originals}
+                  "cluster_originals": originals, "id_hashes": id_hashes, "id_slots": id_slots}
         docs, doc_arrays = self._docs.parts()
         arrays.update({f"docs{name}": a for name, a in doc_arrays.items()})
         for name, ragged in self._named_ragged():
@@ -318,7 +331,7 @@ class MemoryStore(Store):
                  "first_live": self._first_live, "dead": self._dead,
                  "chrome_seen": self._chrome.seen,
                  "notes": {str(c): notes for c, notes in self._notes.items() if notes},
-                 "docs": docs, "runs": runs}
+                 "docs": docs, "runs": runs, "id_overflow": self._id_overflow}
         return state, arrays
 
     def adopt_image(self, snapshot: Snapshot) -> None:
@@ -352,9 +365,13 @@ class MemoryStore(Store):
                                          for name in DocTable.COLUMNS}, arena)
         live_column = self._docs.live_column()[:n]
         live = np.flatnonzero(live_column)
-        self._slot_of = dict(zip(self._docs.ids(live), live.tolist(), strict=True))
-        if len(self._slot_of) != len(live):
-            raise ValueError("repeated article ids")
+        self._ids = _core.IdMap.from_parts(snap.array("id_hashes"), snap.array("id_slots"), n)
+        self._id_overflow = {str(i): int(s) for i, s in state["id_overflow"].items()}
+        held = np.zeros(n, dtype=bool)  # the slots the id map holds (each below n)
+        held[snap.array("id_slots")] = True
+        held[np.array(list(self._id_overflow.values()), dtype=np.int64)] = True
+        if not np.array_equal(held, live_column):  # every live article, no other
+            raise ValueError("the id map is not of the live articles")
         self._texts = [None] * n
         cluster_of = snap.array("cluster_of", extra)
         if len(cluster_of) != n + extra or (cluster_of[:n][~live_column] != 0).any():

@@ -39,7 +39,7 @@ import orjson
 import xxhash
 
 MAGIC = b"DEDUPSNP"
-LAYOUT = 2  # 2: the cluster table as (cluster of each slot, ids, originals) in u64/u32
+LAYOUT = 3  # 2: the cluster table as (cluster of each slot, ids, originals); 3: the id map
 _HEAD = struct.Struct("<8sIIQQ")  # magic, layout, reserved, head length, head xxh3
 _ALIGN = 64
 _MAX_HEAD = 1 << 30

@@ -442,9 +442,11 @@ class SqliteStore(MemoryStore):
         for doc in docs:
             self._docs.append(doc)
         self._texts = [None] * n
-        self._slot_of = {d.id: i for i, d in enumerate(docs)}
-        if len(self._slot_of) != n:
-            raise IndexFormatError(f"{self.path} is inconsistent: duplicate article ids")
+        for i in self._ids.insert_many([d.id for d in docs], np.arange(n, dtype=np.uint32)):
+            aid = docs[i].id  # its hash is taken: by another id, or by itself again
+            if docs[self._ids.get(aid)].id == aid or aid in self._id_overflow:
+                raise IndexFormatError(f"{self.path} is inconsistent: duplicate article ids")
+            self._id_overflow[aid] = i
         slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
         if self._sh is not None:
             self._load_shingles(slot_of_arrival)
