@@ -1,13 +1,14 @@
 """LSH band tables: signatures in, candidate documents out.
 
-Each signature is cut into ``bands`` bands of ``rows`` values; each band is
-hashed to one 64-bit key (band number mixed in), so all bands share one flat
-table. The table (``BandTable``, compiled: src/lsh.rs) is a few runs sorted by
-(key, slot) and merged geometrically, as in an LSM tree: 12 bytes per entry (252
-B per article at 21 bands), one call per chunk of queries with the GIL released,
-readers sharing it with one writer. A table holds each ``(key, slot)`` entry of
-an insert once, and a query can take only the ``cap`` lowest live slots (the
-earliest articles) that have a key.
+Each signature is cut into ``bands`` bands of ``rows`` values; each band is hashed
+to one 64-bit key (band number mixed in), so all bands share one flat table. The
+table (``BandTable``, compiled: src/lsh.rs) is a few runs sorted by (key, slot) and
+merged geometrically, as in an LSM tree: 8 bytes per entry and a directory byte
+(~190 B per article at 21 bands; a table keeps a key's top 32 bits, and the rare
+stranger sharing them is turned away by verification), one call per chunk of queries
+with the GIL released, readers sharing it with one writer. A table holds each
+``(key, slot)`` entry of an insert once, and a query can take only the ``cap``
+lowest live slots (the earliest articles) that have a key.
 
 The numpy helpers below serve the candidate search within a chunk
 (`dedup.batching`) and the Redis backend.

@@ -99,13 +99,14 @@ impl PyBandTable {
     }
 
     /// The table as arrays, for an index file's snapshot: `(runs, dead)`, each run
-    /// `(keys, slots)` sorted by (key, slot), `dead` the removed slots' bitset words.
+    /// `(keys, slots)` sorted by (key, slot) (the keys as the table keeps them: their
+    /// top 32 bits), `dead` the removed slots' bitset words.
     #[allow(clippy::type_complexity)]
     fn parts<'py>(
         &self,
         py: Python<'py>,
     ) -> (
-        Vec<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<u32>>)>,
+        Vec<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)>,
         Bound<'py, PyArray1<u64>>,
     ) {
         let table = self.read();
@@ -122,7 +123,7 @@ impl PyBandTable {
     #[staticmethod]
     fn from_parts(
         py: Python<'_>,
-        runs: Vec<(PyReadonlyArray1<'_, u64>, PyReadonlyArray1<'_, u32>)>,
+        runs: Vec<(PyReadonlyArray1<'_, u32>, PyReadonlyArray1<'_, u32>)>,
         dead: PyReadonlyArray1<'_, u64>,
         slots: u32,
     ) -> PyResult<Self> {
