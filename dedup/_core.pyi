@@ -43,8 +43,9 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int
 
 _Ragged = tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 _Found = tuple[str, float, float, float]
-_Probe = tuple[npt.NDArray[np.uint32], int, int, npt.NDArray[np.uint64],
-               npt.NDArray[np.uint32], npt.NDArray[np.uint32] | None]
+# sig, size, content hash, passage keys as stored (top 32 bits), numbers, shingles, fine
+_Probe = tuple[npt.NDArray[np.uint32], int, int, npt.NDArray[np.uint32],
+               npt.NDArray[np.uint32], npt.NDArray[np.uint32] | None, npt.NDArray[np.uint64]]
 
 def compare(rules: tuple[float, float, float, int, bool, int], probe: _Probe,
             slots: npt.NDArray[np.int64],
@@ -54,6 +55,7 @@ def compare(rules: tuple[float, float, float, int, bool, int], probe: _Probe,
 def measure(mine: _Probe, theirs: _Probe) -> _Found: ...
 def passage_containment(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]
                         ) -> float: ...
+def stored_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]: ...
 def verbatim_runs(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]
                   ) -> tuple[float, int]: ...
 def numbers_agree(mine: npt.NDArray[np.uint32], theirs: npt.NDArray[np.uint32]) -> bool: ...

@@ -141,6 +141,17 @@ def passage_keys(sequence: np.ndarray, sequence_docs: np.ndarray, ndocs: int,
                               _passage_salts(seed), PASSAGE_MEAN, PASSAGE_MIN, PASSAGE_BANDS)
 
 
+def stored_passages(keys: np.ndarray) -> np.ndarray:
+    """Passage keys as a store keeps them and verification compares them: their top
+    32 bits (uint32; the core's rule, src/lsh.rs ``stored``). Two different passages
+    share them with odds of 2^-32 a pair. Keys already in that form (uint32) are
+    returned as they are."""
+    keys = np.asarray(keys)
+    if keys.dtype == np.uint32:
+        return keys
+    return _core.stored_keys(np.ascontiguousarray(keys, dtype=np.uint64))
+
+
 def passage_containment(mine: np.ndarray, theirs: np.ndarray) -> float:
     """Share of my passages (``PASSAGE_BANDS`` keys each) with a key in ``theirs``.
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _core
 from .config import Config
-from .fingerprint import PASSAGE_BANDS
+from .fingerprint import PASSAGE_BANDS, stored_passages
 from .storage.store import Columns, Probe
 
 # Fewer distinct numbers than this in either text: no number check.
@@ -107,7 +107,7 @@ def rules(config: Config) -> tuple:
 
 def _probe(probe: Probe) -> tuple:
     return (np.ascontiguousarray(probe.sig, dtype=np.uint32), int(probe.size),
-            int(probe.content_hash), np.ascontiguousarray(probe.passages, dtype=np.uint64),
+            int(probe.content_hash), stored_passages(probe.passages),
             np.ascontiguousarray(probe.numbers, dtype=np.uint32),
             None if probe.shingles is None else
             np.ascontiguousarray(probe.shingles, dtype=np.uint32),

@@ -29,7 +29,8 @@ pub struct Columns<'a> {
     pub width: usize,
     pub sizes: &'a [u32],
     pub hashes: &'a [u64],
-    pub passages: Ragged<'a, u64>,
+    /// Passage keys as stored (`lsh::stored`).
+    pub passages: Ragged<'a, u32>,
     pub numbers: Ragged<'a, u32>,
     /// Sorted distinct shingles (verify="exact"), if kept.
     pub shingles: Option<Ragged<'a, u32>>,
@@ -69,7 +70,7 @@ mod tests {
 
     #[test]
     fn rows_out_of_range_are_errors_not_panics() {
-        let (data, start, length) = ([1u64, 2, 3], [0i64, 1, 2], [1i64, 2, 5]);
+        let (data, start, length) = ([1u32, 2, 3], [0i64, 1, 2], [1i64, 2, 5]);
         let r = Ragged {
             data: &data,
             start: &start,

@@ -517,6 +517,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py_lsh::band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::compare, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::compare_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(py_verify::stored_keys, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::measure, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::passage_containment, m)?)?;
     m.add_function(wrap_pyfunction!(py_verify::verbatim_runs, m)?)?;

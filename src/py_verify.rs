@@ -2,23 +2,24 @@
 //! candidate originals' columns as a store holds them, `measure`, and the
 //! measurements the rules are made of.
 
-use numpy::{PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::boundary::{detached, slice};
 use crate::columns::{Columns, Ragged};
+use crate::lsh::stored;
 use crate::verify::{self, Found, Fp, Relation, Rules};
 
 /// threshold, containment threshold, partial size ratio, min shingles, exact, num_perm.
 pub(crate) type RulesArgs = (f64, f64, f64, u64, bool, usize);
-/// sig, size, content hash, passage keys, number keys, shingles (or None), fine
-/// passage keys.
+/// sig, size, content hash, passage keys (as stored: `lsh::stored`), number keys,
+/// shingles (or None), fine passage keys.
 type ProbeArgs<'py> = (
     PyReadonlyArray1<'py, u32>,
     u64,
     u64,
-    PyReadonlyArray1<'py, u64>,
+    PyReadonlyArray1<'py, u32>,
     PyReadonlyArray1<'py, u32>,
     Option<PyReadonlyArray1<'py, u32>>,
     PyReadonlyArray1<'py, u64>,
@@ -29,13 +30,13 @@ pub(crate) type RaggedArgs<'py, T> = (
     PyReadonlyArray1<'py, i64>,
     PyReadonlyArray1<'py, i64>,
 );
-/// signatures (n × num_perm), sizes, content hashes, passages, numbers, shingles,
-/// fine passages (None: no slot has them).
+/// signatures (n × num_perm), sizes, content hashes, passages (as stored),
+/// numbers, shingles, fine passages (None: no slot has them).
 pub(crate) type ColumnsArgs<'py> = (
     PyReadonlyArray2<'py, u32>,
     PyReadonlyArray1<'py, u32>,
     PyReadonlyArray1<'py, u64>,
-    RaggedArgs<'py, u64>,
+    RaggedArgs<'py, u32>,
     RaggedArgs<'py, u32>,
     Option<RaggedArgs<'py, u32>>,
     Option<RaggedArgs<'py, u64>>,
@@ -186,16 +187,29 @@ pub fn measure(mine: ProbeArgs<'_>, theirs: ProbeArgs<'_>) -> PyResult<FoundRow>
     Ok(row(verify::measure(&mine, &theirs)))
 }
 
-/// Share of `mine`'s passages with a key in `theirs`.
+/// Share of `mine`'s passages with a key in `theirs` (passage keys as computed:
+/// compared as stored, by their top 32 bits).
 #[pyfunction]
 pub fn passage_containment(
     mine: PyReadonlyArray1<'_, u64>,
     theirs: PyReadonlyArray1<'_, u64>,
 ) -> PyResult<f64> {
+    let store = |keys: &[u64]| keys.iter().map(|&k| stored(k)).collect::<Vec<u32>>();
     Ok(verify::passage_containment(
-        slice(&mine, "mine")?,
-        slice(&theirs, "theirs")?,
+        &store(slice(&mine, "mine")?),
+        &store(slice(&theirs, "theirs")?),
     ))
+}
+
+/// Passage keys as a store keeps them and verification compares them (their top
+/// 32 bits).
+#[pyfunction]
+pub fn stored_keys<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'_, u64>,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let out: Vec<u32> = slice(&keys, "keys")?.iter().map(|&k| stored(k)).collect();
+    Ok(out.into_pyarray(py))
 }
 
 /// `(coverage, runs)` of `mine`'s passages (`width` keys each) found verbatim in

@@ -12,6 +12,7 @@
 //! the next and differ in the figures.
 
 use std::collections::HashSet;
+use std::hash::Hash;
 
 /// Fewer distinct numbers than this in either text: no number check.
 pub const MIN_NUMBERS: usize = 3;
@@ -53,7 +54,8 @@ pub struct Fp<'a> {
     pub sig: &'a [u32],
     pub size: u64,
     pub hash: u64,
-    pub passages: &'a [u64],
+    /// Passage keys as a store keeps them (`lsh::stored`: their top 32 bits).
+    pub passages: &'a [u32],
     pub numbers: &'a [u32],
     /// Sorted distinct shingle hashes (verify="exact"), if stored.
     pub shingles: Option<&'a [u32]>,
@@ -161,7 +163,7 @@ pub fn numbers_agree(mine: &[u32], theirs: &[u32]) -> bool {
 
 /// Share of my passages (`PASSAGE_BANDS` keys each) with a key in `theirs`; with
 /// five passages or more the first and last are left out (dedup/fingerprint.py).
-pub fn passage_containment(mine: &[u64], theirs: &[u64]) -> f64 {
+pub fn passage_containment(mine: &[u32], theirs: &[u32]) -> f64 {
     if mine.is_empty() || theirs.is_empty() {
         return 0.0;
     }
@@ -173,7 +175,7 @@ pub fn passage_containment(mine: &[u64], theirs: &[u64]) -> f64 {
     } else {
         0
     };
-    let theirs: HashSet<u64> = theirs.iter().copied().collect();
+    let theirs: HashSet<u32> = theirs.iter().copied().collect();
     let found = passages
         .by_ref()
         .skip(skip)
@@ -186,18 +188,23 @@ pub fn passage_containment(mine: &[u64], theirs: &[u64]) -> f64 {
 /// How my passages (in text order) lie in `theirs`: the share of them in runs of
 /// at least `EDITED_RUN` consecutive passages found verbatim (every key in theirs
 /// in one passage), and how many separate runs there are.
-pub fn verbatim_runs(mine: &[u64], theirs: &[u64]) -> (f64, usize) {
+pub fn verbatim_runs(mine: &[u32], theirs: &[u32]) -> (f64, usize) {
     runs_of(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
 }
 
 /// `verbatim_runs` for passages of `width` keys and runs of at least `min_run`.
-pub fn runs_of(mine: &[u64], theirs: &[u64], width: usize, min_run: usize) -> (f64, usize) {
+pub fn runs_of<T: Copy + Eq + Hash>(
+    mine: &[T],
+    theirs: &[T],
+    width: usize,
+    min_run: usize,
+) -> (f64, usize) {
     let width = width.max(1);
     let count = mine.len() / width;
     if count == 0 || theirs.is_empty() {
         return (0.0, 0);
     }
-    let whole: HashSet<&[u64]> = theirs.chunks_exact(width).collect();
+    let whole: HashSet<&[T]> = theirs.chunks_exact(width).collect();
     let (mut covered, mut run, mut runs) = (0, 0, 0);
     let passages = mine.chunks_exact(width).map(Some).chain([None]);
     for passage in passages {
@@ -216,11 +223,11 @@ pub fn runs_of(mine: &[u64], theirs: &[u64], width: usize, min_run: usize) -> (f
 
 /// Whether two texts of about the same length share long verbatim runs, in two or
 /// more places, each way: an edited version.
-pub fn edited(mine: &[u64], theirs: &[u64]) -> bool {
+pub fn edited(mine: &[u32], theirs: &[u32]) -> bool {
     edited_by(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
 }
 
-fn edited_by(mine: &[u64], theirs: &[u64], width: usize, min_run: usize) -> bool {
+fn edited_by<T: Copy + Eq + Hash>(mine: &[T], theirs: &[T], width: usize, min_run: usize) -> bool {
     [(mine, theirs), (theirs, mine)].iter().all(|(a, b)| {
         let (coverage, runs) = runs_of(a, b, width, min_run);
         coverage >= EDITED_COVERAGE && runs >= EDITED_RUNS
@@ -412,7 +419,7 @@ mod tests {
         }
     }
 
-    fn fp<'a>(sig: &'a [u32], size: u64, hash: u64, passages: &'a [u64]) -> Fp<'a> {
+    fn fp<'a>(sig: &'a [u32], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
         Fp {
             sig,
             size,
@@ -455,13 +462,13 @@ mod tests {
 
     #[test]
     fn passages_measure_containment_and_runs() {
-        let mine: Vec<u64> = (0..18).collect(); // six passages
-        let theirs: Vec<u64> = (0..12).collect(); // the first four
+        let mine: Vec<u32> = (0..18).collect(); // six passages
+        let theirs: Vec<u32> = (0..12).collect(); // the first four
                                                   // Five or more: the first and last are left out, 3 of the 4 others found.
         assert_eq!(passage_containment(&mine, &theirs), 0.75);
         assert_eq!(passage_containment(&theirs, &mine), 1.0);
         assert_eq!(verbatim_runs(&mine, &theirs), (4.0 / 6.0, 1));
-        let split: Vec<u64> = (0..6).chain(12..18).collect();
+        let split: Vec<u32> = (0..6).chain(12..18).collect();
         assert_eq!(verbatim_runs(&mine, &split), (4.0 / 6.0, 2));
         assert!(!edited(&mine, &theirs));
         assert_eq!(verbatim_runs(&[], &theirs), (0.0, 0));

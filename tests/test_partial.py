@@ -138,7 +138,8 @@ def test_whole_copies_stay_near_not_partial():
 
 def _keys(hits: list[bool]) -> tuple[np.ndarray, np.ndarray]:
     """Passage keys for len(hits) passages; passage i is in 'theirs' when hits[i]."""
-    mine = np.arange(1, 1 + PASSAGE_BANDS * len(hits), dtype=np.uint64)
+    # distinct in their top 32 bits: what verification compares of a passage key
+    mine = np.arange(1, 1 + PASSAGE_BANDS * len(hits), dtype=np.uint64) << np.uint64(32)
     theirs = np.concatenate([mine[i * PASSAGE_BANDS:(i + 1) * PASSAGE_BANDS][:1]
                              for i, hit in enumerate(hits) if hit] or [np.zeros(0, np.uint64)])
     return mine, theirs

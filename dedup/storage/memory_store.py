@@ -19,7 +19,7 @@ import numpy as np
 from .. import _core
 from ..chrome import ChromeCounts, Observation
 from ..config import Config
-from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
+from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_passages
 from ..lsh import BandTable, band_keys
 from ..verify import Match, rules
 from ..wires import WireRegistry
@@ -49,7 +49,7 @@ class MemoryStore(Store):
         self._sigs = np.zeros((0, config.num_perm), dtype=np.uint32)
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
-        self._pk = Ragged(np.uint64)  # passage band keys per slot
+        self._pk = Ragged(np.uint32)  # passage band keys per slot, as stored
         self._nk = Ragged(np.uint32)  # number keys per slot
         self._fk = Ragged(np.uint64)  # fine passage keys per slot (short texts)
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
@@ -140,7 +140,7 @@ class MemoryStore(Store):
         self._sigs[slot] = probe.sig
         self._sizes[slot] = probe.size
         self._hashes[slot] = probe.content_hash
-        self._pk.put(slot, probe.passages)
+        self._pk.put(slot, stored_passages(probe.passages))
         self._nk.put(slot, probe.numbers)
         self._fk.put(slot, probe.fine)
         if self._sh is not None:
@@ -302,8 +302,9 @@ class MemoryStore(Store):
         self._table.insert(slots, band_keys(self._sigs[:n], *self.config.bands))
         if self._pk.used:
             per_doc = self._pk.length[:n] // PASSAGE_BANDS
-            self._passages.insert(np.repeat(slots, per_doc),
-                                  self._pk.data[:self._pk.used].reshape(-1, PASSAGE_BANDS))
+            # the table keeps a key's top 32 bits: the stored ones, back in place
+            keys = self._pk.data[:self._pk.used].astype(np.uint64) << np.uint64(32)
+            self._passages.insert(np.repeat(slots, per_doc), keys.reshape(-1, PASSAGE_BANDS))
 
     # -- the image of an index file's snapshot (dedup.storage.snapshot) ------------------
 

@@ -39,8 +39,8 @@ import orjson
 import xxhash
 
 MAGIC = b"DEDUPSNP"
-LAYOUT = 4  # 2: the cluster table as (cluster of each slot, ids, originals); 3: the id map;
-# 4: band tables keep 32-bit keys
+LAYOUT = 5  # 2: the cluster table as (cluster of each slot, ids, originals); 3: the id map;
+# 4: band tables keep 32-bit keys; 5: so do the stored passage keys
 _HEAD = struct.Struct("<8sIIQQ")  # magic, layout, reserved, head length, head xxh3
 _ALIGN = 64
 _MAX_HEAD = 1 << 30

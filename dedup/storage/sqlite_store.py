@@ -54,7 +54,7 @@ from ..chrome import pack_witnesses
 from ..config import Config
 from ..errors import ConfigError, IndexFormatError, StoreError
 from ..filesystem import path_problem, read_only_uri
-from ..fingerprint import PASSAGE_BANDS
+from ..fingerprint import PASSAGE_BANDS, stored_passages
 from ..heap import trim
 from ..wires import WireRegistry
 from .arrays import SLOT_ROOM, room
@@ -436,7 +436,7 @@ class SqliteStore(MemoryStore):
             fine_lengths[base:base + count] = [len(b) // 8 for b in fk_blobs]
             fines.append(np.frombuffer(b"".join(fk_blobs), dtype="<u8"))
         if n:
-            self._pk.load(np.concatenate(passages), lengths)
+            self._pk.load(stored_passages(np.concatenate(passages)), lengths)
             self._nk.load(np.concatenate(numbers), number_lengths)
             self._fk.load(np.concatenate(fines), fine_lengths)
         for doc in docs:
@@ -514,6 +514,9 @@ class SqliteStore(MemoryStore):
 
     def _reset_pending(self) -> None:
         self._new_rows: dict[int, tuple] = {}
+        # new articles' fingerprints as the file holds them (what memory keeps of
+        # them is less: passage keys' top 32 bits), until their rows are written
+        self._new_blobs: dict[int, tuple[bytes, int, int, bytes, bytes, bytes]] = {}
         self._new_texts: dict[int, bytes] = {}
         self._new_shingles: dict[int, bytes] = {}
         self._deleted: list[int] = []
@@ -533,6 +536,10 @@ class SqliteStore(MemoryStore):
 
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         slot = super().add_doc(doc, probe, None)
+        self._new_blobs[doc.arrival] = (
+            probe.sig.astype("<u4").tobytes(), probe.size, _signed(probe.content_hash),
+            probe.passages.astype("<u8").tobytes(), probe.numbers.astype("<u4").tobytes(),
+            probe.fine.astype("<u8").tobytes())
         if self._store_text and text is not None:
             data = text.encode("utf-8")
             if len(data) <= MAX_TEXT_BYTES:  # a longer one could not be read back: not kept
@@ -579,6 +586,7 @@ class SqliteStore(MemoryStore):
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
         doc, cluster = super().remove_doc(slot)
         self._new_rows.pop(doc.arrival, None)
+        self._new_blobs.pop(doc.arrival, None)
         # always: a merge may have re-queued an article that is already written
         self._deleted.append(doc.arrival)
         self._new_texts.pop(doc.arrival, None)
@@ -594,7 +602,15 @@ class SqliteStore(MemoryStore):
         self._dirty_chrome.update(keys)  # written as deletions: no entry left
 
     def _queue_article(self, slot: int) -> None:
-        doc, probe = self.doc(slot), self.probe(slot)
+        """Queue the row of ``slot`` (new, or moved to another cluster): its
+        fingerprints as added, or as the file holds them."""
+        doc = self.doc(slot)
+        blobs = self._new_blobs.get(doc.arrival)
+        if blobs is None:  # written before: a merge moves it to another cluster
+            blobs = self._conn.execute(  # a writer's file has every column (_upgrade)
+                "SELECT signature, size, content_hash, passages, numbers, fine FROM articles "
+                "WHERE arrival = ?", (doc.arrival,)).fetchone()
+        sig, size, chash, pks, nks, fks = blobs
         meta = orjson.dumps({
             "title": doc.title, "url": doc.url, "source": doc.source,
             "published": doc.published.isoformat() if doc.published else None,
@@ -602,12 +618,7 @@ class SqliteStore(MemoryStore):
             "credit_text": doc.credit_text, "mentions": doc.mentions, "canonical": doc.canonical,
             "canonical_wire": doc.canonical_wire, **({"extraction": doc.extraction}
                                                      if doc.extraction else {})})
-        sig = probe.sig.astype("<u4").tobytes()
-        pks = probe.passages.astype("<u8").tobytes()
-        nks = probe.numbers.astype("<u4").tobytes()
-        fks = probe.fine.astype("<u8").tobytes()
-        chash = _signed(probe.content_hash)
-        row = (doc.arrival, doc.id, doc.cluster, doc.added, meta, sig, probe.size, chash, pks)
+        row = (doc.arrival, doc.id, doc.cluster, doc.added, meta, sig, size, chash, pks)
         self._new_rows[doc.arrival] = row + (_article_checksum(*row, nks, fks), nks, fks)
 
     def commit(self) -> None:

@@ -56,6 +56,7 @@ import numpy as np
 from ..attribution import rank_head
 from ..chrome import Observation
 from ..config import Config
+from ..fingerprint import stored_passages
 from ..wires import WireRegistry
 from .doc_table import Doc
 
@@ -86,6 +87,8 @@ class Probe:
     sig: np.ndarray
     size: int
     content_hash: int
+    # passage band keys: as computed (uint64), or as a store keeps them (uint32,
+    # `fingerprint.stored_passages`), which is how verification compares them
     passages: np.ndarray
     numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     shingles: np.ndarray | None = None  # sorted distinct shingle hashes (verify="exact")
@@ -164,7 +167,7 @@ def columns_of(probes: Sequence[Probe], num_perm: int) -> Columns:
                    np.ascontiguousarray(sigs, dtype=np.uint32),
                    np.array([p.size for p in probes], dtype=np.uint32),
                    np.array([p.content_hash for p in probes], dtype=np.uint64),
-                   _gathered([p.passages for p in probes], np.uint64),
+                   _gathered([stored_passages(p.passages) for p in probes], np.uint32),
                    _gathered([p.numbers for p in probes], np.uint32), shingles,
                    _gathered([p.fine for p in probes], np.uint64))
 
