@@ -54,7 +54,6 @@ from ..chrome import pack_witnesses
 from ..config import Config
 from ..errors import ConfigError, IndexFormatError, StoreError
 from ..filesystem import path_problem, read_only_uri
-from ..fingerprint import PASSAGE_BANDS, stored_passages
 from ..heap import trim
 from ..wires import WireRegistry
 from .arrays import SLOT_ROOM, room
@@ -68,8 +67,6 @@ from .sqlite_format import (
     connect_checked,
     counter,
     inflate_text,
-    stored_meta,
-    stored_notes,
 )
 from .sqlite_format import SCHEMA as _SCHEMA
 from .sqlite_format import SHINGLES as _SHINGLES
@@ -78,11 +75,11 @@ from .sqlite_format import checksum as _checksum
 from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
+from .sqlite_load import article_chunks, chrome_rows, cluster_rows, shingle_rows
 from .store import ClusterState, Doc, Observation, Placed, Probe
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
-_U64 = 1 << 64
 
 
 class SqliteStore(MemoryStore):
@@ -379,136 +376,75 @@ class SqliteStore(MemoryStore):
         self._arrival = next_arrival
 
     def _load_rows(self) -> None:
-        conn, perm = self._conn, self.config.num_perm
-        fromiso = datetime.fromisoformat
+        conn, path = self._conn, self.path
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         self._grow(n + room(n, SLOT_ROOM))  # room to add without copying, as add_doc grows
-        passages: list[np.ndarray] = []
-        numbers: list[np.ndarray] = []
-        fines: list[np.ndarray] = []
-        lengths = np.zeros(n, dtype=np.int64)
-        number_lengths = np.zeros(n, dtype=np.int64)
-        fine_lengths = np.zeros(n, dtype=np.int64)
-        docs: list[Doc] = []
-        nks_column = "numbers" if self._format_version >= 2 else "x''"
-        fks_column = "fine" if self._has_fine() else "x''"
-        cursor = conn.execute(f"SELECT arrival, id, cluster, added, meta, signature, size, "
-                              f"content_hash, passages, checksum, {nks_column}, {fks_column} "
-                              f"FROM articles ORDER BY arrival")
-        while rows := cursor.fetchmany(_LOAD_CHUNK):
-            base = len(docs)
-            sig_blobs, pk_blobs, nk_blobs, fk_blobs = [], [], [], []
-            for (arrival, aid, cluster, added, meta, sig, size, chash, pks, checksum, nks,
-                 fks) in rows:
-                if checksum != _article_checksum(arrival, aid, cluster, added, meta, sig, size,
-                                                 chash, pks, nks, fks):
-                    raise IndexFormatError(f"{self.path} is corrupted: article {aid!r} (arrival "
-                                           f"{arrival}) fails its checksum; restore the file "
-                                           f"from a backup or rebuild it")
-                if (len(sig) != 4 * perm or len(pks) % (8 * PASSAGE_BANDS) or len(nks) % 4
-                        or len(fks) % 8):
-                    raise IndexFormatError(f"{self.path}: article {aid!r} has a signature or "
-                                           f"passage list of the wrong length")
-                f = stored_meta(orjson.loads(meta)).get
-                published = f("published")
-                docs.append(Doc(
-                    id=aid, title=f("title"), url=f("url"), source=f("source"),
-                    published=fromiso(published) if published else None, arrival=arrival,
-                    wire=f("wire"), wire_evidence=f("wire_evidence"),
-                    credited=tuple(f("credited") or ()), credit_text=f("credit_text"),
-                    mentions=tuple(f("mentions") or ()), cluster=cluster, added=added,
-                    canonical=f("canonical"), canonical_wire=f("canonical_wire"),
-                    extraction=f("extraction")))
-                sig_blobs.append(sig)
-                pk_blobs.append(pks)
-                nk_blobs.append(nks)
-                fk_blobs.append(fks)
-            count = len(rows)
-            self._sigs[base:base + count] = np.frombuffer(b"".join(sig_blobs), dtype="<u4") \
-                .reshape(count, perm)
-            self._sizes[base:base + count] = [r[6] for r in rows]
-            self._hashes[base:base + count] = np.array([r[7] for r in rows], dtype=np.int64) \
-                .view(np.uint64)
-            lengths[base:base + count] = [len(b) // 8 for b in pk_blobs]
-            number_lengths[base:base + count] = [len(b) // 4 for b in nk_blobs]
-            passages.append(np.frombuffer(b"".join(pk_blobs), dtype="<u8"))
-            numbers.append(np.frombuffer(b"".join(nk_blobs), dtype="<u4"))
-            fine_lengths[base:base + count] = [len(b) // 8 for b in fk_blobs]
-            fines.append(np.frombuffer(b"".join(fk_blobs), dtype="<u8"))
-        if n:
-            self._pk.load(stored_passages(np.concatenate(passages)), lengths)
-            self._nk.load(np.concatenate(numbers), number_lengths)
-            self._fk.load(np.concatenate(fines), fine_lengths)
-        for doc in docs:
-            self._docs.append(doc)
-        self._texts = [None] * n
-        for i in self._ids.insert_many([d.id for d in docs], np.arange(n, dtype=np.uint32)):
-            aid = docs[i].id  # its hash is taken: by another id, or by itself again
-            if docs[self._ids.get(aid)].id == aid or aid in self._id_overflow:
-                raise IndexFormatError(f"{self.path} is inconsistent: duplicate article ids")
-            self._id_overflow[aid] = i
-        slot_of_arrival = {d.arrival: i for i, d in enumerate(docs)}
-        if self._sh is not None:
-            self._load_shingles(slot_of_arrival)
-        ids, originals, notes = [], [], {}
-        for cid, original, stored, checksum in conn.execute(
-                "SELECT id, original, notes, checksum FROM clusters ORDER BY id"):
-            if checksum != _cluster_checksum(cid, original, stored):
-                raise IndexFormatError(f"{self.path} is corrupted: cluster {cid} fails its "
-                                       f"checksum; restore the file from a backup or rebuild it")
-            if original not in slot_of_arrival:
-                raise IndexFormatError(f"{self.path} is inconsistent: cluster {cid}'s original "
-                                       f"(arrival {original}) is not a stored article")
-            ids.append(cid)
-            originals.append(slot_of_arrival[original])
-            if stored_list := stored_notes(orjson.loads(stored)):
-                notes[cid] = stored_list
-        listed = set(ids)
-        for doc in docs:
-            if doc.cluster not in listed:
-                raise IndexFormatError(f"{self.path} is inconsistent: article {doc.id!r} is in "
-                                       f"cluster {doc.cluster}, which is not stored")
+        passages, numbers, fines = [], [], []
+        lengths = [np.zeros(n, dtype=np.int64) for _ in range(3)]
+        arrivals = np.zeros(n, dtype=np.int64)
         cluster_of = np.zeros(len(self._sigs), dtype=np.uint64)
-        cluster_of[:n] = [d.cluster for d in docs]
-        try:
-            self._groups = _core.ClusterTable.from_parts(
-                cluster_of, np.array(ids, dtype=np.uint64), np.array(originals, dtype=np.uint32),
-                self._top_cluster)
-        except ValueError as exc:
-            raise IndexFormatError(f"{self.path} is inconsistent: {exc}") from None
-        self._notes = notes
+        base = 0
+        for chunk in article_chunks(conn, path, self.config.num_perm,
+                                    numbers=self._format_version >= 2, fine=self._has_fine()):
+            count = len(chunk.docs)
+            rows = slice(base, base + count)
+            self._sigs[rows], self._sizes[rows] = chunk.signatures, chunk.sizes
+            self._hashes[rows] = chunk.hashes
+            for values, kept, (held, got) in zip(
+                    (chunk.passages, chunk.numbers, chunk.fine), (passages, numbers, fines),
+                    zip(lengths, (chunk.passage_lengths, chunk.number_lengths,
+                                  chunk.fine_lengths), strict=True), strict=True):
+                kept.append(values)
+                held[rows] = got
+            for doc in chunk.docs:
+                self._docs.append(doc)
+            arrivals[rows] = [d.arrival for d in chunk.docs]
+            cluster_of[rows] = [d.cluster for d in chunk.docs]
+            ids = [d.id for d in chunk.docs]
+            for i in self._ids.insert_many(ids, np.arange(base, base + count, dtype=np.uint32)):
+                aid = ids[i]  # its hash is taken: by another id, or by itself again
+                if self._docs.id(self._ids.get(aid)) == aid or aid in self._id_overflow:
+                    raise IndexFormatError(f"{path} is inconsistent: duplicate article ids")
+                self._id_overflow[aid] = base + i
+            base += count
+        if n:
+            self._pk.load(np.concatenate(passages), lengths[0])
+            self._nk.load(np.concatenate(numbers), lengths[1])
+            self._fk.load(np.concatenate(fines), lengths[2])
+        self._texts = [None] * n
+        if self._sh is not None:
+            self._sh.load(*shingle_rows(conn, path, arrivals))
+        self._load_clusters(arrivals, cluster_of)
         if self._format_version >= 3:  # older files counted lines over all sites at once
-            self._load_chrome()
+            self._chrome.seen = self._chrome_seen
+            self._chrome.load_packed(chrome_rows(conn, path))
+            self._chrome_aged = self._chrome.seen
         self._rebuild_tables()
 
-    def _load_chrome(self) -> None:
-        counts = self._chrome
-        counts.seen = self._chrome_seen
-        rows = []
-        for key, count, last_seen, witnesses, checksum in self._conn.execute(
-                "SELECT key, count, last_seen, witnesses, checksum FROM chrome"):
-            if checksum != _chrome_checksum(key, count, last_seen, witnesses):
-                raise IndexFormatError(f"{self.path} is corrupted: a chrome-line count fails "
-                                       f"its checksum; restore it from a backup or rebuild it")
-            rows.append((key % _U64, count, last_seen, witnesses))
-        counts.load_packed(rows)
-        self._chrome_aged = counts.seen
-
-    def _load_shingles(self, slot_of_arrival: dict[int, int]) -> None:
-        """verify="exact": read the shingle sets back (an article without a row,
-        or with a set of another size, is measured by its estimate)."""
-        blobs: list[bytes] = [b""] * len(slot_of_arrival)
-        for arrival, hashes, checksum in self._conn.execute(
-                "SELECT arrival, hashes, checksum FROM shingles ORDER BY arrival"):
-            if checksum != _checksum(arrival, hashes) or len(hashes) % 4:
-                raise IndexFormatError(f"{self.path} is corrupted: the shingles of arrival "
-                                       f"{arrival} fail their checksum; restore the file from "
-                                       f"a backup or rebuild it")
-            slot = slot_of_arrival.get(arrival)
-            if slot is not None:
-                blobs[slot] = hashes
-        self._sh.load(np.frombuffer(b"".join(blobs), dtype="<u4"),
-                      np.array([len(b) // 4 for b in blobs], dtype=np.int64))
+    def _load_clusters(self, arrivals: np.ndarray, cluster_of: np.ndarray) -> None:
+        """The cluster table from the clusters' rows and each article's cluster
+        (``arrivals``: the stored articles', ascending, slot by slot)."""
+        ids, original_arrivals, self._notes = cluster_rows(self._conn, self.path)
+        originals = np.searchsorted(arrivals, original_arrivals)
+        found = originals < len(arrivals)
+        found[found] = arrivals[originals[found]] == original_arrivals[found]
+        if not found.all():
+            j = int(np.flatnonzero(~found)[0])
+            raise IndexFormatError(f"{self.path} is inconsistent: cluster {ids[j]}'s original "
+                                   f"(arrival {original_arrivals[j]}) is not a stored article")
+        placed = cluster_of[:len(arrivals)]
+        at = np.minimum(np.searchsorted(ids, placed), max(len(ids) - 1, 0))
+        listed = ids[at] == placed if len(ids) else np.zeros(len(placed), dtype=bool)
+        if not listed.all():
+            slot = int(np.flatnonzero(~listed)[0])
+            raise IndexFormatError(f"{self.path} is inconsistent: article "
+                                   f"{self._docs.id(slot)!r} is in cluster {placed[slot]}, "
+                                   f"which is not stored")
+        try:
+            self._groups = _core.ClusterTable.from_parts(
+                cluster_of, ids, originals.astype(np.uint32), self._top_cluster)
+        except ValueError as exc:
+            raise IndexFormatError(f"{self.path} is inconsistent: {exc}") from None
 
     # -- writes: queued, then written by commit() --------------------------------------
 
