@@ -2,8 +2,8 @@
 
 On open the in-memory state is taken from the file's snapshot when there is one of
 the file as it is (``dedup.storage.snapshot``, written at a clean close); otherwise
-the whole index is read back in bulk (one scan per table, signatures through
-``np.frombuffer``, band tables rebuilt in one sort each) and verified (the schema is
+the whole index is read back in bulk (``dedup.storage.sqlite_load``: one scan per
+table, a chunk of rows at a time, band tables rebuilt in one sort each) and verified (the schema is
 exactly dedup's and every number in range, ``dedup.storage.sqlite_format``; ``PRAGMA
 quick_check`` plus a 64-bit checksum (xxh3) on every row); every change is queued and
 written in one transaction by ``commit``. Format (version 5), all integers
@@ -42,7 +42,6 @@ import sqlite3
 import uuid
 import zlib
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +51,12 @@ import orjson
 from .. import _core
 from ..chrome import pack_witnesses
 from ..config import Config
-from ..errors import ConfigError, IndexFormatError, StoreError
+from ..errors import IndexFormatError, StoreError
 from ..filesystem import path_problem, read_only_uri
 from ..heap import trim
 from ..wires import WireRegistry
 from .arrays import SLOT_ROOM, room
-from .header import FORMAT, FORMAT_VERSION, check_stored, dedup_version, wires_from_json, wires_json
+from .header import FORMAT_VERSION, check_stored
 from .memory_store import MemoryStore
 from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
 from .snapshot import write as snapshot_write
@@ -65,16 +64,15 @@ from .sqlite_format import (
     MAX_TEXT_BYTES,
     check_tables,
     connect_checked,
-    counter,
     inflate_text,
 )
-from .sqlite_format import SCHEMA as _SCHEMA
-from .sqlite_format import SHINGLES as _SHINGLES
 from .sqlite_format import article_checksum as _article_checksum
 from .sqlite_format import checksum as _checksum
 from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
 from .sqlite_format import signed as _signed
+from .sqlite_header import create as create_file
+from .sqlite_header import format_error, has_fine, read_header, upgrade
 from .sqlite_load import article_chunks, chrome_rows, cluster_rows, shingle_rows
 from .store import ClusterState, Doc, Observation, Placed, Probe
 
@@ -131,14 +129,19 @@ class SqliteStore(MemoryStore):
             if not create or readonly:
                 raise StoreError(f"no index at {self.path}; create one with dedup stream --index "
                                  f"or dedup batch --index (or Index.open(path, create=True))")
-            self._create(config or Config(), wires or WireRegistry.default())
+            create_file(self.path, config or Config(), wires or WireRegistry.default())
         try:
             self._connect(fsync)
-            stored_config, stored_wires, counters = self._read_header()
-            check_stored(self.path, stored_config, stored_wires, config, wires,
+            header = read_header(self._conn, self.path)
+            self._format_version, self._generation = header.version, header.generation
+            self._chrome_seen = header.chrome_seen
+            check_stored(self.path, header.config, header.wires, config, wires,
                          remedy="build a new index")
-            self._upgrade()
-            super().__init__(stored_config, stored_wires, keep_text=False)
+            if not readonly:
+                upgrade(self._conn, self.path, header.version)
+                self._format_version = max(header.version, FORMAT_VERSION)
+            super().__init__(header.config, header.wires, keep_text=False)
+            counters = header.next_arrival, header.next_cluster
             if not self._load_snapshot(*counters):
                 self._check_file()
                 self._load(*counters)
@@ -149,43 +152,6 @@ class SqliteStore(MemoryStore):
         self._reset_pending()
 
     # -- opening -----------------------------------------------------------------
-
-    def _create(self, config: Config, wires: WireRegistry) -> None:
-        """Write an empty index next to ``path`` and link it into place atomically,
-        so a crash never leaves a half-made index under the name."""
-        folder = os.path.dirname(os.path.abspath(self.path))
-        tmp = os.path.join(folder, f".{os.path.basename(self.path)}.{uuid.uuid4().hex}.tmp")
-        try:
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.executescript(_SCHEMA)  # a private temporary file: no transaction needed
-                if config.verify == "exact":
-                    conn.execute(_SHINGLES)
-                conn.execute("BEGIN")
-                rows = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
-                        "dedup_version": dedup_version(), "created": datetime.now().astimezone()
-                        .isoformat(timespec="seconds"),
-                        "config": orjson.dumps(config.to_dict()).decode(),
-                        "wires": wires_json(wires), "next_arrival": "0", "next_cluster": "1"}
-                conn.executemany("INSERT INTO header VALUES (?, ?, ?)",
-                                 [(k, v, _checksum(k, v)) for k, v in rows.items()])
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-            try:
-                os.link(tmp, self.path)
-            except FileExistsError:
-                pass  # another process created it first: open theirs
-        except (OSError, sqlite3.Error) as exc:  # SQLite: "unable to open database file"
-            reason = path_problem(self.path, writing=True) or getattr(exc, "strerror", None)
-            raise StoreError(f"cannot create the index {self.path}: {reason or exc}") from None
-        finally:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(tmp + suffix)
-                except OSError:  # not there, or a read-only file system
-                    pass
 
     def _connect(self, fsync: bool) -> None:
         if not self.readonly:
@@ -270,92 +236,10 @@ class SqliteStore(MemoryStore):
                 pass
 
     def _format_error(self, exc: Exception) -> IndexFormatError:
-        text = str(exc)
-        if "not a database" in text:
-            return IndexFormatError(f"{self.path} is not a dedup index (not an SQLite database)")
-        return IndexFormatError(f"{self.path} is corrupted or truncated ({text}); restore it "
-                                f"from a backup or rebuild it")
-
-    def _read_header(self) -> tuple[Config, WireRegistry, tuple[int, int]]:
-        try:
-            rows = self._conn.execute("SELECT key, value, checksum FROM header").fetchall()
-        except sqlite3.DatabaseError as exc:
-            if "no such table" in str(exc):
-                raise IndexFormatError(f"{self.path} is an SQLite file but not a dedup index "
-                                       f"(no header table)") from None
-            raise self._format_error(exc) from None
-        header = {}
-        for key, value, checksum in rows:
-            if checksum != _checksum(key, value):
-                raise IndexFormatError(f"{self.path} is corrupted: header entry {key!r} fails "
-                                       f"its checksum; restore it from a backup or rebuild it")
-            header[key] = value
-        if header.get("format") != FORMAT:
-            raise IndexFormatError(f"{self.path} is an SQLite file but not a dedup index")
-        try:
-            version = int(header["format_version"])
-        except (KeyError, ValueError):
-            raise IndexFormatError(f"{self.path}: the header has no valid format_version") \
-                from None
-        if version > FORMAT_VERSION:
-            raise IndexFormatError(
-                f"{self.path} was written by a newer dedup ({header.get('dedup_version', '?')}, "
-                f"index format {version}; this dedup {dedup_version()} reads format "
-                f"{FORMAT_VERSION}); upgrade dedup")
-        try:
-            config = Config.from_dict(orjson.loads(header["config"]))
-            wires = wires_from_json(header["wires"])
-            next_arrival = counter(header["next_arrival"], "the header's next_arrival",
-                                   self.path)
-            # every cluster is opened by an arrival
-            counters = next_arrival, counter(header["next_cluster"], "the header's "
-                                             "next_cluster", self.path, low=1,
-                                             high=next_arrival + 2)
-            self._chrome_seen = counter(header.get("chrome_seen", "0"),
-                                        "the header's chrome_seen", self.path)
-        except (KeyError, ValueError, TypeError, ConfigError, orjson.JSONDecodeError) as exc:
-            raise IndexFormatError(f"{self.path}: the header is damaged ({exc})") from None
-        self._format_version = version
-        self._generation = header.get("generation")
-        return config, wires, counters
-
-    def _upgrade(self) -> None:
-        """Bring an older file to this format when writing: format 1 gets a
-        ``numbers`` column (empty for the stored articles, which the number check
-        lets through); format 2's global chrome counts are dropped (chrome is
-        learnt per site from now on) and the table gets its version-3 columns;
-        format 3 gets a ``fine`` column (empty for the stored articles, whose edited
-        check then runs on their passages)."""
-        if self._format_version >= FORMAT_VERSION or self.readonly:
-            return
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            if self._format_version < 2:
-                conn.execute("ALTER TABLE articles ADD COLUMN numbers BLOB NOT NULL DEFAULT x''")
-            if not self._has_fine():
-                conn.execute("ALTER TABLE articles ADD COLUMN fine BLOB NOT NULL DEFAULT x''")
-            if self._format_version < 3:
-                conn.execute("DELETE FROM chrome")
-                have = {row[1] for row in conn.execute("PRAGMA table_info(chrome)")}
-                for column, kind in (("last_seen", "INTEGER NOT NULL DEFAULT 0"),
-                                     ("witnesses", "BLOB NOT NULL DEFAULT x''")):
-                    if column not in have:
-                        conn.execute(f"ALTER TABLE chrome ADD COLUMN {column} {kind}")
-            value = str(FORMAT_VERSION)
-            conn.execute("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
-                         ("format_version", value, _checksum("format_version", value)))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
-            raise StoreError(f"cannot upgrade the index {self.path} to format "
-                             f"{FORMAT_VERSION}: {exc}") from None
-        self._format_version = FORMAT_VERSION
+        return format_error(self.path, exc)
 
     def _has_fine(self) -> bool:
-        """Whether the articles table has format 4's ``fine`` column (a file an older
-        dedup wrote has not; its articles have no fine passages)."""
-        return any(row[1] == "fine" for row in self._conn.execute("PRAGMA table_info(articles)"))
+        return has_fine(self._conn)
 
     def _load(self, next_arrival: int, next_cluster: int) -> None:
         """Read every table back into the in-memory structures, verifying each row."""
