@@ -73,6 +73,8 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
             find nor are found.
     """
     n = keys.shape[0]
+    if n <= 1:  # one article (an add): no earlier row
+        return [np.zeros(0, dtype=np.int64)] * n
     rows = np.concatenate((np.repeat(np.arange(n), keys.shape[1]),
                            np.repeat(passage_rows, passage_keys.shape[1])))
     flat = np.concatenate((keys.ravel(), passage_keys.ravel()))
