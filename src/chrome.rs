@@ -7,11 +7,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_try_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -133,18 +134,18 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
 /// `str.casefold`) joined by single spaces, built as the folded characters stream
 /// by: an alphanumeric run goes on through CJK characters, a CJK character outside
 /// a run is a token of its own.
-struct Joined {
-    text: String,
+struct Joined<'b> {
+    text: &'b mut Vec<u8>,
     tokens: usize,
     in_run: bool,
 }
 
-impl Joined {
+impl Joined<'_> {
     #[inline]
     fn push(&mut self, c: char) {
         let bits = class(c);
         if self.in_run && bits & ALNUM_BIT != 0 {
-            self.text.push(c);
+            self.char(c);
             return;
         }
         if bits & (LINE_CJK_BIT | ALNUM_BIT) == 0 {
@@ -153,81 +154,145 @@ impl Joined {
         }
         self.tokens += 1;
         if self.tokens > 1 {
-            self.text.push(' ');
+            self.text.push(b' ');
         }
-        self.text.push(c);
+        self.char(c);
         self.in_run = bits & LINE_CJK_BIT == 0;
+    }
+
+    #[inline]
+    fn char(&mut self, c: char) {
+        let mut utf8 = [0u8; 4];
+        self.text
+            .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
     }
 }
 
-/// XXH3-64 of the line's tokens (after NFKC and case folding) joined by single
-/// spaces; None without tokens, or with more than `max_tokens`.
-fn tokens_key(line: &str, max_tokens: usize) -> Option<u64> {
-    let mut joined = String::with_capacity(line.len());
-    let mut n = 0;
-    if line.is_ascii() {
-        let mut in_token = false;
+/// What a paragraph is to the chrome rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paragraph {
+    /// A short line, with its `line_key`.
+    Short(u64),
+    /// Any other: its `content_key` when it was asked for (None without tokens).
+    Long(Option<u64>),
+}
+
+/// Python's `str.isspace` of an ASCII byte.
+#[inline]
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
+}
+
+/// `line_key` of a paragraph and, with `content`, `content_key` of a longer one, in
+/// one walk: the line's tokens are joined in `buf` and hashed once (a short line's
+/// key is the hash of the same joined tokens). Without `content` a longer line is
+/// left as soon as it is known to be one.
+pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<u8>) -> Paragraph {
+    // At most `max_words` tokens, `2 * max_words` words and `limit` characters.
+    let limit = max_words.saturating_mul(24);
+    let max_spaced = max_words.saturating_mul(2);
+    buf.clear();
+    let (short, tokens) = if line.is_ascii() {
+        let mut short = line.len() <= limit;
+        if !short && !content {
+            return Paragraph::Long(None);
+        }
+        let (mut words, mut tokens) = (0usize, 0usize);
+        let (mut in_word, mut in_token) = (false, false);
         for &b in line.as_bytes() {
             if b.is_ascii_alphanumeric() {
                 if !in_token {
-                    n += 1;
-                    if n > max_tokens {
-                        return None;
-                    }
-                    if n > 1 {
-                        joined.push(' ');
-                    }
                     in_token = true;
+                    tokens += 1;
+                    if tokens > 1 {
+                        buf.push(b' ');
+                    }
                 }
-                joined.push(char::from(b.to_ascii_lowercase()));
+                buf.push(b.to_ascii_lowercase());
             } else {
                 in_token = false;
             }
+            if ascii_space(b) {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                words += 1;
+            }
+            if short && (tokens > max_words || words > max_spaced) {
+                short = false;
+                if !content {
+                    return Paragraph::Long(None);
+                }
+            }
         }
+        (short, tokens)
     } else {
-        let mut state = Joined {
-            text: joined,
+        let mut short = line.len() <= limit.saturating_mul(4);
+        if short {
+            let (mut chars, mut words, mut in_word) = (0usize, 0usize, false);
+            for c in line.chars() {
+                chars += 1;
+                if is_space(c) {
+                    in_word = false;
+                } else if !in_word {
+                    in_word = true;
+                    words += 1;
+                }
+                if chars > limit || words > max_spaced {
+                    short = false;
+                    break;
+                }
+            }
+        }
+        if !short && !content {
+            return Paragraph::Long(None);
+        }
+        let most = if short { max_words } else { usize::MAX };
+        let mut joined = Joined {
+            text: buf,
             tokens: 0,
             in_run: false,
         };
-        nfkc_each(line, |c| casefold_each(c, |f| state.push(f)));
-        (joined, n) = (state.text, state.tokens);
-        if n > max_tokens {
-            return None;
-        }
+        let _ = nfkc_try_each(line, |c| {
+            casefold_each(c, |f| joined.push(f));
+            if joined.tokens > most && !content {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        let tokens = joined.tokens;
+        (short && tokens <= max_words, tokens)
+    };
+    if tokens == 0 {
+        return Paragraph::Long(None);
     }
-    (n > 0).then(|| xxh3_64(joined.as_bytes()))
+    let key = xxh3_64(buf);
+    if short {
+        Paragraph::Short(key)
+    } else if content {
+        Paragraph::Long(Some(key))
+    } else {
+        Paragraph::Long(None)
+    }
 }
 
 /// The 64-bit key of a short line (at most `max_words` tokens, `2 * max_words` words,
 /// `24 * max_words` characters), from its letters and digits after NFKC and case
 /// folding, so "Back To Top ↑" and "back to top" share one; None for a longer line.
 pub fn line_key(line: &str, max_words: usize) -> Option<u64> {
-    let limit = max_words.saturating_mul(24);
-    let too_long = if line.len() > limit.saturating_mul(4) {
-        true // more bytes than `limit` characters can take
-    } else if line.is_ascii() {
-        line.len() > limit
-    } else {
-        line.chars().nth(limit).is_some()
-    };
-    if too_long {
-        return None;
+    match key_paragraph(line, max_words, false, &mut Vec::new()) {
+        Paragraph::Short(key) => Some(key),
+        Paragraph::Long(_) => None,
     }
-    if line
-        .split(is_space)
-        .filter(|w| !w.is_empty())
-        .nth(2 * max_words)
-        .is_some()
-    {
-        return None;
-    }
-    tokens_key(line, max_words)
 }
 
 /// The 64-bit key of a line of any length from its letters and digits (as `line_key`).
 pub fn content_key(line: &str) -> Option<u64> {
-    tokens_key(line, usize::MAX)
+    match key_paragraph(line, 0, true, &mut Vec::new()) {
+        Paragraph::Short(key) | Paragraph::Long(Some(key)) => Some(key),
+        Paragraph::Long(None) => None,
+    }
 }
 
 /// A short line's key within its site.
@@ -242,14 +307,12 @@ pub fn chrome_key(site: u64, line: u64) -> u64 {
 pub fn observe(text: &str, site: u64, max_words: usize) -> (Vec<u64>, Vec<u32>) {
     let mut short = Vec::new();
     let mut long = Vec::new();
+    let mut buf = Vec::new();
     for p in paragraphs(text) {
-        match line_key(&p, max_words) {
-            Some(k) => short.push(chrome_key(site, k)),
-            None => {
-                if let Some(c) = content_key(&p) {
-                    long.push((c >> 32) as u32);
-                }
-            }
+        match key_paragraph(&p, max_words, true, &mut buf) {
+            Paragraph::Short(k) => short.push(chrome_key(site, k)),
+            Paragraph::Long(Some(c)) => long.push((c >> 32) as u32),
+            Paragraph::Long(None) => {}
         }
     }
     short.sort_unstable();
@@ -272,9 +335,13 @@ pub fn drop_chrome<'a>(
     if chrome.is_empty() {
         return Cow::Borrowed(text);
     }
+    let mut buf = Vec::new();
     let kept: Vec<Cow<str>> = paragraphs(text)
         .into_iter()
-        .filter(|p| line_key(p, max_words).is_none_or(|k| !chrome.contains(&chrome_key(site, k))))
+        .filter(|p| match key_paragraph(p, max_words, false, &mut buf) {
+            Paragraph::Short(k) => !chrome.contains(&chrome_key(site, k)),
+            Paragraph::Long(_) => true,
+        })
         .collect();
     if kept.is_empty() {
         Cow::Borrowed(text)

@@ -4,7 +4,7 @@
 //! full case folding, runs of spaces collapsed and blank lines dropped: what
 //! `dedup.normalize.normalize` promises, with Python's own character tables.
 
-use crate::unicode::{casefold_each, is_space, nfkc_each, quote_replacement};
+use crate::unicode::{casefold_each, is_space, nfkc_runs, quote_replacement};
 
 /// The canonical form of `text`.
 ///
@@ -18,11 +18,16 @@ pub fn normalize(text: &str) -> String {
         return normalize_ascii(text.as_bytes());
     }
     let mut out = Writer::with_capacity(text.len());
-    let emit = |c: char, out: &mut Writer| match quote_replacement(c) {
+    let emit = |out: &mut Writer, c: char| match quote_replacement(c) {
         Some(r) => r.chars().for_each(|r| out.push(r)),
         None => casefold_each(c, |f| out.push(f)),
     };
-    nfkc_each(text, |c| emit(c, &mut out));
+    nfkc_runs(
+        text,
+        &mut out,
+        |out, run| out.push_ascii(run.as_bytes()),
+        emit,
+    );
     out.finish()
 }
 
@@ -109,6 +114,39 @@ impl Writer {
             self.space = true;
         } else {
             self.word(c);
+        }
+    }
+
+    /// `push` of each of a run of ASCII characters (NFKC's output): folded, and
+    /// the backtick unified as `quote_replacement` does; a word's characters after
+    /// its first are appended as they come.
+    #[inline]
+    fn push_ascii(&mut self, run: &[u8]) {
+        #[inline]
+        fn fold(b: u8) -> char {
+            char::from(if b == b'`' {
+                b'\''
+            } else {
+                b.to_ascii_lowercase()
+            })
+        }
+        #[inline]
+        fn plain(b: u8) -> bool {
+            !matches!(b, b'\\' | b'\t'..=b'\r' | b' ' | 0x1c..=0x1f)
+        }
+        let mut i = 0;
+        while i < run.len() {
+            let b = run[i];
+            i += 1;
+            if self.backslash || !plain(b) {
+                self.push(fold(b));
+                continue;
+            }
+            self.word(fold(b));
+            while i < run.len() && plain(run[i]) {
+                self.out.push(fold(run[i]));
+                i += 1;
+            }
         }
     }
 

@@ -88,23 +88,35 @@ pub fn token_hashes(text: &str, out: &mut Vec<u64>) -> usize {
         return 0;
     }
     let mut cjk = 0;
-    let mut buf = [0u8; 4];
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                token.push(b);
+            } else {
+                token.finish(out);
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let width = c.len_utf8();
         let bits = class(c);
         if bits & CJK_BIT != 0 {
             token.finish(out);
-            for &b in c.encode_utf8(&mut buf).as_bytes() {
-                token.push(b);
-            }
+            bytes[i..i + width].iter().for_each(|&b| token.push(b));
             token.finish(out);
             cjk += 1;
         } else if bits & ALNUM_BIT != 0 {
-            for &b in c.encode_utf8(&mut buf).as_bytes() {
-                token.push(b);
-            }
+            bytes[i..i + width].iter().for_each(|&b| token.push(b));
         } else {
             token.finish(out);
         }
+        i += width;
     }
     token.finish(out);
     cjk
