@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_try_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_runs, nfkc_try_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -35,6 +35,11 @@ pub fn splitlines(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Straight past the bytes that never begin a break.
+        if !MAY_BREAK[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
         let width = match bytes[i] {
             b'\n' | b'\x0b' | b'\x0c' | b'\x1c' | b'\x1d' | b'\x1e' => 1,
             b'\r' => {
@@ -65,20 +70,43 @@ pub fn splitlines(text: &str) -> Vec<&str> {
     out
 }
 
+/// The bytes a line break may begin with (`splitlines`).
+static MAY_BREAK: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = [
+        b'\n', b'\x0b', b'\x0c', b'\r', b'\x1c', b'\x1d', b'\x1e', 0xC2, 0xE2,
+    ];
+    let mut i = 0;
+    while i < starts.len() {
+        table[starts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Python's `str.strip()`.
 #[inline]
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
-/// Display columns: wide (CJK) characters count two.
+/// Display columns (wide CJK characters count two), or any number above `WRAP_MAX`
+/// for a line wider than that: only widths up to `WRAP_MAX` are ever compared.
 fn width(line: &str) -> usize {
     if line.is_ascii() {
         return line.len();
     }
-    line.chars()
-        .map(|c| if class(c) & WIDE_BIT != 0 { 2 } else { 1 })
-        .sum()
+    if line.len() > 4 * WRAP_MAX {
+        return WRAP_MAX + 1; // more than WRAP_MAX characters
+    }
+    let mut columns = 0;
+    for c in line.chars() {
+        columns += if class(c) & WIDE_BIT != 0 { 2 } else { 1 };
+        if columns > WRAP_MAX {
+            break;
+        }
+    }
+    columns
 }
 
 /// The text's non-blank paragraphs, hard-wrapped lines rejoined (dedup/chrome.py).
@@ -160,6 +188,23 @@ impl Joined<'_> {
         self.in_run = bits & LINE_CJK_BIT == 0;
     }
 
+    /// `push` of an ASCII character (folded here).
+    #[inline]
+    fn push_ascii(&mut self, b: u8) {
+        if !b.is_ascii_alphanumeric() {
+            self.in_run = false;
+            return;
+        }
+        if !self.in_run {
+            self.in_run = true;
+            self.tokens += 1;
+            if self.tokens > 1 {
+                self.text.push(b' ');
+            }
+        }
+        self.text.push(b.to_ascii_lowercase());
+    }
+
     #[inline]
     fn char(&mut self, c: char) {
         let mut utf8 = [0u8; 4];
@@ -192,43 +237,45 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
     let limit = max_words.saturating_mul(24);
     let max_spaced = max_words.saturating_mul(2);
     buf.clear();
-    let (short, tokens) = if line.is_ascii() {
-        let mut short = line.len() <= limit;
+    let mut joined = Joined {
+        text: buf,
+        tokens: 0,
+        in_run: false,
+    };
+    let short = if line.is_ascii() {
+        let bytes = line.as_bytes();
+        let mut short = bytes.len() <= limit;
         if !short && !content {
             return Paragraph::Long(None);
         }
-        let (mut words, mut tokens) = (0usize, 0usize);
-        let (mut in_word, mut in_token) = (false, false);
-        for &b in line.as_bytes() {
-            if b.is_ascii_alphanumeric() {
-                if !in_token {
-                    in_token = true;
-                    tokens += 1;
-                    if tokens > 1 {
-                        buf.push(b' ');
+        joined.text.reserve(bytes.len());
+        let mut rest = bytes;
+        if short {
+            let (mut words, mut in_word) = (0usize, false);
+            for (i, &b) in bytes.iter().enumerate() {
+                joined.push_ascii(b);
+                if ascii_space(b) {
+                    in_word = false;
+                } else if !in_word {
+                    in_word = true;
+                    words += 1;
+                }
+                if joined.tokens > max_words || words > max_spaced {
+                    if !content {
+                        return Paragraph::Long(None);
                     }
+                    short = false;
+                    rest = &bytes[i + 1..];
+                    break;
                 }
-                buf.push(b.to_ascii_lowercase());
-            } else {
-                in_token = false;
-            }
-            if ascii_space(b) {
-                in_word = false;
-            } else if !in_word {
-                in_word = true;
-                words += 1;
-            }
-            if short && (tokens > max_words || words > max_spaced) {
-                short = false;
-                if !content {
-                    return Paragraph::Long(None);
-                }
+                rest = &bytes[i + 1..];
             }
         }
-        (short, tokens)
+        rest.iter().for_each(|&b| joined.push_ascii(b));
+        short
     } else {
-        let mut short = line.len() <= limit.saturating_mul(4);
-        if short {
+        // At most `limit` characters and `max_spaced` words.
+        let fits = |line: &str| {
             let (mut chars, mut words, mut in_word) = (0usize, 0usize, false);
             for c in line.chars() {
                 chars += 1;
@@ -239,31 +286,39 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
                     words += 1;
                 }
                 if chars > limit || words > max_spaced {
-                    short = false;
-                    break;
+                    return false;
                 }
             }
-        }
-        if !short && !content {
-            return Paragraph::Long(None);
-        }
-        let most = if short { max_words } else { usize::MAX };
-        let mut joined = Joined {
-            text: buf,
-            tokens: 0,
-            in_run: false,
+            true
         };
-        let _ = nfkc_try_each(line, |c| {
-            casefold_each(c, |f| joined.push(f));
-            if joined.tokens > most && !content {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
+        let short = line.len() <= limit.saturating_mul(4);
+        if content {
+            nfkc_runs(
+                line,
+                &mut joined,
+                |j, run| run.bytes().for_each(|b| j.push_ascii(b)),
+                |j, c| casefold_each(c, |f| j.push(f)),
+            );
+            short && joined.tokens <= max_words && fits(line)
+        } else {
+            // The tokens first: most lines have too many well before their end.
+            let flow = short
+                && nfkc_try_each(line, |c| {
+                    casefold_each(c, |f| joined.push(f));
+                    if joined.tokens > max_words {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .is_continue();
+            if !flow || !fits(line) {
+                return Paragraph::Long(None);
             }
-        });
-        let tokens = joined.tokens;
-        (short && tokens <= max_words, tokens)
+            true
+        }
     };
+    let tokens = joined.tokens;
     if tokens == 0 {
         return Paragraph::Long(None);
     }
