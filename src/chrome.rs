@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_runs, nfkc_try_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_runs, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -35,7 +35,12 @@ pub fn splitlines(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Straight past the bytes that never begin a break.
+        // Straight past the bytes that never begin a break, eight at a time while
+        // none is a control byte or non-ASCII.
+        if plain8(&bytes[i..]) {
+            i += 8;
+            continue;
+        }
         if !MAY_BREAK[usize::from(bytes[i])] {
             i += 1;
             continue;
@@ -68,6 +73,21 @@ pub fn splitlines(text: &str) -> Vec<&str> {
         out.push(&text[start..]);
     }
     out
+}
+
+/// Do the first 8 bytes of `bytes` hold neither a byte below 0x20 nor one above 0x7F?
+#[inline]
+fn plain8(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(head) = bytes.get(..8) else {
+        return false;
+    };
+    let mut word = [0u8; 8];
+    word.copy_from_slice(head);
+    let w = u64::from_le_bytes(word);
+    // A byte below 0x20 borrows through its top bit (the "has less than" trick).
+    (w.wrapping_sub(ONES * 0x20) & !w & HIGH) | (w & HIGH) == 0
 }
 
 /// The bytes a line break may begin with (`splitlines`).
@@ -188,21 +208,32 @@ impl Joined<'_> {
         self.in_run = bits & LINE_CJK_BIT == 0;
     }
 
-    /// `push` of an ASCII character (folded here).
+    /// `push` of each of a run of ASCII characters (folded here): a token's
+    /// characters are appended a run of letters and digits at a time.
     #[inline]
-    fn push_ascii(&mut self, b: u8) {
-        if !b.is_ascii_alphanumeric() {
-            self.in_run = false;
-            return;
-        }
-        if !self.in_run {
-            self.in_run = true;
-            self.tokens += 1;
-            if self.tokens > 1 {
-                self.text.push(b' ');
+    fn push_ascii_run(&mut self, run: &[u8]) {
+        let mut i = 0;
+        while i < run.len() {
+            if !run[i].is_ascii_alphanumeric() {
+                self.in_run = false;
+                i += 1;
+                continue;
             }
+            let end = i + run[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(run.len() - i);
+            if !self.in_run {
+                self.in_run = true;
+                self.tokens += 1;
+                if self.tokens > 1 {
+                    self.text.push(b' ');
+                }
+            }
+            self.text
+                .extend(run[i..end].iter().map(u8::to_ascii_lowercase));
+            i = end;
         }
-        self.text.push(b.to_ascii_lowercase());
     }
 
     #[inline]
@@ -228,6 +259,21 @@ fn ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
 }
 
+/// How many tokens (runs of ASCII letters and digits) and words (runs of non-spaces)
+/// an ASCII line has.
+fn ascii_counts(line: &[u8]) -> (usize, usize) {
+    let (mut tokens, mut words) = (0, 0);
+    let (mut in_token, mut in_word) = (false, false);
+    for &b in line {
+        let token = b.is_ascii_alphanumeric();
+        let word = !ascii_space(b);
+        tokens += usize::from(token && !in_token);
+        words += usize::from(word && !in_word);
+        (in_token, in_word) = (token, word);
+    }
+    (tokens, words)
+}
+
 /// `line_key` of a paragraph and, with `content`, `content_key` of a longer one, in
 /// one walk: the line's tokens are joined in `buf` and hashed once (a short line's
 /// key is the hash of the same joined tokens). Without `content` a longer line is
@@ -245,33 +291,14 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
     let short = if line.is_ascii() {
         let bytes = line.as_bytes();
         let mut short = bytes.len() <= limit;
+        if short {
+            let (tokens, words) = ascii_counts(bytes);
+            short = tokens <= max_words && words <= max_spaced;
+        }
         if !short && !content {
             return Paragraph::Long(None);
         }
-        joined.text.reserve(bytes.len());
-        let mut rest = bytes;
-        if short {
-            let (mut words, mut in_word) = (0usize, false);
-            for (i, &b) in bytes.iter().enumerate() {
-                joined.push_ascii(b);
-                if ascii_space(b) {
-                    in_word = false;
-                } else if !in_word {
-                    in_word = true;
-                    words += 1;
-                }
-                if joined.tokens > max_words || words > max_spaced {
-                    if !content {
-                        return Paragraph::Long(None);
-                    }
-                    short = false;
-                    rest = &bytes[i + 1..];
-                    break;
-                }
-                rest = &bytes[i + 1..];
-            }
-        }
-        rest.iter().for_each(|&b| joined.push_ascii(b));
+        joined.push_ascii_run(bytes);
         short
     } else {
         // At most `limit` characters and `max_spaced` words.
@@ -292,31 +319,36 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
             true
         };
         let short = line.len() <= limit.saturating_mul(4);
-        if content {
-            nfkc_runs(
-                line,
-                &mut joined,
-                |j, run| run.bytes().for_each(|b| j.push_ascii(b)),
-                |j, c| casefold_each(c, |f| j.push(f)),
-            );
-            short && joined.tokens <= max_words && fits(line)
-        } else {
-            // The tokens first: most lines have too many well before their end.
-            let flow = short
-                && nfkc_try_each(line, |c| {
-                    casefold_each(c, |f| joined.push(f));
-                    if joined.tokens > max_words {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                })
-                .is_continue();
-            if !flow || !fits(line) {
-                return Paragraph::Long(None);
-            }
-            true
+        if !content && !short {
+            return Paragraph::Long(None);
         }
+        // Without `content`, as soon as there are too many tokens (most lines have
+        // too many well before their end), before counting characters and words.
+        let most = if content { usize::MAX } else { max_words };
+        let check = |j: &Joined| {
+            if j.tokens > most {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let flow = nfkc_runs(
+            line,
+            &mut joined,
+            |j, run| {
+                j.push_ascii_run(run.as_bytes());
+                check(j)
+            },
+            |j, c| {
+                casefold_each(c, |f| j.push(f));
+                check(j)
+            },
+        );
+        let short = short && flow.is_continue() && joined.tokens <= max_words && fits(line);
+        if !short && !content {
+            return Paragraph::Long(None);
+        }
+        short
     };
     let tokens = joined.tokens;
     if tokens == 0 {
@@ -416,6 +448,16 @@ mod tests {
             vec!["a", "b", "c", "", "d", "e"]
         );
         assert!(splitlines("").is_empty());
+        for at in 0..19 {
+            for brk in ["\n", "\r\n", "\x1c", "\u{85}", "\u{2029}"] {
+                let text = format!("{}{brk}{}", "a".repeat(at), "b".repeat(19 - at));
+                assert_eq!(
+                    splitlines(&text),
+                    vec!["a".repeat(at), "b".repeat(19 - at)],
+                    "{text:?}"
+                );
+            }
+        }
         assert_eq!(splitlines("\n"), vec![""]);
     }
 

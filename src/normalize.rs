@@ -4,6 +4,8 @@
 //! full case folding, runs of spaces collapsed and blank lines dropped: what
 //! `dedup.normalize.normalize` promises, with Python's own character tables.
 
+use std::ops::ControlFlow;
+
 use crate::unicode::{casefold_each, is_space, nfkc_runs, quote_replacement};
 
 /// The canonical form of `text`.
@@ -22,11 +24,17 @@ pub fn normalize(text: &str) -> String {
         Some(r) => r.chars().for_each(|r| out.push(r)),
         None => casefold_each(c, |f| out.push(f)),
     };
-    nfkc_runs(
+    let _ = nfkc_runs(
         text,
         &mut out,
-        |out, run| out.push_ascii(run.as_bytes()),
-        emit,
+        |out, run| {
+            out.push_ascii(run.as_bytes());
+            ControlFlow::Continue(())
+        },
+        |out, c| {
+            emit(out, c);
+            ControlFlow::Continue(())
+        },
     );
     out.finish()
 }
@@ -55,10 +63,18 @@ fn normalize_ascii(text: &[u8]) -> String {
             out.push(pending);
             pending = 0;
         }
-        while i < n && !blank(text[i]) {
-            let c = text[i];
-            i += 1;
-            if c == b'\\' && i < n && (text[i] == b'"' || text[i] == b'\'') {
+        let end = i + text[i..].iter().position(|&b| blank(b)).unwrap_or(n - i);
+        let word = &text[i..end];
+        i = end;
+        if !word.contains(&b'\\') {
+            out.extend(word.iter().map(u8::to_ascii_lowercase));
+            continue;
+        }
+        let mut k = 0;
+        while k < word.len() {
+            let c = word[k];
+            k += 1;
+            if c == b'\\' && k < word.len() && (word[k] == b'"' || word[k] == b'\'') {
                 continue; // leftmost first: the quote is kept, the backslash goes
             }
             out.push(c.to_ascii_lowercase());
@@ -70,7 +86,8 @@ fn normalize_ascii(text: &[u8]) -> String {
 /// Builds the normalized text a character at a time: collapses spaces, drops
 /// blank lines and unescapes quotes.
 struct Writer {
-    out: String,
+    /// UTF-8, written a character (or an ASCII byte) at a time.
+    out: Vec<u8>,
     /// A backslash seen and not yet written: dropped if a quote follows.
     backslash: bool,
     /// Whitespace seen after the line's last word.
@@ -82,7 +99,7 @@ struct Writer {
 impl Writer {
     fn with_capacity(n: usize) -> Self {
         Writer {
-            out: String::with_capacity(n),
+            out: Vec::with_capacity(n),
             backslash: false,
             space: false,
             newline: false,
@@ -143,10 +160,12 @@ impl Writer {
                 continue;
             }
             self.word(fold(b));
-            while i < run.len() && plain(run[i]) {
-                self.out.push(fold(run[i]));
-                i += 1;
-            }
+            let end = i + run[i..]
+                .iter()
+                .position(|&b| !plain(b))
+                .unwrap_or(run.len() - i);
+            self.out.extend(run[i..end].iter().map(|&b| fold(b) as u8));
+            i = end;
         }
     }
 
@@ -155,14 +174,20 @@ impl Writer {
     fn word(&mut self, c: char) {
         if !self.out.is_empty() {
             if self.newline {
-                self.out.push('\n');
+                self.out.push(b'\n');
             } else if self.space {
-                self.out.push(' ');
+                self.out.push(b' ');
             }
         }
         self.newline = false;
         self.space = false;
-        self.out.push(c);
+        if c.is_ascii() {
+            self.out.push(c as u8);
+        } else {
+            let mut utf8 = [0u8; 4];
+            self.out
+                .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        }
     }
 
     fn finish(mut self) -> String {
@@ -170,7 +195,9 @@ impl Writer {
             self.backslash = false;
             self.word('\\');
         }
-        self.out
+        // Always valid: only whole characters were written.
+        String::from_utf8(self.out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 

@@ -30,6 +30,22 @@ fn digit_at(bytes: &[u8], i: usize) -> usize {
     }
 }
 
+/// The bytes a digit or a URL may begin with.
+static MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[b'h' as usize] = true;
+    table[b'w' as usize] = true;
+    table[0xD9] = true;
+    table[0xDB] = true;
+    table[0xE0] = true;
+    table
+};
+
 /// Byte length of a URL starting at `rest` (`(?:https?://|www\.)\S+`), if one does.
 fn url_at(rest: &str) -> Option<usize> {
     let prefix = if rest.starts_with("http://") {
@@ -60,6 +76,10 @@ pub fn number_keys(text: &str, out: &mut Vec<u32>) {
     let mut i = 0;
     while i < bytes.len() && distinct < MAX_NUMBERS {
         let b = bytes[i];
+        if !MAY_START[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         if check_urls && (b == b'h' || b == b'w') {
             if let Some(len) = url_at(&text[i..]) {
                 i += len;

@@ -199,9 +199,14 @@ pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
 
 /// `nfkc_each` with ASCII handed over a run at a time: `run(cx, s)` for a run of
 /// ASCII characters (NFKC leaves them as they are), `f(cx, c)` for each other
-/// character of the NFKC, in text order. A run's last character is held back like
-/// any stable starter (a combining mark after it composes with it).
-pub fn nfkc_runs<C>(text: &str, cx: &mut C, run: impl Fn(&mut C, &str), f: impl Fn(&mut C, char)) {
+/// character of the NFKC, in text order, until either breaks. A run's last character
+/// is held back like any stable starter (a combining mark after it composes with it).
+pub fn nfkc_runs<C>(
+    text: &str,
+    cx: &mut C,
+    run: impl Fn(&mut C, &str) -> ControlFlow<()>,
+    f: impl Fn(&mut C, char) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     let table = STABLE_BMP.as_slice();
     let bytes = text.as_bytes();
     let mut held: Option<(usize, char)> = None;
@@ -209,9 +214,9 @@ pub fn nfkc_runs<C>(text: &str, cx: &mut C, run: impl Fn(&mut C, &str), f: impl 
     let flush = |cx: &mut C, dirty: Option<usize>, held: Option<(usize, char)>, end: usize| match (
         dirty, held,
     ) {
-        (Some(from), _) => text[from..end].nfkc().for_each(|c| f(cx, c)),
+        (Some(from), _) => text[from..end].nfkc().try_for_each(|c| f(cx, c)),
         (None, Some((_, h))) => f(cx, h),
-        (None, None) => {}
+        (None, None) => ControlFlow::Continue(()),
     };
     let mut i = 0;
     while i < bytes.len() {
@@ -220,9 +225,9 @@ pub fn nfkc_runs<C>(text: &str, cx: &mut C, run: impl Fn(&mut C, &str), f: impl 
                 .iter()
                 .position(|b| !b.is_ascii())
                 .unwrap_or(bytes.len() - i);
-            flush(cx, dirty.take(), held.take(), i);
+            flush(cx, dirty.take(), held.take(), i)?;
             if j - i > 1 {
-                run(cx, &text[i..j - 1]);
+                run(cx, &text[i..j - 1])?;
             }
             held = Some((j - 1, char::from(bytes[j - 1])));
             i = j;
@@ -233,9 +238,9 @@ pub fn nfkc_runs<C>(text: &str, cx: &mut C, run: impl Fn(&mut C, &str), f: impl 
         };
         let unassigned = class(c) & UNASSIGNED_BIT != 0;
         if unassigned || is_stable(c, table) {
-            flush(cx, dirty.take(), held.take(), i);
+            flush(cx, dirty.take(), held.take(), i)?;
             if unassigned {
-                f(cx, c);
+                f(cx, c)?;
             } else {
                 held = Some((i, c));
             }
@@ -244,7 +249,7 @@ pub fn nfkc_runs<C>(text: &str, cx: &mut C, run: impl Fn(&mut C, &str), f: impl 
         }
         i += c.len_utf8();
     }
-    flush(cx, dirty, held, text.len());
+    flush(cx, dirty, held, text.len())
 }
 
 /// `nfkc_each`, stopping at the first character for which `f` breaks.
@@ -382,11 +387,17 @@ mod tests {
                 text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
             }
             let (mut runs, mut whole) = (String::new(), String::new());
-            nfkc_runs(
+            let _ = nfkc_runs(
                 &text,
                 &mut runs,
-                |out, s| out.push_str(s),
-                |out, c| out.push(c),
+                |out, s| {
+                    out.push_str(s);
+                    ControlFlow::Continue(())
+                },
+                |out, c| {
+                    out.push(c);
+                    ControlFlow::Continue(())
+                },
             );
             nfkc_each(&text, |c| whole.push(c));
             assert_eq!(runs, whole, "{text:?}");
