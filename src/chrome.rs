@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_runs, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_runs, ALNUM_BIT, FOLDS_BIT, LINE_CJK_BIT, WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -189,9 +189,25 @@ struct Joined<'b> {
 }
 
 impl Joined<'_> {
+    /// `push` of each character of `c` case-folded (one class look-up when it
+    /// does not fold).
+    #[inline]
+    fn push_folded(&mut self, c: char) {
+        let bits = class(c);
+        if bits & FOLDS_BIT == 0 {
+            self.push_classed(c, bits);
+        } else {
+            casefold_each(c, |f| self.push(f));
+        }
+    }
+
     #[inline]
     fn push(&mut self, c: char) {
-        let bits = class(c);
+        self.push_classed(c, class(c));
+    }
+
+    #[inline]
+    fn push_classed(&mut self, c: char, bits: u8) {
         if self.in_run && bits & ALNUM_BIT != 0 {
             self.char(c);
             return;
@@ -340,7 +356,7 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
                 check(j)
             },
             |j, c| {
-                casefold_each(c, |f| j.push(f));
+                j.push_folded(c);
                 check(j)
             },
         );

@@ -6,7 +6,9 @@
 
 use std::ops::ControlFlow;
 
-use crate::unicode::{casefold_each, is_space, nfkc_runs, quote_replacement};
+use crate::unicode::{
+    casefold_each, class, is_space, nfkc_runs, quote_replacement, FOLDS_BIT, QUOTE_BIT, SPACE_BIT,
+};
 
 /// The canonical form of `text`.
 ///
@@ -20,9 +22,16 @@ pub fn normalize(text: &str) -> String {
         return normalize_ascii(text.as_bytes());
     }
     let mut out = Writer::with_capacity(text.len());
-    let emit = |out: &mut Writer, c: char| match quote_replacement(c) {
-        Some(r) => r.chars().for_each(|r| out.push(r)),
-        None => casefold_each(c, |f| out.push(f)),
+    let emit = |out: &mut Writer, c: char| {
+        // Most characters are none of a quote, a space or one that folds: one look-up.
+        if !c.is_ascii() && class(c) & (QUOTE_BIT | FOLDS_BIT | SPACE_BIT) == 0 {
+            out.push_word(c);
+            return;
+        }
+        match quote_replacement(c) {
+            Some(r) => r.chars().for_each(|r| out.push(r)),
+            None => casefold_each(c, |f| out.push(f)),
+        }
     };
     let _ = nfkc_runs(
         text,
@@ -132,6 +141,16 @@ impl Writer {
         } else {
             self.word(c);
         }
+    }
+
+    /// `push` of a non-ASCII character that is neither a space nor a backslash.
+    #[inline]
+    fn push_word(&mut self, c: char) {
+        if self.backslash {
+            self.backslash = false;
+            self.word('\\');
+        }
+        self.word(c);
     }
 
     /// `push` of each of a run of ASCII characters (NFKC's output): folded, and

@@ -102,16 +102,20 @@ impl Stages {
         fp
     }
 
-    /// Fingerprint texts `0..n`, text `i` normalized by `text(i)`, on `pool` (None:
-    /// this thread).
-    pub fn run(
+    /// Fingerprint texts `0..n`, text `i` normalized by `text(i)` (which also
+    /// gives what else is kept of it, handed back in order), on `pool` (None: this
+    /// thread). Each article goes through every stage before the next begins.
+    pub fn run<R: Send>(
         &self,
         n: usize,
-        text: impl Fn(usize) -> String + Sync,
+        text: impl Fn(usize) -> (String, R) + Sync,
         pool: Option<&rayon::ThreadPool>,
-    ) -> Batch {
-        let one = |i: usize| self.fingerprint(&text(i));
-        let prints: Vec<Fingerprint> = match pool {
+    ) -> (Batch, Vec<R>) {
+        let one = |i: usize| {
+            let (normalized, kept) = text(i);
+            (self.fingerprint(&normalized), kept)
+        };
+        let prints: Vec<(Fingerprint, R)> = match pool {
             Some(pool) => pool.install(|| (0..n).into_par_iter().map(one).collect()),
             None => (0..n).map(one).collect(),
         };
@@ -127,7 +131,9 @@ impl Stages {
             ..Batch::default()
         };
         batch.signatures.reserve(prints.len() * self.minhash.k);
-        for fp in prints {
+        let mut kept = Vec::with_capacity(prints.len());
+        for (fp, other) in prints {
+            kept.push(other);
             batch.signatures.extend_from_slice(&fp.signature);
             batch.sizes.push(fp.size);
             batch.content_hashes.push(fp.content_hash);
@@ -144,6 +150,6 @@ impl Stages {
                     .push(batch.shingle_values.len() as i64);
             }
         }
-        batch
+        (batch, kept)
     }
 }
