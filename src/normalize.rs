@@ -95,8 +95,7 @@ fn normalize_ascii(text: &[u8]) -> String {
 /// Builds the normalized text a character at a time: collapses spaces, drops
 /// blank lines and unescapes quotes.
 struct Writer {
-    /// UTF-8, written a character (or an ASCII byte) at a time.
-    out: Vec<u8>,
+    out: String,
     /// A backslash seen and not yet written: dropped if a quote follows.
     backslash: bool,
     /// Whitespace seen after the line's last word.
@@ -108,7 +107,7 @@ struct Writer {
 impl Writer {
     fn with_capacity(n: usize) -> Self {
         Writer {
-            out: Vec::with_capacity(n),
+            out: String::with_capacity(n),
             backslash: false,
             space: false,
             newline: false,
@@ -183,7 +182,7 @@ impl Writer {
                 .iter()
                 .position(|&b| !plain(b))
                 .unwrap_or(run.len() - i);
-            self.out.extend(run[i..end].iter().map(|&b| fold(b) as u8));
+            self.out.extend(run[i..end].iter().map(|&b| fold(b)));
             i = end;
         }
     }
@@ -193,20 +192,14 @@ impl Writer {
     fn word(&mut self, c: char) {
         if !self.out.is_empty() {
             if self.newline {
-                self.out.push(b'\n');
+                self.out.push('\n');
             } else if self.space {
-                self.out.push(b' ');
+                self.out.push(' ');
             }
         }
         self.newline = false;
         self.space = false;
-        if c.is_ascii() {
-            self.out.push(c as u8);
-        } else {
-            let mut utf8 = [0u8; 4];
-            self.out
-                .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
-        }
+        self.out.push(c);
     }
 
     fn finish(mut self) -> String {
@@ -214,9 +207,7 @@ impl Writer {
             self.backslash = false;
             self.word('\\');
         }
-        // Always valid: only whole characters were written.
-        String::from_utf8(self.out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.out
     }
 }
 

@@ -12,20 +12,6 @@ use crate::shingle::NGRAM_MULT;
 const PASSAGE_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
 pub const ROWS: usize = 2;
 
-const LANES: usize = 8;
-
-/// The minimum of `fmix32(s ^ salt)` over `sequence`, per salt.
-#[inline]
-fn lane_mins(salts: &[u32; LANES], sequence: &[u32]) -> [u32; LANES] {
-    let mut mins = [u32::MAX; LANES];
-    for &s in sequence {
-        for k in 0..LANES {
-            mins[k] = mins[k].min(fmix32(s ^ salts[k]));
-        }
-    }
-    mins
-}
-
 /// Passage parameters.
 #[derive(Clone, Debug)]
 pub struct Passages {
@@ -41,15 +27,6 @@ impl Passages {
     pub fn keys(&self, sequence: &[u32], out: &mut Vec<u64>) {
         let mean = self.mean.max(1);
         let mut mins = vec![u32::MAX; self.salts.len()];
-        // Up to LANES salts, padded with the first (a repeated salt's minimum is not read).
-        let lanes: Option<[u32; LANES]> = match self.salts.first() {
-            Some(&first) if self.salts.len() <= LANES => {
-                let mut salts = [first; LANES];
-                salts[..self.salts.len()].copy_from_slice(&self.salts);
-                Some(salts)
-            }
-            _ => None,
-        };
         let mut start = 0;
         while start < sequence.len() {
             let mut end = start + 1;
@@ -57,20 +34,10 @@ impl Passages {
                 end += 1;
             }
             if end - start >= self.min {
-                match &lanes {
-                    // Eight lanes of one fixed width: the loop runs on vector registers.
-                    Some(salts) => {
-                        let m = lane_mins(salts, &sequence[start..end]);
-                        let n = mins.len();
-                        mins.copy_from_slice(&m[..n]);
-                    }
-                    None => {
-                        mins.fill(u32::MAX);
-                        for &s in &sequence[start..end] {
-                            for (m, &salt) in mins.iter_mut().zip(&self.salts) {
-                                *m = (*m).min(fmix32(s ^ salt));
-                            }
-                        }
+                mins.fill(u32::MAX);
+                for &s in &sequence[start..end] {
+                    for (m, &salt) in mins.iter_mut().zip(&self.salts) {
+                        *m = (*m).min(fmix32(s ^ salt));
                     }
                 }
                 for b in 0..self.bands {
