@@ -8,7 +8,7 @@ use numpy::PyReadonlyArray1;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 
 /// `f` without the GIL; a panic becomes `dedup.errors.DedupError`.
 pub fn detached<T: Send>(py: Python<'_>, what: &str, f: impl FnOnce() -> T + Send) -> PyResult<T> {
@@ -77,6 +77,42 @@ pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
     match bytes {
         Ok(bytes) => Cow::Owned(replace_surrogates(&bytes)),
         Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
+    }
+}
+
+/// How a text of a batch is read: an ASCII `str` is its own UTF-8; another is
+/// encoded once into a `bytes` of Python's, held for the batch and read in place.
+pub enum Encoded<'py> {
+    Ascii,
+    Bytes(Bound<'py, PyBytes>),
+    /// Neither (a lone surrogate): `read` makes a copy of our own.
+    Other,
+}
+
+/// The first step of `utf8` for a text of a batch (see `Encoded`).
+pub fn encode<'py>(s: &Bound<'py, PyString>) -> Encoded<'py> {
+    let ascii = s
+        .call_method0(intern!(s.py(), "isascii"))
+        .and_then(|b| b.is_truthy())
+        .unwrap_or(false);
+    if ascii {
+        return Encoded::Ascii;
+    }
+    match s.encode_utf8() {
+        Ok(bytes) => Encoded::Bytes(bytes),
+        Err(_) => Encoded::Other,
+    }
+}
+
+/// `utf8(s)`, borrowing what `encode` made of it where it can.
+pub fn read<'a>(s: &'a Bound<'_, PyString>, encoded: &'a Encoded<'_>) -> Cow<'a, str> {
+    match encoded {
+        Encoded::Ascii => s.to_cow().unwrap_or_else(|_| utf8(s)),
+        Encoded::Bytes(bytes) => match std::str::from_utf8(bytes.as_bytes()) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => utf8(s),
+        },
+        Encoded::Other => utf8(s),
     }
 }
 

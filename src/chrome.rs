@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_each, ALNUM_BIT, LINE_CJK_BIT, WIDE_BIT,
+    casefold_each, class, is_space, nfkc_each, nfkc_runs, ALNUM_BIT, FOLDS_BIT, LINE_CJK_BIT,
+    WIDE_BIT,
 };
 
 /// Hard wraps: lines no wider than this (display columns, a CJK character counts
@@ -34,6 +36,15 @@ pub fn splitlines(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Straight past the bytes that never begin a break, eight at a time.
+        if plain8(&bytes[i..]) {
+            i += 8;
+            continue;
+        }
+        if !MAY_BREAK[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
         let width = match bytes[i] {
             b'\n' | b'\x0b' | b'\x0c' | b'\x1c' | b'\x1d' | b'\x1e' => 1,
             b'\r' => {
@@ -64,20 +75,60 @@ pub fn splitlines(text: &str) -> Vec<&str> {
     out
 }
 
+/// Is none of the first 8 bytes of `bytes` one a line break may begin with (a byte
+/// below 0x20, 0xC2 or 0xE2)? False when there are fewer than 8.
+#[inline]
+fn plain8(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(head) = bytes.get(..8) else {
+        return false;
+    };
+    let mut word = [0u8; 8];
+    word.copy_from_slice(head);
+    let w = u64::from_le_bytes(word);
+    // Some byte below n (n <= 0x80) iff this is not zero ("has less than").
+    let below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    below(w, 0x20) | below(w ^ (ONES * 0xC2), 1) | below(w ^ (ONES * 0xE2), 1) == 0
+}
+
+/// The bytes a line break may begin with (`splitlines`).
+static MAY_BREAK: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = [
+        b'\n', b'\x0b', b'\x0c', b'\r', b'\x1c', b'\x1d', b'\x1e', 0xC2, 0xE2,
+    ];
+    let mut i = 0;
+    while i < starts.len() {
+        table[starts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Python's `str.strip()`.
 #[inline]
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
-/// Display columns: wide (CJK) characters count two.
+/// Display columns (wide CJK characters count two), or any number above `WRAP_MAX`
+/// for a line wider than that: only widths up to `WRAP_MAX` are ever compared.
 fn width(line: &str) -> usize {
     if line.is_ascii() {
         return line.len();
     }
-    line.chars()
-        .map(|c| if class(c) & WIDE_BIT != 0 { 2 } else { 1 })
-        .sum()
+    if line.len() > 4 * WRAP_MAX {
+        return WRAP_MAX + 1; // more than WRAP_MAX characters
+    }
+    let mut columns = 0;
+    for c in line.chars() {
+        columns += if class(c) & WIDE_BIT != 0 { 2 } else { 1 };
+        if columns > WRAP_MAX {
+            break;
+        }
+    }
+    columns
 }
 
 /// The text's non-blank paragraphs, hard-wrapped lines rejoined (dedup/chrome.py).
@@ -133,18 +184,34 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
 /// `str.casefold`) joined by single spaces, built as the folded characters stream
 /// by: an alphanumeric run goes on through CJK characters, a CJK character outside
 /// a run is a token of its own.
-struct Joined {
-    text: String,
+struct Joined<'b> {
+    text: &'b mut Vec<u8>,
     tokens: usize,
     in_run: bool,
 }
 
-impl Joined {
+impl Joined<'_> {
+    /// `push` of each character of `c` case-folded (one class look-up when it
+    /// does not fold).
+    #[inline]
+    fn push_folded(&mut self, c: char) {
+        let bits = class(c);
+        if bits & FOLDS_BIT == 0 {
+            self.push_classed(c, bits);
+        } else {
+            casefold_each(c, |f| self.push(f));
+        }
+    }
+
     #[inline]
     fn push(&mut self, c: char) {
-        let bits = class(c);
+        self.push_classed(c, class(c));
+    }
+
+    #[inline]
+    fn push_classed(&mut self, c: char, bits: u8) {
         if self.in_run && bits & ALNUM_BIT != 0 {
-            self.text.push(c);
+            self.char(c);
             return;
         }
         if bits & (LINE_CJK_BIT | ALNUM_BIT) == 0 {
@@ -153,81 +220,193 @@ impl Joined {
         }
         self.tokens += 1;
         if self.tokens > 1 {
-            self.text.push(' ');
+            self.text.push(b' ');
         }
-        self.text.push(c);
+        self.char(c);
         self.in_run = bits & LINE_CJK_BIT == 0;
+    }
+
+    /// `push` of each of a run of ASCII characters (folded here): a token's
+    /// characters are appended a run of letters and digits at a time.
+    #[inline]
+    fn push_ascii_run(&mut self, run: &[u8]) {
+        let mut i = 0;
+        while i < run.len() {
+            if !run[i].is_ascii_alphanumeric() {
+                self.in_run = false;
+                i += 1;
+                continue;
+            }
+            let end = i + run[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(run.len() - i);
+            if !self.in_run {
+                self.in_run = true;
+                self.tokens += 1;
+                if self.tokens > 1 {
+                    self.text.push(b' ');
+                }
+            }
+            self.text
+                .extend(run[i..end].iter().map(u8::to_ascii_lowercase));
+            i = end;
+        }
+    }
+
+    #[inline]
+    fn char(&mut self, c: char) {
+        // Byte by byte: a copy of a 1-4 byte slice would be a call to memcpy.
+        let mut utf8 = [0u8; 4];
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            self.text.push(b);
+        }
     }
 }
 
-/// XXH3-64 of the line's tokens (after NFKC and case folding) joined by single
-/// spaces; None without tokens, or with more than `max_tokens`.
-fn tokens_key(line: &str, max_tokens: usize) -> Option<u64> {
-    let mut joined = String::with_capacity(line.len());
-    let mut n = 0;
-    if line.is_ascii() {
-        let mut in_token = false;
-        for &b in line.as_bytes() {
-            if b.is_ascii_alphanumeric() {
-                if !in_token {
-                    n += 1;
-                    if n > max_tokens {
-                        return None;
-                    }
-                    if n > 1 {
-                        joined.push(' ');
-                    }
-                    in_token = true;
-                }
-                joined.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                in_token = false;
-            }
-        }
-    } else {
-        let mut state = Joined {
-            text: joined,
-            tokens: 0,
-            in_run: false,
-        };
-        nfkc_each(line, |c| casefold_each(c, |f| state.push(f)));
-        (joined, n) = (state.text, state.tokens);
-        if n > max_tokens {
-            return None;
-        }
+/// What a paragraph is to the chrome rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paragraph {
+    /// A short line, with its `line_key`.
+    Short(u64),
+    /// Any other: its `content_key` when it was asked for (None without tokens).
+    Long(Option<u64>),
+}
+
+/// Python's `str.isspace` of an ASCII byte.
+#[inline]
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
+}
+
+/// How many tokens (runs of ASCII letters and digits) and words (runs of non-spaces)
+/// an ASCII line has.
+fn ascii_counts(line: &[u8]) -> (usize, usize) {
+    let (mut tokens, mut words) = (0, 0);
+    let (mut in_token, mut in_word) = (false, false);
+    for &b in line {
+        let token = b.is_ascii_alphanumeric();
+        let word = !ascii_space(b);
+        tokens += usize::from(token && !in_token);
+        words += usize::from(word && !in_word);
+        (in_token, in_word) = (token, word);
     }
-    (n > 0).then(|| xxh3_64(joined.as_bytes()))
+    (tokens, words)
+}
+
+/// `line_key` of a paragraph and, with `content`, `content_key` of a longer one, in
+/// one walk: the line's tokens are joined in `buf` and hashed once (a short line's
+/// key is the hash of the same joined tokens). Without `content` a longer line is
+/// left as soon as it is known to be one.
+pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<u8>) -> Paragraph {
+    // At most `max_words` tokens, `2 * max_words` words and `limit` characters.
+    let limit = max_words.saturating_mul(24);
+    let max_spaced = max_words.saturating_mul(2);
+    buf.clear();
+    let mut joined = Joined {
+        text: buf,
+        tokens: 0,
+        in_run: false,
+    };
+    let short = if line.is_ascii() {
+        let bytes = line.as_bytes();
+        let mut short = bytes.len() <= limit;
+        if short {
+            let (tokens, words) = ascii_counts(bytes);
+            short = tokens <= max_words && words <= max_spaced;
+        }
+        if !short && !content {
+            return Paragraph::Long(None);
+        }
+        joined.push_ascii_run(bytes);
+        short
+    } else {
+        // At most `limit` characters and `max_spaced` words.
+        let fits = |line: &str| {
+            let (mut chars, mut words, mut in_word) = (0usize, 0usize, false);
+            for c in line.chars() {
+                chars += 1;
+                if is_space(c) {
+                    in_word = false;
+                } else if !in_word {
+                    in_word = true;
+                    words += 1;
+                }
+                if chars > limit || words > max_spaced {
+                    return false;
+                }
+            }
+            true
+        };
+        let short = line.len() <= limit.saturating_mul(4);
+        if !content && !short {
+            return Paragraph::Long(None);
+        }
+        // Without `content`, as soon as there are too many tokens (most lines have
+        // too many well before their end), before counting characters and words.
+        let most = if content { usize::MAX } else { max_words };
+        let check = |j: &Joined| {
+            if j.tokens > most {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        // A whole line of mostly another script is read a character at a time
+        // (measured faster for Chinese and Urdu than looking for ASCII runs).
+        let flow = if content && 2 * line.bytes().filter(u8::is_ascii).count() < line.len() {
+            nfkc_each(line, |c| joined.push_folded(c));
+            ControlFlow::Continue(())
+        } else {
+            nfkc_runs(
+                line,
+                &mut joined,
+                |j, run| {
+                    j.push_ascii_run(run.as_bytes());
+                    check(j)
+                },
+                |j, c| {
+                    j.push_folded(c);
+                    check(j)
+                },
+            )
+        };
+        let short = short && flow.is_continue() && joined.tokens <= max_words && fits(line);
+        if !short && !content {
+            return Paragraph::Long(None);
+        }
+        short
+    };
+    let tokens = joined.tokens;
+    if tokens == 0 {
+        return Paragraph::Long(None);
+    }
+    let key = xxh3_64(buf);
+    if short {
+        Paragraph::Short(key)
+    } else if content {
+        Paragraph::Long(Some(key))
+    } else {
+        Paragraph::Long(None)
+    }
 }
 
 /// The 64-bit key of a short line (at most `max_words` tokens, `2 * max_words` words,
 /// `24 * max_words` characters), from its letters and digits after NFKC and case
 /// folding, so "Back To Top ↑" and "back to top" share one; None for a longer line.
 pub fn line_key(line: &str, max_words: usize) -> Option<u64> {
-    let limit = max_words.saturating_mul(24);
-    let too_long = if line.len() > limit.saturating_mul(4) {
-        true // more bytes than `limit` characters can take
-    } else if line.is_ascii() {
-        line.len() > limit
-    } else {
-        line.chars().nth(limit).is_some()
-    };
-    if too_long {
-        return None;
+    match key_paragraph(line, max_words, false, &mut Vec::new()) {
+        Paragraph::Short(key) => Some(key),
+        Paragraph::Long(_) => None,
     }
-    if line
-        .split(is_space)
-        .filter(|w| !w.is_empty())
-        .nth(2 * max_words)
-        .is_some()
-    {
-        return None;
-    }
-    tokens_key(line, max_words)
 }
 
 /// The 64-bit key of a line of any length from its letters and digits (as `line_key`).
 pub fn content_key(line: &str) -> Option<u64> {
-    tokens_key(line, usize::MAX)
+    match key_paragraph(line, 0, true, &mut Vec::new()) {
+        Paragraph::Short(key) | Paragraph::Long(Some(key)) => Some(key),
+        Paragraph::Long(None) => None,
+    }
 }
 
 /// A short line's key within its site.
@@ -242,14 +421,12 @@ pub fn chrome_key(site: u64, line: u64) -> u64 {
 pub fn observe(text: &str, site: u64, max_words: usize) -> (Vec<u64>, Vec<u32>) {
     let mut short = Vec::new();
     let mut long = Vec::new();
+    let mut buf = Vec::new();
     for p in paragraphs(text) {
-        match line_key(&p, max_words) {
-            Some(k) => short.push(chrome_key(site, k)),
-            None => {
-                if let Some(c) = content_key(&p) {
-                    long.push((c >> 32) as u32);
-                }
-            }
+        match key_paragraph(&p, max_words, true, &mut buf) {
+            Paragraph::Short(k) => short.push(chrome_key(site, k)),
+            Paragraph::Long(Some(c)) => long.push((c >> 32) as u32),
+            Paragraph::Long(None) => {}
         }
     }
     short.sort_unstable();
@@ -272,9 +449,13 @@ pub fn drop_chrome<'a>(
     if chrome.is_empty() {
         return Cow::Borrowed(text);
     }
+    let mut buf = Vec::new();
     let kept: Vec<Cow<str>> = paragraphs(text)
         .into_iter()
-        .filter(|p| line_key(p, max_words).is_none_or(|k| !chrome.contains(&chrome_key(site, k))))
+        .filter(|p| match key_paragraph(p, max_words, false, &mut buf) {
+            Paragraph::Short(k) => !chrome.contains(&chrome_key(site, k)),
+            Paragraph::Long(_) => true,
+        })
         .collect();
     if kept.is_empty() {
         Cow::Borrowed(text)
@@ -294,6 +475,16 @@ mod tests {
             vec!["a", "b", "c", "", "d", "e"]
         );
         assert!(splitlines("").is_empty());
+        for at in 0..19 {
+            for brk in ["\n", "\r\n", "\x1c", "\u{85}", "\u{2029}"] {
+                let text = format!("{}{brk}{}", "a".repeat(at), "b".repeat(19 - at));
+                assert_eq!(
+                    splitlines(&text),
+                    vec!["a".repeat(at), "b".repeat(19 - at)],
+                    "{text:?}"
+                );
+            }
+        }
         assert_eq!(splitlines("\n"), vec![""]);
     }
 

@@ -4,7 +4,11 @@
 //! full case folding, runs of spaces collapsed and blank lines dropped: what
 //! `dedup.normalize.normalize` promises, with Python's own character tables.
 
-use crate::unicode::{casefold_each, is_space, nfkc_each, quote_replacement};
+use std::ops::ControlFlow;
+
+use crate::unicode::{
+    casefold_each, class, is_space, nfkc_runs, quote_replacement, FOLDS_BIT, QUOTE_BIT, SPACE_BIT,
+};
 
 /// The canonical form of `text`.
 ///
@@ -18,11 +22,29 @@ pub fn normalize(text: &str) -> String {
         return normalize_ascii(text.as_bytes());
     }
     let mut out = Writer::with_capacity(text.len());
-    let emit = |c: char, out: &mut Writer| match quote_replacement(c) {
-        Some(r) => r.chars().for_each(|r| out.push(r)),
-        None => casefold_each(c, |f| out.push(f)),
+    let emit = |out: &mut Writer, c: char| {
+        // Most characters are none of a quote, a space or one that folds: one look-up.
+        if !c.is_ascii() && class(c) & (QUOTE_BIT | FOLDS_BIT | SPACE_BIT) == 0 {
+            out.push_word(c);
+            return;
+        }
+        match quote_replacement(c) {
+            Some(r) => r.chars().for_each(|r| out.push(r)),
+            None => casefold_each(c, |f| out.push(f)),
+        }
     };
-    nfkc_each(text, |c| emit(c, &mut out));
+    let _ = nfkc_runs(
+        text,
+        &mut out,
+        |out, run| {
+            out.push_ascii(run.as_bytes());
+            ControlFlow::Continue(())
+        },
+        |out, c| {
+            emit(out, c);
+            ControlFlow::Continue(())
+        },
+    );
     out.finish()
 }
 
@@ -50,10 +72,18 @@ fn normalize_ascii(text: &[u8]) -> String {
             out.push(pending);
             pending = 0;
         }
-        while i < n && !blank(text[i]) {
-            let c = text[i];
-            i += 1;
-            if c == b'\\' && i < n && (text[i] == b'"' || text[i] == b'\'') {
+        let end = i + text[i..].iter().position(|&b| blank(b)).unwrap_or(n - i);
+        let word = &text[i..end];
+        i = end;
+        if !word.contains(&b'\\') {
+            out.extend(word.iter().map(u8::to_ascii_lowercase));
+            continue;
+        }
+        let mut k = 0;
+        while k < word.len() {
+            let c = word[k];
+            k += 1;
+            if c == b'\\' && k < word.len() && (word[k] == b'"' || word[k] == b'\'') {
                 continue; // leftmost first: the quote is kept, the backslash goes
             }
             out.push(c.to_ascii_lowercase());
@@ -109,6 +139,51 @@ impl Writer {
             self.space = true;
         } else {
             self.word(c);
+        }
+    }
+
+    /// `push` of a non-ASCII character that is neither a space nor a backslash.
+    #[inline]
+    fn push_word(&mut self, c: char) {
+        if self.backslash {
+            self.backslash = false;
+            self.word('\\');
+        }
+        self.word(c);
+    }
+
+    /// `push` of each of a run of ASCII characters (NFKC's output): folded, and
+    /// the backtick unified as `quote_replacement` does; a word's characters after
+    /// its first are appended as they come.
+    #[inline]
+    fn push_ascii(&mut self, run: &[u8]) {
+        #[inline]
+        fn fold(b: u8) -> char {
+            char::from(if b == b'`' {
+                b'\''
+            } else {
+                b.to_ascii_lowercase()
+            })
+        }
+        #[inline]
+        fn plain(b: u8) -> bool {
+            !matches!(b, b'\\' | b'\t'..=b'\r' | b' ' | 0x1c..=0x1f)
+        }
+        let mut i = 0;
+        while i < run.len() {
+            let b = run[i];
+            i += 1;
+            if self.backslash || !plain(b) {
+                self.push(fold(b));
+                continue;
+            }
+            self.word(fold(b));
+            let end = i + run[i..]
+                .iter()
+                .position(|&b| !plain(b))
+                .unwrap_or(run.len() - i);
+            self.out.extend(run[i..end].iter().map(|&b| fold(b)));
+            i = end;
         }
     }
 

@@ -13,10 +13,38 @@ use crate::unicode::is_space;
 
 pub const MAX_NUMBERS: usize = 256;
 
+/// The UTF-8 length of the digit starting at `bytes[i]` (ASCII, Arabic-Indic U+0660–
+/// U+0669, Urdu/Persian U+06F0–U+06F9, Devanagari U+0966–U+096F), 0 if none does.
 #[inline]
-fn is_digit(c: char) -> bool {
-    matches!(c, '0'..='9' | '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' | '\u{966}'..='\u{96f}')
+fn digit_at(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b'0'..=b'9' => 1,
+        0xD9 if matches!(bytes.get(i + 1), Some(0xA0..=0xA9)) => 2,
+        0xDB if matches!(bytes.get(i + 1), Some(0xB0..=0xB9)) => 2,
+        0xE0 if bytes.get(i + 1) == Some(&0xA5)
+            && matches!(bytes.get(i + 2), Some(0xA6..=0xAF)) =>
+        {
+            3
+        }
+        _ => 0,
+    }
 }
+
+/// The bytes a digit or a URL may begin with.
+static MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        table[b as usize] = true;
+        b += 1;
+    }
+    table[b'h' as usize] = true;
+    table[b'w' as usize] = true;
+    table[0xD9] = true;
+    table[0xDB] = true;
+    table[0xE0] = true;
+    table
+};
 
 /// Byte length of a URL starting at `rest` (`(?:https?://|www\.)\S+`), if one does.
 fn url_at(rest: &str) -> Option<usize> {
@@ -35,35 +63,50 @@ fn url_at(rest: &str) -> Option<usize> {
 }
 
 /// The sorted distinct number keys of `text`, appended to `out`.
+///
+/// Reads bytes: a digit, `h` or `w` only ever starts at a character's first byte,
+/// and a byte inside a character is none of them, so stepping a byte at a time past
+/// anything else reads the text as stepping a character at a time would.
 pub fn number_keys(text: &str, out: &mut Vec<u32>) {
     let start = out.len();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut distinct = 0;
     let check_urls = text.contains("://") || text.contains("www.");
-    let mut i = 0;
     let bytes = text.as_bytes();
-    while i < text.len() && distinct < MAX_NUMBERS {
-        let rest = &text[i..];
-        if check_urls && (bytes[i] == b'h' || bytes[i] == b'w') {
-            if let Some(len) = url_at(rest) {
+    let mut i = 0;
+    while i < bytes.len() && distinct < MAX_NUMBERS {
+        let b = bytes[i];
+        if !MAY_START[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        if check_urls && (b == b'h' || b == b'w') {
+            if let Some(len) = url_at(&text[i..]) {
                 i += len;
                 continue;
             }
         }
-        let Some(c) = rest.chars().next() else { break };
-        if !is_digit(c) {
-            i += c.len_utf8();
+        if digit_at(bytes, i) == 0 {
+            i += 1;
             continue;
         }
-        let run = rest
-            .find(|c: char| !(is_digit(c) || c == '.' || c == ','))
-            .unwrap_or(rest.len());
-        let number = rest[..run].trim_end_matches(['.', ',']);
+        let mut end = i;
+        while end < bytes.len() {
+            let width = match bytes[end] {
+                b'.' | b',' => 1,
+                _ => digit_at(bytes, end),
+            };
+            if width == 0 {
+                break;
+            }
+            end += width;
+        }
+        let number = text[i..end].trim_end_matches(['.', ',']);
         if seen.insert(number) {
             distinct += 1;
             out.push(xxh32(number.as_bytes(), 0));
         }
-        i += run;
+        i = end;
     }
     sort_distinct_from(out, start);
 }
@@ -89,6 +132,13 @@ mod tests {
         );
         assert_eq!(keys("٢٠٢٦"), vec![xxh32("٢٠٢٦".as_bytes(), 0)]);
         assert!(keys("").is_empty());
+        let mixed = "x\u{6f1}\u{6f2},\u{967}.5 \u{669}a";
+        let mut want = vec![
+            xxh32("\u{6f1}\u{6f2},\u{967}.5".as_bytes(), 0),
+            xxh32("\u{669}".as_bytes(), 0),
+        ];
+        want.sort_unstable();
+        assert_eq!(keys(mixed), want);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! passages; the content hash is XXH3-64 of the shingle sequence (equal hashes: the
 //! same token sequence). Articles are independent, so a batch runs on a thread pool.
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -11,6 +13,18 @@ use crate::minhash::MinHasher;
 use crate::numbers::number_keys;
 use crate::passages::{fine_keys, Passages, FINE_STORED_BELOW};
 use crate::shingle::{distinct_sorted, shingle_sequence};
+
+/// Buffers one thread reuses from article to article.
+#[derive(Default)]
+struct Scratch {
+    tokens: Vec<u64>,
+    sequence: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// The settings of the text stages (fixed by an index's `Config`).
 #[derive(Clone, Debug)]
@@ -56,42 +70,52 @@ pub struct Batch {
 impl Stages {
     /// Fingerprint one normalized text.
     pub fn fingerprint(&self, text: &str) -> Fingerprint {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.fingerprint_with(text, &mut scratch),
+            Err(_) => self.fingerprint_with(text, &mut Scratch::default()),
+        })
+    }
+
+    fn fingerprint_with(&self, text: &str, scratch: &mut Scratch) -> Fingerprint {
         let mut fp = Fingerprint::default();
         number_keys(text, &mut fp.numbers);
-        let (mut tokens, mut sequence) = (Vec::new(), Vec::new());
-        shingle_sequence(
-            text,
-            self.word_ngram,
-            self.cjk_ngram,
-            &mut tokens,
-            &mut sequence,
-        );
-        distinct_sorted(&sequence, &mut fp.shingles);
+        let Scratch {
+            tokens,
+            sequence,
+            bytes,
+        } = scratch;
+        shingle_sequence(text, self.word_ngram, self.cjk_ngram, tokens, sequence);
+        distinct_sorted(sequence, &mut fp.shingles);
         fp.size = fp.shingles.len() as u32;
         fp.signature = vec![0; self.minhash.k];
         self.minhash.signature(&fp.shingles, &mut fp.signature);
-        self.passages.keys(&sequence, &mut fp.passages);
+        self.passages.keys(sequence, &mut fp.passages);
         if fp.passages.len() < FINE_STORED_BELOW * self.passages.bands.max(1) {
-            fine_keys(&sequence, &mut fp.fine);
+            fine_keys(sequence, &mut fp.fine);
         }
-        let bytes: Vec<u8> = sequence.iter().flat_map(|s| s.to_le_bytes()).collect();
-        fp.content_hash = xxh3_64(&bytes);
+        bytes.clear();
+        bytes.extend(sequence.iter().flat_map(|s| s.to_le_bytes()));
+        fp.content_hash = xxh3_64(bytes);
         if !self.keep_shingles {
             fp.shingles = Vec::new();
         }
         fp
     }
 
-    /// Fingerprint texts `0..n`, text `i` normalized by `text(i)`, on `pool` (None:
-    /// this thread).
-    pub fn run(
+    /// Fingerprint texts `0..n`, text `i` normalized by `text(i)` (which also
+    /// gives what else is kept of it, handed back in order), on `pool` (None: this
+    /// thread). Each article goes through every stage before the next begins.
+    pub fn run<R: Send>(
         &self,
         n: usize,
-        text: impl Fn(usize) -> String + Sync,
+        text: impl Fn(usize) -> (String, R) + Sync,
         pool: Option<&rayon::ThreadPool>,
-    ) -> Batch {
-        let one = |i: usize| self.fingerprint(&text(i));
-        let prints: Vec<Fingerprint> = match pool {
+    ) -> (Batch, Vec<R>) {
+        let one = |i: usize| {
+            let (normalized, kept) = text(i);
+            (self.fingerprint(&normalized), kept)
+        };
+        let prints: Vec<(Fingerprint, R)> = match pool {
             Some(pool) => pool.install(|| (0..n).into_par_iter().map(one).collect()),
             None => (0..n).map(one).collect(),
         };
@@ -107,7 +131,9 @@ impl Stages {
             ..Batch::default()
         };
         batch.signatures.reserve(prints.len() * self.minhash.k);
-        for fp in prints {
+        let mut kept = Vec::with_capacity(prints.len());
+        for (fp, other) in prints {
+            kept.push(other);
             batch.signatures.extend_from_slice(&fp.signature);
             batch.sizes.push(fp.size);
             batch.content_hashes.push(fp.content_hash);
@@ -124,6 +150,6 @@ impl Stages {
                     .push(batch.shingle_values.len() as i64);
             }
         }
-        batch
+        (batch, kept)
     }
 }

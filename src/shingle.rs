@@ -88,23 +88,35 @@ pub fn token_hashes(text: &str, out: &mut Vec<u64>) -> usize {
         return 0;
     }
     let mut cjk = 0;
-    let mut buf = [0u8; 4];
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                token.push(b);
+            } else {
+                token.finish(out);
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let width = c.len_utf8();
         let bits = class(c);
         if bits & CJK_BIT != 0 {
             token.finish(out);
-            for &b in c.encode_utf8(&mut buf).as_bytes() {
-                token.push(b);
-            }
+            bytes[i..i + width].iter().for_each(|&b| token.push(b));
             token.finish(out);
             cjk += 1;
         } else if bits & ALNUM_BIT != 0 {
-            for &b in c.encode_utf8(&mut buf).as_bytes() {
-                token.push(b);
-            }
+            bytes[i..i + width].iter().for_each(|&b| token.push(b));
         } else {
             token.finish(out);
         }
+        i += width;
     }
     token.finish(out);
     cjk
@@ -143,6 +155,48 @@ pub fn shingle_sequence(
     }
 }
 
+/// From this many values on, `radix_sort` beats a comparison sort (an article has
+/// hundreds of shingles).
+const RADIX_FROM: usize = 128;
+
+/// Sort `values` a byte at a time from the lowest (four stable counting passes); a
+/// pass whose byte is the same in every value is skipped.
+fn radix_sort(values: &mut [u32]) {
+    let mut counts = [[0usize; 256]; 4];
+    for &v in values.iter() {
+        for (k, count) in counts.iter_mut().enumerate() {
+            count[(v >> (8 * k)) as usize & 0xFF] += 1;
+        }
+    }
+    let mut other = vec![0u32; values.len()];
+    let mut sorted_in_values = true;
+    for (k, count) in counts.iter().enumerate() {
+        if count.contains(&values.len()) {
+            continue; // one byte value throughout: this pass would not move anything
+        }
+        let mut at = [0usize; 256];
+        let mut sum = 0;
+        for (slot, &c) in at.iter_mut().zip(count) {
+            *slot = sum;
+            sum += c;
+        }
+        let (from, to): (&[u32], &mut [u32]) = if sorted_in_values {
+            (values, &mut other)
+        } else {
+            (&other, values)
+        };
+        for &v in from {
+            let byte = (v >> (8 * k)) as usize & 0xFF;
+            to[at[byte]] = v;
+            at[byte] += 1;
+        }
+        sorted_in_values = !sorted_in_values;
+    }
+    if !sorted_in_values {
+        values.copy_from_slice(&other);
+    }
+}
+
 /// The sorted distinct values of `sequence`, appended to `out`.
 pub fn distinct_sorted(sequence: &[u32], out: &mut Vec<u32>) {
     let start = out.len();
@@ -152,7 +206,11 @@ pub fn distinct_sorted(sequence: &[u32], out: &mut Vec<u32>) {
 
 /// Sort `out[start..]` and keep each value once.
 pub fn sort_distinct_from(out: &mut Vec<u32>, start: usize) {
-    out[start..].sort_unstable();
+    if out.len() - start >= RADIX_FROM {
+        radix_sort(&mut out[start..]);
+    } else {
+        out[start..].sort_unstable();
+    }
     let mut kept = start;
     for i in start..out.len() {
         if i == start || out[i] != out[kept - 1] {
@@ -186,6 +244,27 @@ mod tests {
     fn order_matters_and_punctuation_does_not() {
         assert_ne!(seq("a b c d e"), seq("e d c b a"));
         assert_eq!(seq("a b, c d. e"), seq("a b c d e"));
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut state: u64 = 3;
+        for n in [0, 1, 2, 127, 128, 129, 1000, 5000] {
+            for spread in [u32::MAX, 0xFF, 0xFFFF_FF00, 0x00FF_00FF] {
+                let mut values: Vec<u32> = (0..n)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        (state >> 32) as u32 & spread
+                    })
+                    .collect();
+                let mut want = values.clone();
+                want.sort_unstable();
+                radix_sort(&mut values);
+                assert_eq!(values, want);
+            }
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! A BMP class table is built once (64 KB, immutable) so that the hot loops look a
 //! character up with one load; characters beyond the BMP are binary-searched.
 
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use unicode_normalization::char::canonical_combining_class;
@@ -190,6 +191,69 @@ fn is_stable(c: char, table: &[u64]) -> bool {
 /// characters around one that NFKC changes (a full-width comma, a ligature, a
 /// combining accent with its base) go through the normalizer.
 pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
+    let _ = nfkc_try_each(text, |c| {
+        f(c);
+        ControlFlow::Continue(())
+    });
+}
+
+/// `nfkc_each` with ASCII handed over a run at a time: `run(cx, s)` for a run of
+/// ASCII characters (NFKC leaves them as they are), `f(cx, c)` for each other
+/// character of the NFKC, in text order, until either breaks. A run's last character
+/// is held back like any stable starter (a combining mark after it composes with it).
+pub fn nfkc_runs<C>(
+    text: &str,
+    cx: &mut C,
+    run: impl Fn(&mut C, &str) -> ControlFlow<()>,
+    f: impl Fn(&mut C, char) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let table = STABLE_BMP.as_slice();
+    let bytes = text.as_bytes();
+    let mut held: Option<(usize, char)> = None;
+    let mut dirty: Option<usize> = None;
+    let flush = |cx: &mut C, dirty: Option<usize>, held: Option<(usize, char)>, end: usize| match (
+        dirty, held,
+    ) {
+        (Some(from), _) => text[from..end].nfkc().try_for_each(|c| f(cx, c)),
+        (None, Some((_, h))) => f(cx, h),
+        (None, None) => ControlFlow::Continue(()),
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            let j = i + bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(bytes.len() - i);
+            flush(cx, dirty.take(), held.take(), i)?;
+            if j - i > 1 {
+                run(cx, &text[i..j - 1])?;
+            }
+            held = Some((j - 1, char::from(bytes[j - 1])));
+            i = j;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let unassigned = class(c) & UNASSIGNED_BIT != 0;
+        if unassigned || is_stable(c, table) {
+            flush(cx, dirty.take(), held.take(), i)?;
+            if unassigned {
+                f(cx, c)?;
+            } else {
+                held = Some((i, c));
+            }
+        } else if dirty.is_none() {
+            dirty = Some(held.take().map_or(i, |(at, _)| at));
+        }
+        i += c.len_utf8();
+    }
+    flush(cx, dirty, held, text.len())
+}
+
+/// `nfkc_each`, stopping at the first character for which `f` breaks.
+pub fn nfkc_try_each(text: &str, mut f: impl FnMut(char) -> ControlFlow<()>) -> ControlFlow<()> {
     let table = STABLE_BMP.as_slice();
     // `held`: the last stable starter, not yet given to `f` (what follows may
     // compose with it); `dirty`: where the piece that needs normalizing begins.
@@ -199,12 +263,12 @@ pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
         let unassigned = class(c) & UNASSIGNED_BIT != 0;
         if unassigned || is_stable(c, table) {
             match (dirty.take(), held) {
-                (Some(from), _) => text[from..i].nfkc().for_each(&mut f),
-                (None, Some((_, h))) => f(h),
+                (Some(from), _) => text[from..i].nfkc().try_for_each(&mut f)?,
+                (None, Some((_, h))) => f(h)?,
                 (None, None) => {}
             }
             if unassigned {
-                f(c);
+                f(c)?;
                 held = None;
             } else {
                 held = Some((i, c));
@@ -214,9 +278,9 @@ pub fn nfkc_each(text: &str, mut f: impl FnMut(char)) {
         }
     }
     match (dirty, held) {
-        (Some(from), _) => text[from..].nfkc().for_each(&mut f),
+        (Some(from), _) => text[from..].nfkc().try_for_each(&mut f),
         (None, Some((_, h))) => f(h),
-        (None, None) => {}
+        (None, None) => ControlFlow::Continue(()),
     }
 }
 
@@ -303,6 +367,40 @@ mod tests {
             let mut pieces = String::new();
             nfkc_each(&text, |c| pieces.push(c));
             assert_eq!(pieces, text.nfkc().collect::<String>(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn nfkc_in_runs_is_nfkc_of_the_whole() {
+        let alphabet: Vec<char> =
+            "ab E\\`\n\u{301}\u{300}\u{323}\u{fb01}\u{ff0c}５ｶﾞﾟ\u{1100}\u{1161}\
+            \u{ac00}\u{3099}か\u{0f73}中\u{1e030}"
+                .chars()
+                .collect();
+        let mut state: u64 = 11;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state >> 59) + 1 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+            }
+            let (mut runs, mut whole) = (String::new(), String::new());
+            let _ = nfkc_runs(
+                &text,
+                &mut runs,
+                |out, s| {
+                    out.push_str(s);
+                    ControlFlow::Continue(())
+                },
+                |out, c| {
+                    out.push(c);
+                    ControlFlow::Continue(())
+                },
+            );
+            nfkc_each(&text, |c| whole.push(c));
+            assert_eq!(runs, whole, "{text:?}");
         }
     }
 
