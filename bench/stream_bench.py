@@ -66,8 +66,9 @@ def corpus(n: int, seed: int) -> list[Article]:
     return out
 
 
-def synthetic(index: Index, count: int, seed: int) -> None:
-    """Add ``count`` background articles with random fingerprints, in chunks."""
+def synthetic(index: Index, count: int, seed: int, first: int = 0) -> None:
+    """Add ``count`` background articles with random fingerprints, in chunks (their ids
+    numbered from ``first``)."""
     rng = np.random.default_rng(seed)
     perm = index.config.num_perm
     for start in range(0, count, CHUNK):
@@ -83,10 +84,11 @@ def synthetic(index: Index, count: int, seed: int) -> None:
             passage_offsets=offsets,
             number_keys=rng.integers(0, 2**32, 12 * n, dtype=np.uint32),
             number_offsets=np.arange(0, 12 * n + 1, 12, dtype=np.int64))
-        articles = [Article(id=f"https://site{i % 97}.example/news/2025/05/{start + i:08d}.html",
-                            text="", title=f"Synthetic headline number {start + i} about a topic",
-                            url=f"https://site{i % 97}.example/news/2025/05/{start + i:08d}.html",
-                            source=f"Site {i % 97}") for i in range(n)]
+        numbers = range(first + start, first + start + n)
+        articles = [Article(id=f"https://site{a % 97}.example/news/2025/05/{a:08d}.html",
+                            text="", title=f"Synthetic headline number {a} about a topic",
+                            url=f"https://site{a % 97}.example/news/2025/05/{a:08d}.html",
+                            source=f"Site {a % 97}") for a in numbers]
         with index._writing():  # the engine's own write path, minus the text stages
             index._index_chunk(articles, prepared)
 

@@ -43,8 +43,9 @@ def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int
 
 _Ragged = tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 _Found = tuple[str, float, float, float]
-# sig, size, content hash, passage keys as stored (top 32 bits), numbers, shingles, fine
-_Probe = tuple[npt.NDArray[np.uint32], int, int, npt.NDArray[np.uint32],
+# sig (16-bit values) and passage keys (top 32 bits) as stored, size, content hash, numbers,
+# shingles, fine
+_Probe = tuple[npt.NDArray[np.uint16], int, int, npt.NDArray[np.uint32],
                npt.NDArray[np.uint32], npt.NDArray[np.uint32] | None, npt.NDArray[np.uint64]]
 
 def compare(rules: tuple[float, float, float, int, bool, int], probe: _Probe,
@@ -87,7 +88,7 @@ class BandTable:
     def from_parts(runs: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]],
                    dead: npt.NDArray[np.uint64], slots: int) -> BandTable: ...
 
-_Columns = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint64],
+_Columns = tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint32], npt.NDArray[np.uint64],
                  _Ragged, _Ragged, _Ragged | None, _Ragged | None]
 _Rank = tuple[int, float, int, int]  # flags, stamp, size, arrival
 _Placed = tuple[int, _Found | None, int, list[tuple[int, int, list[int]]]]

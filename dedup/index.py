@@ -35,7 +35,7 @@ from .batching import (
 )
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
-from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS
+from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_signatures
 from .heap import Trimmer
 from .lsh import band_keys
 from .prepare import Prepared, Preparer
@@ -279,7 +279,7 @@ class Index:
         """The verdict ``article`` would get, without adding it."""
         prepared = self._prepare([article])
         with self._lock:
-            keys = band_keys(prepared.signatures, *self.config.bands)
+            keys = self._band_keys(prepared)
             pkeys = prepared.passages(0)
             (_, slots), (_, pslots) = self._store.candidates(
                 keys, pkeys.reshape(-1, PASSAGE_BANDS), prepared.signatures)
@@ -453,7 +453,7 @@ class Index:
     def _index_chunk(self, chunk: Sequence[Article], prepared: Prepared,
                      verdicts: bool = True) -> list[Verdict | BadRecord | None]:
         store = self._store
-        keys = band_keys(prepared.signatures, *self.config.bands)
+        keys = self._band_keys(prepared)
         pkeys = prepared.passage_keys.reshape(-1, PASSAGE_BANDS)
         (rows, slots), (hit, pslots) = store.candidates(keys, pkeys, prepared.signatures,
                                                         [a.id for a in chunk])
@@ -513,6 +513,12 @@ class Index:
                 store.index_keys(new, keys[rows], np.repeat(new, counts),
                                  mine.reshape(-1, PASSAGE_BANDS))
         return results
+
+    def _band_keys(self, prepared: Prepared) -> np.ndarray:
+        """The chunk's whole-text band keys, made from its signatures as stored (a
+        table rebuilt from the stored ones holds the same keys)."""
+        return band_keys(stored_signatures(prepared.signatures).astype(np.uint32),
+                         *self.config.bands)
 
     def _refusals(self, chunk: Sequence[Article], prepared: Prepared) -> list[BadRecord | None]:
         """Why each row of the chunk will not be stored (None: it will be): its id

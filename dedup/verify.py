@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _core
 from .config import Config
-from .fingerprint import PASSAGE_BANDS, stored_passages
+from .fingerprint import PASSAGE_BANDS, stored_passages, stored_signatures
 from .storage.store import Columns, Probe
 
 # Fewer distinct numbers than this in either text: no number check.
@@ -106,7 +106,7 @@ def rules(config: Config) -> tuple:
 
 
 def _probe(probe: Probe) -> tuple:
-    return (np.ascontiguousarray(probe.sig, dtype=np.uint32), int(probe.size),
+    return (np.ascontiguousarray(stored_signatures(probe.sig)), int(probe.size),
             int(probe.content_hash), stored_passages(probe.passages),
             np.ascontiguousarray(probe.numbers, dtype=np.uint32),
             None if probe.shingles is None else

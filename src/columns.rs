@@ -24,8 +24,8 @@ impl<'a, T> Ragged<'a, T> {
 /// The fingerprint columns of a store.
 #[derive(Clone, Copy, Debug)]
 pub struct Columns<'a> {
-    /// Signatures, `width` values a row.
-    pub sigs: &'a [u32],
+    /// Signatures as stored (16-bit values), `width` values a row.
+    pub sigs: &'a [u16],
     pub width: usize,
     pub sizes: &'a [u32],
     pub hashes: &'a [u64],

@@ -13,10 +13,10 @@ use crate::verify::{self, Found, Fp, Relation, Rules};
 
 /// threshold, containment threshold, partial size ratio, min shingles, exact, num_perm.
 pub(crate) type RulesArgs = (f64, f64, f64, u64, bool, usize);
-/// sig, size, content hash, passage keys (as stored: `lsh::stored`), number keys,
-/// shingles (or None), fine passage keys.
+/// sig and passage keys as stored (16-bit values; `lsh::stored`), size, content
+/// hash, number keys, shingles (or None), fine passage keys.
 type ProbeArgs<'py> = (
-    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u16>,
     u64,
     u64,
     PyReadonlyArray1<'py, u32>,
@@ -30,10 +30,10 @@ pub(crate) type RaggedArgs<'py, T> = (
     PyReadonlyArray1<'py, i64>,
     PyReadonlyArray1<'py, i64>,
 );
-/// signatures (n × num_perm), sizes, content hashes, passages (as stored),
+/// signatures (n × num_perm, as stored), sizes, content hashes, passages (as stored),
 /// numbers, shingles, fine passages (None: no slot has them).
 pub(crate) type ColumnsArgs<'py> = (
-    PyReadonlyArray2<'py, u32>,
+    PyReadonlyArray2<'py, u16>,
     PyReadonlyArray1<'py, u32>,
     PyReadonlyArray1<'py, u64>,
     RaggedArgs<'py, u32>,

@@ -51,7 +51,9 @@ pub struct Rules {
 /// One article's fingerprints.
 #[derive(Clone, Copy, Debug)]
 pub struct Fp<'a> {
-    pub sig: &'a [u32],
+    /// The signature as stored: each value's low 16 bits (b-bit minwise hashing;
+    /// dedup/fingerprint.py `stored_signatures`).
+    pub sig: &'a [u16],
     pub size: u64,
     pub hash: u64,
     /// Passage keys as a store keeps them (`lsh::stored`: their top 32 bits).
@@ -119,7 +121,7 @@ fn intersection(sim: f64, size: u64, other: u64) -> f64 {
 }
 
 /// How many values of two signatures are equal.
-pub fn agreement(a: &[u32], b: &[u32]) -> usize {
+pub fn agreement(a: &[u16], b: &[u16]) -> usize {
     a.iter().zip(b).filter(|(x, y)| x == y).count()
 }
 
@@ -419,7 +421,7 @@ mod tests {
         }
     }
 
-    fn fp<'a>(sig: &'a [u32], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
+    fn fp<'a>(sig: &'a [u16], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
         Fp {
             sig,
             size,

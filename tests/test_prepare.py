@@ -108,7 +108,7 @@ def test_numbers_decide_among_many_candidates_as_numbers_agree_does():
     store._nk = ragged
     store._pk.grow(300)
     store._fk.grow(300)
-    store._sigs = np.zeros((300, config.num_perm), dtype=np.uint32)
+    store._sigs = np.zeros((300, config.num_perm), dtype=np.uint16)
     store._sizes = np.full(300, 500, dtype=np.uint32)
     store._hashes = np.full(300, 2, dtype=np.uint64)
     sig = np.zeros(config.num_perm, dtype=np.uint32)  # J = 1 with every stored one

@@ -39,7 +39,8 @@ def probes_of(config: Config, texts: list[str]) -> list[Probe]:
 
 
 def reference_compare(config: Config, probe: Probe, others: list[Probe]) -> list:
-    sims = np.array([np.count_nonzero(probe.sig == o.sig) for o in others],
+    mine = reference.low16(probe.sig)
+    sims = np.array([np.count_nonzero(mine == reference.low16(o.sig)) for o in others],
                     dtype=np.int64) / config.num_perm
     sizes = np.array([o.size for o in others], dtype=np.uint32)
     hashes = np.array([o.content_hash for o in others], dtype=np.uint64)

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _core
 from ..chrome import ChromeCounts, Observation
 from ..config import Config
-from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_passages
+from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_passages, stored_signatures
 from ..lsh import BandTable, band_keys
 from ..verify import Match, rules
 from ..wires import WireRegistry
@@ -46,7 +46,7 @@ class MemoryStore(Store):
         self.keep_text = keep_text
         self.lock = threading.RLock()
         self._rules = rules(config)
-        self._sigs = np.zeros((0, config.num_perm), dtype=np.uint32)
+        self._sigs = np.zeros((0, config.num_perm), dtype=np.uint16)  # as stored
         self._sizes = np.zeros(0, dtype=np.uint32)
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._pk = Ragged(np.uint32)  # passage band keys per slot, as stored
@@ -89,9 +89,6 @@ class MemoryStore(Store):
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
                      self._pk.get(slot), self._nk.get(slot),
                      None if self._sh is None else self._sh.get(slot), self._fk.get(slot))
-
-    def signatures(self, slots: Sequence[int]) -> np.ndarray:
-        return self._sigs[slots]
 
     def size(self, slot: int) -> int:
         return int(self._sizes[slot])
@@ -137,7 +134,7 @@ class MemoryStore(Store):
         slot = len(self._docs)
         if slot >= len(self._sigs):
             self._grow(room(len(self._sigs), SLOT_ROOM))
-        self._sigs[slot] = probe.sig
+        self._sigs[slot] = stored_signatures(probe.sig)
         self._sizes[slot] = probe.size
         self._hashes[slot] = probe.content_hash
         self._pk.put(slot, stored_passages(probe.passages))
@@ -299,7 +296,8 @@ class MemoryStore(Store):
         if n == 0:
             return
         slots = np.arange(n, dtype=np.uint32)
-        self._table.insert(slots, band_keys(self._sigs[:n], *self.config.bands))
+        self._table.insert(slots, band_keys(self._sigs[:n].astype(np.uint32),
+                                            *self.config.bands))
         if self._pk.used:
             per_doc = self._pk.length[:n] // PASSAGE_BANDS
             # the table keeps a key's top 32 bits: the stored ones, back in place

@@ -374,14 +374,6 @@ class RedisStore(Store):
             self._lookup(slots=[slot])
         return self._fps[slot]
 
-    def signatures(self, slots: Sequence[int]) -> np.ndarray:
-        missing = [s for s in slots if s not in self._fps]
-        if missing:
-            self._lookup(slots=missing)
-        if not len(slots):
-            return np.zeros((0, self.config.num_perm), dtype=np.uint32)
-        return np.stack([self._fps[s].sig for s in slots])
-
     def size(self, slot: int) -> int:
         if slot not in self._sizes:
             self._lookup(slots=[slot])

@@ -39,12 +39,12 @@ import orjson
 import xxhash
 
 MAGIC = b"DEDUPSNP"
-LAYOUT = 5  # 2: the cluster table as (cluster of each slot, ids, originals); 3: the id map;
-# 4: band tables keep 32-bit keys; 5: so do the stored passage keys
+LAYOUT = 6  # 2: the cluster table as (cluster of each slot, ids, originals); 3: the id map;
+# 4: band tables keep 32-bit keys; 5: so do the stored passage keys; 6: 16-bit signature values
 _HEAD = struct.Struct("<8sIIQQ")  # magic, layout, reserved, head length, head xxh3
 _ALIGN = 64
 _MAX_HEAD = 1 << 30
-_DTYPES = frozenset({"|u1", "|b1", "<u4", "<u8", "<i4", "<i8", "<f8"})
+_DTYPES = frozenset({"|u1", "|b1", "<u2", "<u4", "<u8", "<i4", "<i8", "<f8"})
 
 
 class SnapshotDamaged(ValueError):

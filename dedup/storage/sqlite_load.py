@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 
 from ..errors import IndexFormatError
-from ..fingerprint import PASSAGE_BANDS, stored_passages
+from ..fingerprint import PASSAGE_BANDS, stored_passages, stored_signatures
 from .doc_table import Doc
 from .sqlite_format import (
     article_checksum,
@@ -35,7 +35,7 @@ _U64 = 1 << 64
 @dataclass
 class ArticleChunk:
     """Consecutive article rows (in arrival order) as columns; ragged columns are
-    values with each row's length; passage keys as a store keeps them."""
+    values with each row's length; signatures and passage keys as a store keeps them."""
 
     docs: list[Doc]
     signatures: np.ndarray
@@ -99,7 +99,8 @@ def article_chunks(conn: sqlite3.Connection, path: str, num_perm: int, *, number
             fk_blobs.append(fks)
         passages, passage_lengths = _ragged(pk_blobs, "<u8")
         yield ArticleChunk(
-            docs, np.frombuffer(b"".join(sig_blobs), dtype="<u4").reshape(len(rows), num_perm),
+            docs, stored_signatures(np.frombuffer(b"".join(sig_blobs), dtype="<u4")
+                                    .reshape(len(rows), num_perm)),
             np.array([r[6] for r in rows], dtype=np.uint32),
             np.array([r[7] for r in rows], dtype=np.int64).view(np.uint64),
             stored_passages(passages), passage_lengths, *_ragged(nk_blobs, "<u4"),

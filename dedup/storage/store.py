@@ -5,9 +5,9 @@ decides over: documents and their fingerprints, the LSH band tables, clusters
 and the site-chrome counts. Every backend answers the calls of :class:`Store`:
 
 * **documents** — ``len(store)``, ``slot(id)``, ``doc(slot)``, ``probe(slot)``
-  (signature, size, content hash, passage keys), ``signatures(slots)``,
-  ``live_slots()`` (arrival order), ``oldest()``, ``text(slot)``;
-  ``add_doc(doc, probe, text)`` stores one article and returns its slot,
+  (signature, size, content hash, passage keys), ``live_slots()`` (arrival
+  order), ``oldest()``, ``text(slot)``; ``add_doc(doc, probe, text)`` stores one
+  article and returns its slot,
   ``remove_doc(slot)`` forgets it (and drops it from its cluster).
 * **LSH** — ``candidates(band_keys, passage_keys, signatures, ids)`` returns
   ``(rows, slots)`` pairs for whole-text bands and ``(key, slots)`` pairs for
@@ -56,7 +56,7 @@ import numpy as np
 from ..attribution import rank_head
 from ..chrome import Observation
 from ..config import Config
-from ..fingerprint import stored_passages
+from ..fingerprint import stored_passages, stored_signatures
 from ..wires import WireRegistry
 from .doc_table import Doc
 
@@ -84,7 +84,7 @@ class Probe:
     not record them, which the number check then lets through.
     """
 
-    sig: np.ndarray
+    sig: np.ndarray  # as computed (uint32), or as stored (uint16, `stored_signatures`)
     size: int
     content_hash: int
     # passage band keys: as computed (uint64), or as a store keeps them (uint32,
@@ -130,7 +130,8 @@ class Columns:
 
     Attributes:
         slots: the candidates' rows (int64).
-        signatures: ``(n, num_perm)`` uint32, C-contiguous.
+        signatures: ``(n, num_perm)`` as stored (uint16, `stored_signatures`),
+            C-contiguous.
         sizes: shingle counts (uint32).
         hashes: content hashes (uint64).
         passages: ``(values, start, length)``: uint64 passage keys, int64 start
@@ -159,12 +160,13 @@ def _gathered(arrays: Sequence[np.ndarray], dtype: Any) -> RaggedColumn:
 
 def columns_of(probes: Sequence[Probe], num_perm: int) -> Columns:
     """``Columns`` of fingerprints held as ``Probe``s (candidate ``j`` is ``probes[j]``)."""
-    sigs = np.stack([p.sig for p in probes]) if probes else np.zeros((0, num_perm))
+    sigs = np.stack([stored_signatures(p.sig) for p in probes]) if probes else \
+        np.zeros((0, num_perm), dtype=np.uint16)
     shingles = None
     if probes and all(p.shingles is not None for p in probes):
         shingles = _gathered([p.shingles for p in probes], np.uint32)
     return Columns(np.arange(len(probes), dtype=np.int64),
-                   np.ascontiguousarray(sigs, dtype=np.uint32),
+                   np.ascontiguousarray(sigs, dtype=np.uint16),
                    np.array([p.size for p in probes], dtype=np.uint32),
                    np.array([p.content_hash for p in probes], dtype=np.uint64),
                    _gathered([stored_passages(p.passages) for p in probes], np.uint32),
@@ -199,8 +201,6 @@ class Store(ABC):
     def doc(self, slot: int) -> Doc: ...
     @abstractmethod
     def probe(self, slot: int) -> Probe: ...
-    @abstractmethod
-    def signatures(self, slots: Sequence[int]) -> np.ndarray: ...
     @abstractmethod
     def size(self, slot: int) -> int: ...
     def rank(self, slot: int) -> tuple[int, float, int, int]:

@@ -314,12 +314,18 @@ def partial(config: Config, probe: Probe, theirs: Probe, sim: float) -> Match | 
     return None
 
 
+def low16(sig: np.ndarray) -> np.ndarray:
+    """New since 0.2 (issue 17): signatures are stored and compared by each value's
+    low 16 bits (dedup.fingerprint.stored_signatures), not its 32."""
+    return np.asarray(sig).astype(np.uint16)
+
+
 def measure(mine: Probe, theirs: Probe) -> Match:
     """What a member measures against its original when no rule matches any more
     (it matched an earlier original of its cluster)."""
     sim = exact_jaccard(mine, theirs)
     if sim is None:
-        sim = float(np.mean(mine.sig == theirs.sig))
+        sim = float(np.mean(low16(mine.sig) == low16(theirs.sig)))
     a, b = mine.size, theirs.size
     return Match("near" if a == b else ("excerpt" if a < b else "expanded"), round(sim, 4),
                  round(passage_containment(mine.passages, theirs.passages), 4),
