@@ -74,7 +74,9 @@ def synthetic(index: Index, count: int, seed: int, first: int = 0) -> None:
     for start in range(0, count, CHUNK):
         n = min(CHUNK, count - start)
         sizes = rng.integers(150, 900, n).astype(np.uint32)
-        passages = np.maximum(sizes // 64, 1) * PASSAGE_BANDS
+        # as many passage and number keys as the bench corpus's real articles have
+        # (57 passage keys and 18 number keys an article at 579 shingles on average)
+        passages = np.maximum(sizes // 30, 1) * PASSAGE_BANDS
         offsets = np.concatenate(([0], np.cumsum(passages))).astype(np.int64)
         prepared = Prepared(
             signatures=rng.integers(0, 2**32, (n, perm), dtype=np.uint32), sizes=sizes,
@@ -82,8 +84,8 @@ def synthetic(index: Index, count: int, seed: int, first: int = 0) -> None:
             credits=[()] * n, mentions=[()] * n,
             passage_keys=rng.integers(0, 2**63, int(offsets[-1]), dtype=np.uint64),
             passage_offsets=offsets,
-            number_keys=rng.integers(0, 2**32, 12 * n, dtype=np.uint32),
-            number_offsets=np.arange(0, 12 * n + 1, 12, dtype=np.int64))
+            number_keys=rng.integers(0, 2**32, 18 * n, dtype=np.uint32),
+            number_offsets=np.arange(0, 18 * n + 1, 18, dtype=np.int64))
         numbers = range(first + start, first + start + n)
         articles = [Article(id=f"https://site{a % 97}.example/news/2025/05/{a:08d}.html",
                             text="", title=f"Synthetic headline number {a} about a topic",
@@ -122,7 +124,7 @@ def write_direct(path: str, count: int, seed: int) -> None:
                                  "wire": None, "wire_evidence": None, "credited": [],
                                  "credit_text": None, "mentions": [], "canonical": None,
                                  "canonical_wire": None})
-            pks = rng.integers(0, 2**63, max(sizes[i] // 64, 1) * PASSAGE_BANDS,
+            pks = rng.integers(0, 2**63, max(sizes[i] // 30, 1) * PASSAGE_BANDS,
                                dtype=np.uint64).astype("<u8").tobytes()
             row = (a, url, a + 1, now, meta, sigs[i * perm * 4:(i + 1) * perm * 4], sizes[i],
                    hashes[i], pks)

@@ -43,7 +43,7 @@ from .records import Article, Verdict
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
 from .storage.store import ClusterState, Doc, Placed, Probe, Store
-from .verdicts import current_verdict, current_verdicts, member, verdict_for
+from .verdicts import current_verdict, current_verdicts, listing, member, verdict_for
 from .verify import Match, compare_rows
 from .wires import WireRegistry
 
@@ -127,6 +127,7 @@ class Index:
         self._preparer = Preparer(self.config, self.wires)
         self._lock = store.lock
         self._depth = 0
+        self._writes = 0  # writes ended (a listing in parts notices them)
         self._closed = False
         self._trimmer = Trimmer()  # gives the heap's free holes back (dedup.heap)
 
@@ -329,9 +330,10 @@ class Index:
             return None if slot is None else self._store.text(slot)
 
     def verdicts(self) -> Iterator[Verdict]:
-        """Current verdicts of every stored article, in arrival order."""
-        with self._lock:
-            return iter(current_verdicts(self._store, self._store.live_slots()))
+        """Current verdicts of every stored article, in arrival order, made
+        `verdicts.LISTING` at a time (`verdicts.listing`: writes by other threads
+        meanwhile are followed)."""
+        return listing(self._store, self._lock, lambda: self._writes)
 
     def clusters(self, *, min_size: int = 1) -> list[Cluster]:
         """Clusters in order of creation, each with its members' verdicts."""
@@ -394,6 +396,7 @@ class Index:
             finally:
                 self._depth -= 1
                 if self._depth == 0:
+                    self._writes += 1
                     self._store.tidy()
                     self._store.commit()
 

@@ -9,7 +9,9 @@ listing asks for many members (``current_verdicts``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +21,8 @@ from .config import Config
 from .records import Verdict
 from .storage.store import ClusterState, Doc, Store
 from .verify import Match, compare, measure
+
+LISTING = 65536  # articles a part of `listing` (one part's objects held at once)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,32 @@ def current_verdicts(store: Store, slots: Sequence[int]) -> list[Verdict]:
         out.append(verdict_for(store, doc(slot), cluster, matches.get(slot), context,
                                doc(cluster.original)))
     return out
+
+
+def listing(store: Store, lock: AbstractContextManager, writes: Callable[[], int]
+            ) -> Iterator[Verdict]:
+    """Every stored article's verdict now, in arrival order, made ``LISTING`` at a
+    time (`current_verdicts`), so that a listing of millions holds one part's
+    objects at once. Each part is made holding ``lock``. When ``writes()`` (the
+    index's count of ended writes) moved in between, the listing goes on from the
+    first live article that arrived after the last one listed (slots may have
+    been renumbered): articles added meanwhile are listed, removed ones are not,
+    and a part already listed is not revised."""
+    last = -1  # arrival of the last article listed
+    slots: list[int] = []
+    at, seen = 0, -1  # seen: writes() when `slots` was read
+    while True:
+        with lock:
+            if seen != writes():
+                slots, seen = store.live_slots(), writes()
+                at = bisect_right(slots, last, key=lambda s: store.doc(s).arrival)
+            part = slots[at:at + LISTING]
+            if not part:
+                return
+            listed = current_verdicts(store, part)
+            at += len(part)
+            last = store.doc(part[-1]).arrival
+        yield from listed
 
 
 def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = None, *,

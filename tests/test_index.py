@@ -400,3 +400,34 @@ def test_the_match_found_when_placing_is_the_verdicts_match(verify):
         copies += verdict.duplicate
         assert verdict.to_dict() == index.get(f"a{i}").to_dict()
     assert copies > 150  # the copies whose verdict carries a match
+
+
+def test_a_listing_in_parts_lists_each_live_article_once_across_writes(monkeypatch):
+    # Index.verdicts reads LISTING articles at a time; here another write comes
+    # between two parts, evicting articles (listed and not yet listed) and
+    # compacting the slots, and the listing goes on after the last one it listed.
+    import dedup.storage.memory_store
+    import dedup.verdicts
+    monkeypatch.setattr(dedup.verdicts, "LISTING", 4)
+    monkeypatch.setattr(dedup.storage.memory_store, "_MIN_COMPACT", 2)
+    parts = []
+    real = dedup.verdicts.current_verdicts
+
+    def counted(store, slots):
+        parts.append(len(slots))
+        return real(store, slots)
+    monkeypatch.setattr(dedup.verdicts, "current_verdicts", counted)
+    rng = random.Random(12)
+    texts = [story(rng, VOCAB, 200) for _ in range(18)]
+    corpus = [Article(id=f"a{i}", text=t) for i, t in enumerate(texts)]
+    corpus[9] = Article(id="a9", text=edit(rng, VOCAB, texts[8], 0.01))  # a copy of a8
+    index = Index(max_docs=8)
+    index.add_many(corpus[:8])
+    listing = index.verdicts()
+    first = [next(listing) for _ in range(4)]
+    index.add_many(corpus[8:])  # evicts a0..a9; a10..a17 stay, renumbered
+    rest = list(listing)
+    assert [v.id for v in first] == ["a0", "a1", "a2", "a3"]
+    assert [v.id for v in rest] == [f"a{i}" for i in range(10, 18)]
+    assert [v.to_dict() for v in rest] == [index.get(v.id).to_dict() for v in rest]
+    assert max(parts) <= 4 and len(parts) >= 3

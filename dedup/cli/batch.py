@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterable, Iterator
 
 import click
 
 from ..batching import CHUNK, chunked
 from ..errors import BadRecord
 from ..index import Index
+from ..records import Verdict
 from ..report import FORMATS, dumps, write_clusters, write_verdicts
 from ..spill import Spill
 from .common import (
@@ -147,27 +149,48 @@ def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int
     return skipped[0], ids
 
 
+class _Tally:
+    """The run's summary, counted as the verdicts go out (never all held at once)."""
+
+    def __init__(self) -> None:
+        self.articles = self.copies = 0
+        self.with_copies: set[int] = set()
+
+    def add(self, verdict: Verdict) -> None:
+        self.articles += 1
+        if verdict.duplicate:
+            self.copies += 1
+            self.with_copies.add(verdict.cluster)
+
+    def count(self, verdicts: Iterable[Verdict]) -> Iterator[Verdict]:
+        for verdict in verdicts:
+            self.add(verdict)
+            yield verdict
+
+
 def _batch_output(index: Index, index_path: str | None, spill: Spill, ids: list[str],
                   results: list, skipped: int, by_cluster: bool, min_size: int, fmt: str,
                   with_text: bool) -> None:
     out = sys.stdout
-    if index_path is None:  # every article stored: this run's added ones
-        verdicts = list(index.verdicts())
+    tally = _Tally()
+    if index_path is None:  # every article stored: this run's added ones, read in parts
+        verdicts: Iterable[Verdict] = index.verdicts()
     else:  # this run's articles and their clusters only
         verdicts = [index.get(i) for i, r in zip(ids, results, strict=True)
                     if not isinstance(r, BadRecord)]
     if by_cluster:
         all_clusters = index.clusters() if index_path is None else \
             [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]
+        for verdict in (v for c in all_clusters for v in c.members):
+            tally.add(verdict)
         write_clusters([c for c in all_clusters if len(c.members) >= min_size], out, fmt)
     elif with_text:  # the verdicts are the added articles', in their order (read back)
         added = (a for a, r in zip(spill, results, strict=True) if not isinstance(r, BadRecord))
-        for verdict, article in zip(verdicts, added, strict=True):
+        for verdict, article in zip(tally.count(verdicts), added, strict=True):
             out.write(dumps({**verdict.to_dict(), "text": article.text}) + "\n")
     else:
-        write_verdicts(verdicts, out, fmt)
-    with_copies = {v.cluster for v in verdicts if v.duplicate}
-    copies = sum(v.duplicate for v in verdicts)
-    _say(f"{len(verdicts)} articles, {len(with_copies)} clusters with copies, {copies} copies"
+        write_verdicts(tally.count(verdicts), out, fmt)
+    _say(f"{tally.articles} articles, {len(tally.with_copies)} clusters with copies, "
+         f"{tally.copies} copies"
          + (f" (index {index_path}: {len(index)} articles)" if index_path else "")
          + (f"; {skipped} records skipped" if skipped else ""))
