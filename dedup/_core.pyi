@@ -73,6 +73,8 @@ EDITED_CONTAINMENT: float
 EDITED_RUN: int
 EDITED_COVERAGE: float
 EDITED_RUNS: int
+LEAD_EDITED: int
+EDITED_SIZE_RATIO: float
 
 class BandTable:
     def __init__(self) -> None: ...
