@@ -562,6 +562,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
     m.add("SKETCH", chrome::SKETCH)?;
     m.add("SAME_STORY", chrome_counts::SAME_STORY)?;
+    m.add("SAME_SHORT_STORY", chrome_counts::SAME_SHORT_STORY)?;
+    m.add("SHORT_SKETCH", chrome::SHORT_SKETCH)?;
     m.add("PASSAGE_BANDS", verify::PASSAGE_BANDS)?;
     m.add("PASSAGE_ROWS", passages::ROWS)?;
     m.add("MIN_NUMBERS", verify::MIN_NUMBERS)?;
