@@ -163,7 +163,7 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
         return lines;
     }
     let mut out: Vec<Cow<str>> = Vec::new();
-    let mut joining = false;
+    let (mut joining, mut wide) = (false, false);
     for (&line, &is_full) in stripped.iter().zip(&full) {
         if line.is_empty() {
             joining = false;
@@ -172,12 +172,17 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
         match (joining, out.last_mut()) {
             (true, Some(last)) => {
                 let joined = last.to_mut();
-                joined.push(' ');
+                // A line of wide (CJK) characters is wrapped where the width ran
+                // out, inside a number or a URL as well: no space (issue 15).
+                if !wide {
+                    joined.push(' ');
+                }
                 joined.push_str(line);
             }
             _ => out.push(Cow::Borrowed(line)),
         }
         joining = is_full;
+        wide = !line.is_ascii() && line.chars().any(|c| class(c) & WIDE_BIT != 0);
     }
     out
 }
@@ -548,6 +553,12 @@ mod tests {
         );
         assert_eq!(short, vec![key]);
         assert_eq!(sketch.len(), 1);
+    }
+
+    #[test]
+    fn lines_of_wide_characters_rejoin_without_a_space() {
+        let text = "新华社电记者报道今年产量增长了百分之二十多达到了2\n015年的水平并且继续增长了很多很多\n同比增长20.8%而且今年产量增长了很多很多很多\n完。";
+        assert_eq!(paragraphs(text), vec![text.replace('\n', "")]);
     }
 
     #[test]

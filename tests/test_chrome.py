@@ -18,7 +18,7 @@ from dedup.chrome import (
     unpack_witnesses,
 )
 
-from .textgen import story, vocabulary
+from .textgen import chinese_story, story, vocabulary
 
 VOCAB = vocabulary()
 HEADER = "Home | World | Business | Sport\nThe Valley Gazette - your news, every day"
@@ -45,6 +45,17 @@ def test_paragraphs_rejoin_hard_wrapped_lines_and_keep_others():
     assert paragraphs(framed)[-4:] == FOOTER.splitlines()
     plain = "Leave a Reply\nA paragraph on one line that runs on and on " + "word " * 40
     assert paragraphs(plain) == [line.strip() for line in plain.splitlines()]
+
+
+def test_lines_of_wide_characters_rejoin_without_a_space():
+    """Chinese text wrapped by width breaks wherever the width runs out, inside a number
+    too: such lines rejoin with nothing between them (issue 15), others with a space."""
+    rng = random.Random(5)
+    text = chinese_story(rng, 300) + "2015年10月，产量同比增长20.8%。" + chinese_story(rng, 200)
+    lines = [text[k:k + 35] for k in range(0, len(text), 35)]
+    assert any(line[-1].isdigit() and after[0].isdigit()
+               for line, after in zip(lines, lines[1:], strict=False))  # a number broken
+    assert paragraphs("\n".join(lines)) == [text]
 
 
 def test_hard_wrapped_copies_of_a_wire_cluster_with_it():

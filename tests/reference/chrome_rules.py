@@ -177,15 +177,17 @@ def paragraphs(text: str) -> list[str]:
         return lines
     out: list[str] = []
     joining = False  # the last paragraph ends in a full line
+    wide = False  # new since 0.2 (issue 15): the last line has wide characters, no space
     for line, is_full in zip(stripped, full, strict=True):
         if not line:
             joining = False
             continue
         if joining:
-            out[-1] = f"{out[-1]} {line}"
+            out[-1] = f"{out[-1]}{'' if wide else ' '}{line}"
         else:
             out.append(line)
         joining = is_full
+        wide = _width(line) > len(line)
     return out
 
 
