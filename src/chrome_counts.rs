@@ -11,8 +11,12 @@ use crate::chrome::{SHORT_SKETCH, SKETCH};
 /// Shared sketch keys that make two articles copies of one story.
 pub const SAME_STORY: usize = 3;
 /// The same for sketches of short paragraphs (the mark counted): articles of one
-/// site share its chrome lines, so copies must share more than that.
-pub const SAME_SHORT_STORY: usize = 6;
+/// site share its chrome lines, so copies must share more than that: at 6, tables of
+/// a few rows framed by a dozen chrome lines matched each other and the site's chrome
+/// was not learnt from them (bench.accuracy --corpus-kind reuters: one wrapped table
+/// lost its wire; at 7 none, at 8 copies of a table that differ in a row no longer
+/// match: whole-story F1 0.9855, against 0.9865 at 7).
+pub const SAME_SHORT_STORY: usize = 7;
 
 /// A long-paragraph sketch: up to `SKETCH` sorted keys.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -194,7 +198,8 @@ mod tests {
         let table = Sketch::new(&[SHORT_SKETCH, 1, 2, 3, 4, 5, 6, 7]);
         // Another table of the site: the mark and the frame's three lines in common.
         assert!(!table.same_story(&Sketch::new(&[SHORT_SKETCH, 1, 2, 3, 14, 15, 16, 17])));
-        assert!(table.same_story(&Sketch::new(&[SHORT_SKETCH, 1, 2, 3, 4, 5, 16, 17])));
+        assert!(!table.same_story(&Sketch::new(&[SHORT_SKETCH, 1, 2, 3, 4, 5, 16, 17])));
+        assert!(table.same_story(&Sketch::new(&[SHORT_SKETCH, 1, 2, 3, 4, 5, 6, 17])));
         // Never one of each kind, whatever they share.
         assert!(!table.same_story(&Sketch::new(&[1, 2, 3, 4])));
         assert!(Sketch::new(&[1, 2, 3, 9]).same_story(&Sketch::new(&[1, 2, 3, 4])));

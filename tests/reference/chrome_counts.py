@@ -12,7 +12,7 @@ from dedup.chrome import Observation
 SAME_STORY = 3
 # New since 0.2 (issue 15): sketches of short paragraphs start with this mark and
 # need this many shared keys (the mark counted).
-SHORT_SKETCH, SAME_SHORT_STORY = 0, 6
+SHORT_SKETCH, SAME_SHORT_STORY = 0, 7
 
 
 def same_story(a: Sequence[int], b: Sequence[int]) -> bool:
