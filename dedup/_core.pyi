@@ -73,6 +73,8 @@ EDITED_CONTAINMENT: float
 EDITED_RUN: int
 EDITED_COVERAGE: float
 EDITED_RUNS: int
+LEAD_EDITED: int
+EDITED_SIZE_RATIO: float
 
 class BandTable:
     def __init__(self) -> None: ...
@@ -155,3 +157,6 @@ WRAP_MIN: int
 WRAP_SLACK: int
 WRAP_SHARE: float
 SKETCH: int
+SAME_STORY: int
+SAME_SHORT_STORY: int
+SHORT_SKETCH: int

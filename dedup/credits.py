@@ -22,9 +22,10 @@ credits there on its threads. What they find:
   line (``Reuter``).
 * **Links**: a line in the last 600 characters pointing to the full story elsewhere
   ("Read the full story at https://www.reuters.com/…", "Read more at …", "Originally
-  published at Reuters", "阅读全文：…"; a hard wrap may put the URL on the next line). It
-  credits the wire whose domain hosts the URL, or whom the site's name names; a link to
-  another site credits nothing but is stripped all the same (a footer, not the story).
+  published at Reuters", "阅读全文：…"; a hard wrap may put the URL on the next line, a
+  wrap by width its path across lines). It credits the wire whose domain hosts the URL,
+  or whom the site's name names; a link to another site credits nothing but is
+  stripped all the same (a footer, not the story).
 * **Mentions**: a wire's name with a reporting phrase ("according to Reuters",
   "AP reported", "据新华社报道"), outside the credits; left in the body.
 

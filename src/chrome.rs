@@ -26,6 +26,8 @@ pub const WRAP_SLACK: usize = 20;
 pub const WRAP_SHARE: f64 = 0.4;
 /// Long-paragraph keys kept per article (bottom-k of their hashes).
 pub const SKETCH: usize = 8;
+/// The first key of a sketch of short paragraphs (a text without long ones).
+pub const SHORT_SKETCH: u32 = 0;
 const SITE_MULT: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Python's `str.splitlines()`: the lines without their breaks. Scans bytes: every
@@ -161,7 +163,7 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
         return lines;
     }
     let mut out: Vec<Cow<str>> = Vec::new();
-    let mut joining = false;
+    let (mut joining, mut wide) = (false, false);
     for (&line, &is_full) in stripped.iter().zip(&full) {
         if line.is_empty() {
             joining = false;
@@ -170,12 +172,17 @@ pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
         match (joining, out.last_mut()) {
             (true, Some(last)) => {
                 let joined = last.to_mut();
-                joined.push(' ');
+                // A line of wide (CJK) characters is wrapped where the width ran
+                // out, inside a number or a URL as well: no space (issue 15).
+                if !wide {
+                    joined.push(' ');
+                }
                 joined.push_str(line);
             }
             _ => out.push(Cow::Borrowed(line)),
         }
         joining = is_full;
+        wide = !line.is_ascii() && line.chars().any(|c| class(c) & WIDE_BIT != 0);
     }
     out
 }
@@ -417,15 +424,23 @@ pub fn chrome_key(site: u64, line: u64) -> u64 {
 }
 
 /// The `chrome_key`s of a raw text's short paragraphs (distinct, sorted) and the
-/// `SKETCH` lowest 32-bit keys of its long paragraphs (sorted).
+/// `SKETCH` lowest 32-bit keys of its long paragraphs (sorted). A text without a
+/// long paragraph (a table, short lines whose wrap was not recognised) is sketched
+/// by its short paragraphs instead, after the mark `SHORT_SKETCH`: else its copies
+/// on one site would count as different stories and their body would become the
+/// site's chrome (`chrome_counts::Sketch::same_story` says when two such match).
 pub fn observe(text: &str, site: u64, max_words: usize) -> (Vec<u64>, Vec<u32>) {
     let mut short = Vec::new();
     let mut long = Vec::new();
+    let mut short_content = Vec::new();
     let mut buf = Vec::new();
     for p in paragraphs(text) {
         match key_paragraph(&p, max_words, true, &mut buf) {
-            Paragraph::Short(k) => short.push(chrome_key(site, k)),
-            Paragraph::Long(Some(c)) => long.push((c >> 32) as u32),
+            Paragraph::Short(k) => {
+                short.push(chrome_key(site, k));
+                short_content.push((k >> 32) as u32);
+            }
+            Paragraph::Long(Some(c)) => long.push(((c >> 32) as u32).max(SHORT_SKETCH + 1)),
             Paragraph::Long(None) => {}
         }
     }
@@ -433,6 +448,12 @@ pub fn observe(text: &str, site: u64, max_words: usize) -> (Vec<u64>, Vec<u32>) 
     short.dedup();
     long.sort_unstable();
     long.dedup();
+    if long.is_empty() && !short_content.is_empty() {
+        short_content.sort_unstable();
+        short_content.dedup();
+        long.push(SHORT_SKETCH);
+        long.extend(short_content.into_iter().filter(|&k| k != SHORT_SKETCH));
+    }
     long.truncate(SKETCH);
     (short, long)
 }
@@ -532,5 +553,20 @@ mod tests {
         );
         assert_eq!(short, vec![key]);
         assert_eq!(sketch.len(), 1);
+    }
+
+    #[test]
+    fn lines_of_wide_characters_rejoin_without_a_space() {
+        let text = "新华社电记者报道今年产量增长了百分之二十多达到了2\n015年的水平并且继续增长了很多很多\n同比增长20.8%而且今年产量增长了很多很多很多\n完。";
+        assert_eq!(paragraphs(text), vec![text.replace('\n', "")]);
+    }
+
+    #[test]
+    fn a_text_of_short_paragraphs_is_sketched_by_them_after_the_mark() {
+        let rows = "Net 12 cts vs 10 cts\n\nRevs 3,400 vs 3,100\n\nLeave a Reply";
+        let (short, sketch) = observe(rows, 9, 16);
+        assert_eq!((short.len(), sketch.len(), sketch[0]), (3, 4, SHORT_SKETCH));
+        assert!(sketch[1..].iter().all(|&k| k != SHORT_SKETCH));
+        assert_eq!(observe("", 9, 16), (vec![], vec![]));
     }
 }

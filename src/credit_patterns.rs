@@ -108,7 +108,10 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
 /// A closing line pointing to the full story elsewhere ("Read the full story at URL",
 /// "Originally published at Reuters", "阅读全文：URL"): the lead words, then a URL (its
 /// host in `host`) or a site's name (`site`), filling the line; a hard wrap may put the
-/// URL on the next line. New since dedup 0.1 (the reference has it too).
+/// URL on the next line, and a wrap by width (CJK text) may break its path across lines
+/// (each continuation a run of URL characters with a digit, `/`, `?`, `#`, `=`, `&` or
+/// `%` in it, so that a sign-off such as "Reuter" is not taken along). New since dedup
+/// 0.1 (the reference has it too).
 pub const LINK: &str = concat!(
     r"(?:(?i:read[^\S\n]+(?:the[^\S\n]+)?(?:full|complete|whole|entire|original)[^\S\n]+(?:story|article|report)",
     r"|read[^\S\n]+(?:the[^\S\n]+)?rest[^\S\n]+of[^\S\n]+(?:the|this)[^\S\n]+(?:story|article)",
@@ -117,7 +120,7 @@ pub const LINK: &str = concat!(
     r"(?:[^\S\n]+(?i:at|on|in|from|by|via))?[^\S\n]*[:：]?",
     r"|阅读全文[^\S\n]*[:：]?|查看原文[^\S\n]*[:：]?|原文链接[^\S\n]*[:：]?|原文地址[^\S\n]*[:：]?)",
     r"(?:[^\S\n]*\n)?[^\S\n]*",
-    r"(?:(?P<url>(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?P<host>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,})(?::[0-9]+)?(?:[/?#][^\s]*)?)",
+    r"(?:(?P<url>(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?P<host>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,})(?::[0-9]+)?(?:[/?#][^\s]*(?:\n[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*[0-9/?#=&%][A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*)*)?)",
     r"|(?P<site>(?:[Tt]he[^\S\n]+)?[A-Z][\w&'’.\-]*(?:[^\S\n]+(?:[A-Z0-9][\w&'’.\-]*|of|the|and|&|for|on)){0,5}))",
     r"[^\S\n]*[.!]?[^\S\n]*(?:\n|\Z)",
 );

@@ -562,6 +562,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WRAP_SHARE", chrome::WRAP_SHARE)?;
     m.add("SKETCH", chrome::SKETCH)?;
     m.add("SAME_STORY", chrome_counts::SAME_STORY)?;
+    m.add("SAME_SHORT_STORY", chrome_counts::SAME_SHORT_STORY)?;
+    m.add("SHORT_SKETCH", chrome::SHORT_SKETCH)?;
     m.add("PASSAGE_BANDS", verify::PASSAGE_BANDS)?;
     m.add("PASSAGE_ROWS", passages::ROWS)?;
     m.add("MIN_NUMBERS", verify::MIN_NUMBERS)?;
@@ -573,6 +575,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EDITED_RUN", verify::EDITED_RUN)?;
     m.add("EDITED_COVERAGE", verify::EDITED_COVERAGE)?;
     m.add("EDITED_RUNS", verify::EDITED_RUNS)?;
+    m.add("LEAD_EDITED", verify::LEAD_EDITED)?;
+    m.add("EDITED_SIZE_RATIO", verify::EDITED_SIZE_RATIO)?;
     m.add("FINE_BELOW", verify::FINE_BELOW)?;
     m.add("FINE_RUN", verify::FINE_RUN)?;
     m.add("FINE_MEAN", passages::FINE_MEAN)?;

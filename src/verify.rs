@@ -23,11 +23,17 @@ pub const PARTIAL_PREFILTER: f64 = 0.25;
 /// verify="exact" measures the pairs whose estimate is within this of a threshold.
 pub const EXACT_MARGIN: f64 = 0.1;
 /// Edited versions: J, containment both ways, verbatim coverage, runs (verify.py).
-pub const EDITED_JACCARD: f64 = 0.5;
+pub const EDITED_JACCARD: f64 = 0.45;
 pub const EDITED_CONTAINMENT: f64 = 0.6;
 pub const EDITED_RUN: usize = 2;
 pub const EDITED_COVERAGE: f64 = 0.4;
 pub const EDITED_RUNS: usize = 2;
+/// Edited versions may differ in length down to this ratio (verify.py).
+pub const EDITED_SIZE_RATIO: f64 = 0.75;
+/// Edited lead: a pair whose shared text is one run passes when, in each text, at
+/// least `LEAD_EDITED` passages before it are not found in the other (the lead
+/// rewritten) and none after it (the body shared to the end); verify.py.
+pub const LEAD_EDITED: usize = 1;
 /// Short texts (issue 15): when both have fine passages (src/passages.rs) and the
 /// one with fewer passages has fewer than FINE_BELOW, the edited check runs on the
 /// fine passages (one key each), with runs of FINE_RUN or more of them (verify.py).
@@ -223,16 +229,50 @@ pub fn runs_of<T: Copy + Eq + Hash>(
     (covered as f64 / count as f64, runs)
 }
 
-/// Whether two texts of about the same length share long verbatim runs, in two or
-/// more places, each way: an edited version.
+/// How many of my passages (`width` keys each) lie before the first and after the
+/// last one found verbatim in `theirs` (all of them, both ways, when none is).
+pub fn unshared_ends<T: Copy + Eq + Hash>(
+    mine: &[T],
+    theirs: &[T],
+    width: usize,
+) -> (usize, usize) {
+    let width = width.max(1);
+    let whole: HashSet<&[T]> = theirs.chunks_exact(width).collect();
+    let found: Vec<bool> = mine
+        .chunks_exact(width)
+        .map(|p| whole.contains(p))
+        .collect();
+    match (
+        found.iter().position(|&f| f),
+        found.iter().rposition(|&f| f),
+    ) {
+        (Some(first), Some(last)) => (first, found.len() - 1 - last),
+        _ => (found.len(), found.len()),
+    }
+}
+
+/// Whether two texts of about the same length share long verbatim runs each way,
+/// and either in two or more places (edits inside the story) or up to the end of
+/// both after a lead that differs in both (the lead rewritten): an edited version.
 pub fn edited(mine: &[u32], theirs: &[u32]) -> bool {
     edited_by(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
 }
 
 fn edited_by<T: Copy + Eq + Hash>(mine: &[T], theirs: &[T], width: usize, min_run: usize) -> bool {
-    [(mine, theirs), (theirs, mine)].iter().all(|(a, b)| {
-        let (coverage, runs) = runs_of(a, b, width, min_run);
-        coverage >= EDITED_COVERAGE && runs >= EDITED_RUNS
+    let ways = [(mine, theirs), (theirs, mine)];
+    let runs = ways.map(|(a, b)| runs_of(a, b, width, min_run));
+    if runs.iter().any(|&(coverage, _)| coverage < EDITED_COVERAGE) {
+        return false;
+    }
+    if runs.iter().all(|&(_, count)| count >= EDITED_RUNS) {
+        return true;
+    }
+    // One stretch shared: an edited lead when it ends both texts and neither begins
+    // with it. An overlap (the end of one story and the start of the next) has it
+    // at the end of one text and the start of the other, never at the end of both.
+    ways.iter().all(|(a, b)| {
+        let (head, tail) = unshared_ends(a, b, width);
+        head >= LEAD_EDITED && tail == 0
     })
 }
 
@@ -303,12 +343,14 @@ pub fn judge(rules: &Rules, probe: &Fp, other: &Fp, sim: f64) -> Option<Found> {
     );
     let near = sim >= rules.threshold
         || (by_containment && similar_length && pmax(copy_in, orig_in) >= rules.containment);
-    if !near
+    // An edited version may be a little shorter or longer than its original (an
+    // update longer than the paragraph it replaced): down to EDITED_SIZE_RATIO.
+    let edited_candidate = !near
         && by_containment
-        && similar_length
+        && (similar_length || short as f64 > EDITED_SIZE_RATIO * long as f64)
         && sim >= EDITED_JACCARD
-        && pmin(copy_in, orig_in) >= EDITED_CONTAINMENT
-    {
+        && pmin(copy_in, orig_in) >= EDITED_CONTAINMENT;
+    if edited_candidate && similar_length {
         if !numbers_agree(probe.numbers, other.numbers) || !edited_pair(probe, other) {
             return None;
         }
@@ -323,7 +365,7 @@ pub fn judge(rules: &Rules, probe: &Fp, other: &Fp, sim: f64) -> Option<Found> {
         && !similar_length
         && short >= rules.min_shingles
         && pmax(copy_in, orig_in) >= PARTIAL_PREFILTER * rules.containment;
-    if !near && !partial_candidate {
+    if !near && !partial_candidate && !edited_candidate {
         return None;
     }
     if !numbers_agree(probe.numbers, other.numbers) {
@@ -332,7 +374,16 @@ pub fn judge(rules: &Rules, probe: &Fp, other: &Fp, sim: f64) -> Option<Found> {
     if near {
         return Some(Found::new(Relation::Near, sim, copy_in, orig_in));
     }
-    partial(rules, probe, other, sim)
+    // Of different length: an excerpt or expansion first, else an edited version.
+    let found = if partial_candidate {
+        partial(rules, probe, other, sim)
+    } else {
+        None
+    };
+    if found.is_none() && edited_candidate && edited_pair(probe, other) {
+        return Some(Found::new(Relation::Edited, sim, copy_in, orig_in));
+    }
+    found
 }
 
 /// verify="exact": the exact Jaccard of a pair the estimate leaves near a
@@ -494,5 +545,25 @@ mod tests {
         y.fine = &c;
         assert!(!edited_pair(&x, &y));
         assert_eq!(runs_of(&a, &c, 1, FINE_RUN), (0.6, 1));
+    }
+
+    #[test]
+    fn a_rewritten_lead_before_a_shared_body_is_an_edited_version() {
+        // Both leads differ (two and three passages), the rest is shared to the end.
+        let wire: Vec<u64> = (0..10).collect();
+        let copy: Vec<u64> = [70, 71, 72].into_iter().chain(2..10).collect();
+        assert_eq!(runs_of(&copy, &wire, 1, FINE_RUN).1, 1);
+        assert_eq!(unshared_ends(&copy, &wire, 1), (3, 0));
+        assert_eq!(unshared_ends(&wire, &copy, 1), (2, 0));
+        assert!(edited_by(&copy, &wire, 1, FINE_RUN));
+        // The end of one story and the start of the next: the shared stretch ends
+        // the wire and starts the overlap.
+        let overlap: Vec<u64> = (3..10).chain([80, 81, 82]).collect();
+        assert_eq!(unshared_ends(&overlap, &wire, 1), (0, 3));
+        assert!(!edited_by(&overlap, &wire, 1, FINE_RUN));
+        // A copy that differs only after the shared text is no edited lead either.
+        let tail: Vec<u64> = (0..7).chain([90, 91, 92]).collect();
+        assert!(!edited_by(&tail, &wire, 1, FINE_RUN));
+        assert_eq!(unshared_ends(&[1u64, 2], &[3, 4], 1), (2, 2));
     }
 }

@@ -7,6 +7,7 @@ import pytest
 
 from dedup import Article, Config, Index
 from dedup.chrome import (
+    SHORT_SKETCH,
     ChromeCounts,
     Observation,
     observe,
@@ -17,7 +18,7 @@ from dedup.chrome import (
     unpack_witnesses,
 )
 
-from .textgen import story, vocabulary
+from .textgen import chinese_story, story, vocabulary
 
 VOCAB = vocabulary()
 HEADER = "Home | World | Business | Sport\nThe Valley Gazette - your news, every day"
@@ -44,6 +45,17 @@ def test_paragraphs_rejoin_hard_wrapped_lines_and_keep_others():
     assert paragraphs(framed)[-4:] == FOOTER.splitlines()
     plain = "Leave a Reply\nA paragraph on one line that runs on and on " + "word " * 40
     assert paragraphs(plain) == [line.strip() for line in plain.splitlines()]
+
+
+def test_lines_of_wide_characters_rejoin_without_a_space():
+    """Chinese text wrapped by width breaks wherever the width runs out, inside a number
+    too: such lines rejoin with nothing between them (issue 15), others with a space."""
+    rng = random.Random(5)
+    text = chinese_story(rng, 300) + "2015年10月，产量同比增长20.8%。" + chinese_story(rng, 200)
+    lines = [text[k:k + 35] for k in range(0, len(text), 35)]
+    assert any(line[-1].isdigit() and after[0].isdigit()
+               for line, after in zip(lines, lines[1:], strict=False))  # a number broken
+    assert paragraphs("\n".join(lines)) == [text]
 
 
 def test_hard_wrapped_copies_of_a_wire_cluster_with_it():
@@ -119,6 +131,53 @@ def test_a_sites_chrome_is_taken_out_before_fingerprinting():
     elsewhere = index.add(Article(id="other-site", text=HEADER + "\n\n" + text + "\n\n" +
                                   FOOTER, source="Another Site"))  # not its chrome there
     assert elsewhere.original == "wire" and elsewhere.relation == "near"
+
+
+def table(seed: int) -> str:
+    """A results table: every paragraph a short row (no long paragraph to sketch)."""
+    rng = random.Random(seed)
+    rows = [f"{name} {rng.randint(10, 99)} cts vs {rng.randint(10, 99)} cts"
+            for name in ("Shr", "Net", "Revs", "Avg shrs", "Oper shr", "Oper net")]
+    rows += [f"Nine mths {rng.randint(1000, 9999)} vs {rng.randint(1000, 9999)}",
+             f"Quarter ended {rng.choice(['March', 'June'])} {rng.randint(1, 28)}"]
+    return "\n\n".join(rows)
+
+
+def test_copies_of_a_table_on_one_site_keep_their_rows():
+    """Three copies of one results table on one site, among the site's other stories:
+    the rows are short paragraphs seen in three articles of the site, and a text with
+    no long paragraph had an empty sketch, so the rows became the site's chrome and
+    the copies lost their body. Sketched by their short paragraphs, the copies are one
+    story; the site's header and footer still become its chrome."""
+    gazette = [Article(id=f"g{i}", text=HEADER + "\n\n" + wire_story(60 + i) + "\n\n" + FOOTER,
+                       source="The Valley Gazette") for i in range(3)]
+    copies = [Article(id=f"t{i}", text=HEADER + "\n\n" + table(7) + "\n\n" + FOOTER,
+                      source="The Valley Gazette") for i in range(3)]
+    site = site_key("The Valley Gazette", None)
+    sketch = observe(copies[0].text, site, 16).sketch
+    assert sketch[0] == SHORT_SKETCH and len(sketch) == 8
+    index = Index()
+    index.add(Article(id="wire", text=table(7), source="Reuters"))
+    index.add_many(gazette + copies)
+    chrome = index._store.chrome()
+    assert observe(gazette[0].text, site, 16).keys <= chrome  # header and footer
+    assert not observe(table(7), site, 16).keys & chrome  # the rows are not
+    assert all(index.get(c.id).original == "wire" for c in copies)
+
+
+def test_different_tables_on_one_site_still_make_its_chrome():
+    """Tables of different companies share only the site's frame: their short-paragraph
+    sketches share fewer than SAME_SHORT_STORY keys, so each counts for the frame."""
+    tables = [Article(id=f"t{i}", text=HEADER + "\n\n" + table(80 + i) + "\n\n" + FOOTER,
+                      source="The Valley Gazette") for i in range(3)]
+    site = site_key("The Valley Gazette", None)
+    sketches = [observe(t.text, site, 16).sketch for t in tables]
+    assert not any(same_story(a, b) for a in sketches for b in sketches if a is not b)
+    index = Index()
+    index.learn_chrome(tables)
+    frame = observe(HEADER + "\n\n" + FOOTER, site, 16).keys
+    assert frame <= index._store.chrome()
+    assert not same_story((SHORT_SKETCH, 1, 2, 3), (1, 2, 3, 4))  # one of each kind
 
 
 def test_site_is_the_source_else_the_url_host():

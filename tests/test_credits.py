@@ -507,6 +507,8 @@ REUTERS_URL = "https://www.reuters.com/article/harbour-bridge-trams-idUSN0004411
     ("Originally published at apnews.com", "AP"),
     ("Continue reading: https://english.news.cn/2025/x.html", "Xinhua"),
     ("阅读全文：http://www.news.cn/2025/0508/a.html", "Xinhua"),
+    # a wrap by width (CJK text) breaks the path anywhere (issue 15)
+    ("阅读全文：https://www.news.cn/politics/20\n241227/f7a03f305\n6/c.html", "Xinhua"),
     ("Read more at https://dailyharbor.example/2025/05/08/trams/", None),
     ("Originally published in The Daily Harbor.", None),
 ])
@@ -516,6 +518,14 @@ def test_a_closing_link_is_a_credit_and_leaves_the_body(footer, wire):
     assert [(c.wire, c.kind, c.text) for c in found.credits] == [(wire, "link", footer)]
     assert "Read" not in found.body and "阅读" not in found.body and "http" not in found.body
     assert found.body.startswith("Trams ran") and found.body.endswith("Leave a Reply")
+
+
+def test_a_wrapped_link_does_not_take_the_sign_off_along():
+    """A continuation of a broken path has a digit or a path character; "Reuter" on the
+    next line is the sign-off, not the URL's end."""
+    found = detect(f"Trams ran again.\n\nRead the full story at {REUTERS_URL}\nReuter", WIRES)
+    assert [(c.kind, c.text) for c in found.credits] == [
+        ("link", f"Read the full story at {REUTERS_URL}"), ("trailer", "Reuter")]
 
 
 @pytest.mark.parametrize("text", [

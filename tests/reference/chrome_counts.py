@@ -10,14 +10,21 @@ from collections.abc import Iterable, Sequence
 from dedup.chrome import Observation
 
 SAME_STORY = 3
+# New since 0.2 (issue 15): sketches of short paragraphs start with this mark and
+# need this many shared keys (the mark counted).
+SHORT_SKETCH, SAME_SHORT_STORY = 0, 7
 
 
 def same_story(a: Sequence[int], b: Sequence[int]) -> bool:
     """Do two sketches belong to copies of one story? They share ``SAME_STORY``
-    long-paragraph keys (or all of the smaller one's, when it has fewer)."""
+    long-paragraph keys (or all of the smaller one's, when it has fewer); two
+    sketches of short paragraphs ``SAME_SHORT_STORY``; one of each kind never."""
     if not a or not b:
         return False
-    need = min(SAME_STORY, len(a), len(b))
+    short = a[0] == SHORT_SKETCH
+    if short != (b[0] == SHORT_SKETCH):
+        return False
+    need = min(SAME_SHORT_STORY if short else SAME_STORY, len(a), len(b))
     return len(set(a).intersection(b)) >= need
 
 

@@ -16,6 +16,7 @@ import xxhash
 from .text_stages import _nfkc  # the same NFKC shortcut as normalize had
 
 WRAP_MAX, WRAP_MIN, WRAP_SLACK, WRAP_SHARE, SKETCH = 110, 30, 20, 0.4, 8
+SHORT_SKETCH = 0  # the mark of a sketch of short paragraphs (new since 0.2, issue 15)
 _MASK = (1 << 64) - 1
 _SITE_MULT = 0x9E3779B97F4A7C15
 
@@ -176,15 +177,17 @@ def paragraphs(text: str) -> list[str]:
         return lines
     out: list[str] = []
     joining = False  # the last paragraph ends in a full line
+    wide = False  # new since 0.2 (issue 15): the last line has wide characters, no space
     for line, is_full in zip(stripped, full, strict=True):
         if not line:
             joining = False
             continue
         if joining:
-            out[-1] = f"{out[-1]} {line}"
+            out[-1] = f"{out[-1]}{'' if wide else ' '}{line}"
         else:
             out.append(line)
         joining = is_full
+        wide = _width(line) > len(line)
     return out
 
 
@@ -193,8 +196,11 @@ def observe(text: str, site: int, max_words: int) -> tuple[frozenset[int], tuple
     paras = paragraphs(text)
     keys = line_keys_of(paras, max_words)
     short = frozenset(chrome_key(site, k) for k in keys if k is not None)
-    long_keys = {c >> 32 for p, k in zip(paras, keys, strict=True)
+    long_keys = {max(c >> 32, SHORT_SKETCH + 1) for p, k in zip(paras, keys, strict=True)
                  if k is None and (c := content_key(p)) is not None}
+    if not long_keys and short:  # new since 0.2 (issue 15): sketched by its short paragraphs
+        marked = [SHORT_SKETCH, *sorted({k >> 32 for k in keys if k is not None} - {SHORT_SKETCH})]
+        return short, tuple(marked[:SKETCH])
     return short, tuple(sorted(long_keys)[:SKETCH])
 
 

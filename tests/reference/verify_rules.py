@@ -52,11 +52,16 @@ EXACT_MARGIN = 0.1
 # the seed); a lead rewritten, a paragraph cut or an update merged inside the
 # story split the shared text. On the bench corpus the run-count condition
 # costs 7 of the 220 edited copies (bench/accuracy.py --n 3000 --seed 1).
-EDITED_JACCARD = 0.5
+EDITED_JACCARD = 0.45
 EDITED_CONTAINMENT = 0.6
 EDITED_RUN = 2
 EDITED_COVERAGE = 0.4
 EDITED_RUNS = 2
+# New since 0.2 (issue 15): a pair sharing one stretch is an edited lead when it ends
+# both texts and at least LEAD_EDITED passages precede it in each.
+LEAD_EDITED = 1
+# New since 0.2 (issue 15): edited versions down to this length ratio.
+EDITED_SIZE_RATIO = 0.75
 # New since 0.2 (issue 15): when both texts have fine passage keys (one per
 # ~8-shingle passage, kept for texts of fewer than 16 passages) and the one with
 # fewer passages has fewer than FINE_BELOW, the edited check runs on the fine
@@ -190,8 +195,12 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
     copy_in, orig_in = min(1.0, inter / size), min(1.0, inter / other_size)
     near = sim >= config.threshold or (by_containment and similar_length and
                                        max(copy_in, orig_in) >= config.containment_threshold)
-    if not near and by_containment and similar_length and sim >= EDITED_JACCARD and \
-            min(copy_in, orig_in) >= EDITED_CONTAINMENT:
+    # New since 0.2 (issue 15): an edited version may differ in length down to
+    # EDITED_SIZE_RATIO; of different length, excerpt/expanded are tried first.
+    edited_candidate = not near and by_containment and \
+        (similar_length or short > EDITED_SIZE_RATIO * long_) and sim >= EDITED_JACCARD and \
+        min(copy_in, orig_in) >= EDITED_CONTAINMENT
+    if edited_candidate and similar_length:
         theirs = fetch()
         if (not numbers_checked and not numbers_agree(probe.numbers, theirs.numbers)) or \
                 not edited_pair(probe, theirs):
@@ -201,9 +210,10 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
     # containment reaches a quarter of the threshold: of the 1,918 excerpts and
     # expansions the 10k bench corpus has, none estimates below 0.39 (at 0.8), and
     # the cut removes 90 % of the passage checks (bench/accuracy.py unchanged).
-    if not near and not (by_containment and not similar_length and
-                         short >= config.min_shingles and
-                         max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold):
+    partial_candidate = by_containment and not similar_length and \
+        short >= config.min_shingles and \
+        max(copy_in, orig_in) >= PARTIAL_PREFILTER * config.containment_threshold
+    if not near and not partial_candidate and not edited_candidate:
         return None
     if near:
         if not numbers_checked and not numbers_agree(probe.numbers, fetch().numbers):
@@ -212,7 +222,10 @@ def judge(config: Config, probe: Probe, other_size: int, other_hash: int, sim: f
     theirs = fetch()
     if not numbers_checked and not numbers_agree(probe.numbers, theirs.numbers):
         return None  # cheaper than passages: first
-    return partial(config, probe, theirs, sim)
+    found = partial(config, probe, theirs, sim) if partial_candidate else None
+    if found is None and edited_candidate and edited_pair(probe, theirs):
+        return Match("edited", round(sim, 4), round(copy_in, 4), round(orig_in, 4))
+    return found
 
 
 def _exact(config: Config, probe: Probe, other_size: int, sim: float,
@@ -262,15 +275,31 @@ def verbatim_runs(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BAN
     return covered / count, runs
 
 
+def unshared_ends(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS
+                  ) -> tuple[int, int]:
+    """How many of my passages lie before the first and after the last found
+    verbatim in ``theirs`` (all of them, both ways, when none is)."""
+    count = len(mine) // width
+    whole = set(map(tuple, theirs[:len(theirs) // width * width].reshape(-1, width).tolist()))
+    found = [tuple(p) in whole for p in mine[:count * width].reshape(count, width).tolist()]
+    if not any(found):
+        return count, count
+    return found.index(True), found[::-1].index(True)
+
+
 def edited(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS,
            min_run: int = EDITED_RUN) -> bool:
     """Whether two texts of about the same length (their passage keys given)
-    share long verbatim runs, in two or more places: an edited version."""
-    for a, b in ((mine, theirs), (theirs, mine)):
-        coverage, runs = verbatim_runs(a, b, width, min_run)
-        if coverage < EDITED_COVERAGE or runs < EDITED_RUNS:
-            return False
-    return True
+    share long verbatim runs, in two or more places (or, new since 0.2, in one
+    that ends both texts after a lead that differs in each): an edited version."""
+    ways = ((mine, theirs), (theirs, mine))
+    runs = [verbatim_runs(a, b, width, min_run) for a, b in ways]
+    if any(coverage < EDITED_COVERAGE for coverage, _ in runs):
+        return False
+    if all(count >= EDITED_RUNS for _, count in runs):
+        return True
+    return all(head >= LEAD_EDITED and tail == 0
+               for head, tail in (unshared_ends(a, b, width) for a, b in ways))
 
 
 def edited_pair(mine: Probe, theirs: Probe) -> bool:
