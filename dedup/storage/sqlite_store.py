@@ -60,6 +60,7 @@ from .header import FORMAT_VERSION, check_stored
 from .memory_store import MemoryStore
 from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
 from .snapshot import write as snapshot_write
+from .sqlite_checkpoint import Checkpointer
 from .sqlite_format import (
     MAX_TEXT_BYTES,
     check_tables,
@@ -115,6 +116,7 @@ class SqliteStore(MemoryStore):
         self._store_text = keep_text
         self._lock_fd: int | None = None
         self._conn: sqlite3.Connection | None = None
+        self._checkpointer: Checkpointer | None = None  # a writer's (sqlite_checkpoint.py)
         self._broken: str | None = None
         self._fsync = fsync
         self._generation: str | None = None  # the header's: changed by every commit
@@ -173,6 +175,8 @@ class SqliteStore(MemoryStore):
             if not self.readonly:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
+                self._conn.execute("PRAGMA wal_autocheckpoint=0")  # sqlite_checkpoint.py
+                self._checkpointer = Checkpointer(uri)
         except sqlite3.DatabaseError as exc:
             if "unable to open" in str(exc):
                 reason = path_problem(self.path, writing=not self.readonly) or exc
@@ -502,6 +506,8 @@ class SqliteStore(MemoryStore):
             conn.executemany("INSERT OR REPLACE INTO header VALUES (?, ?, ?)",
                              [(k, v, _checksum(k, v)) for k, v in counters])
             conn.execute("COMMIT")
+            if self._checkpointer is not None:
+                self._checkpointer.after_commit()
         except sqlite3.Error as exc:
             try:
                 conn.execute("ROLLBACK")
@@ -554,6 +560,9 @@ class SqliteStore(MemoryStore):
 
 
     def _release(self, *, snapshot: bool = False) -> None:
+        if self._checkpointer is not None:  # first: the writer's close is then the last
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._conn is not None:
             try:
                 self._conn.close()
