@@ -146,11 +146,17 @@ def stored_signatures(signatures: np.ndarray) -> np.ndarray:
     low 16 bits (uint16; b-bit minwise hashing, Li and König 2010). Two different
     minimum values agree on them with odds of 2^-16, so an estimate of Jaccard J
     from 128 values reads on average (1 - J) * 128 / 65,536 of one value high (under
-    0.002), at half the memory. Band keys are made from these values too, so a
-    table rebuilt from stored signatures holds what insertion put in it. Signatures
-    already in that form (uint16) are returned as they are."""
+    0.002), at half the memory. Band keys are made from these values too
+    (`stored_band_keys`). Signatures already in that form (uint16) are returned as
+    they are."""
     signatures = np.asarray(signatures)
     return signatures if signatures.dtype == np.uint16 else signatures.astype(np.uint16)
+
+
+def stored_band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Whole-text band keys made from the signatures as stored (`stored_signatures`),
+    so that a table rebuilt from a store's signatures holds what insertion put in it."""
+    return _core.band_keys(stored_signatures(signatures).astype(np.uint32), bands, rows)
 
 
 def stored_passages(keys: np.ndarray) -> np.ndarray:

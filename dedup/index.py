@@ -35,9 +35,8 @@ from .batching import (
 )
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
-from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_signatures
+from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_band_keys
 from .heap import Trimmer
-from .lsh import band_keys
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
 from .storage.backends import open_store
@@ -518,10 +517,8 @@ class Index:
         return results
 
     def _band_keys(self, prepared: Prepared) -> np.ndarray:
-        """The chunk's whole-text band keys, made from its signatures as stored (a
-        table rebuilt from the stored ones holds the same keys)."""
-        return band_keys(stored_signatures(prepared.signatures).astype(np.uint32),
-                         *self.config.bands)
+        """The chunk's whole-text band keys (from its signatures as stored)."""
+        return stored_band_keys(prepared.signatures, *self.config.bands)
 
     def _refusals(self, chunk: Sequence[Article], prepared: Prepared) -> list[BadRecord | None]:
         """Why each row of the chunk will not be stored (None: it will be): its id

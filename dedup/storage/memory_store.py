@@ -19,8 +19,14 @@ import numpy as np
 from .. import _core
 from ..chrome import ChromeCounts, Observation
 from ..config import Config
-from ..fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_passages, stored_signatures
-from ..lsh import BandTable, band_keys
+from ..fingerprint import (
+    PASSAGE_BANDS,
+    PASSAGE_HOLDERS,
+    stored_band_keys,
+    stored_passages,
+    stored_signatures,
+)
+from ..lsh import BandTable
 from ..verify import Match, rules
 from ..wires import WireRegistry
 from .arrays import DATA_ROOM, SLOT_ROOM, Ragged, grown, room
@@ -296,8 +302,7 @@ class MemoryStore(Store):
         if n == 0:
             return
         slots = np.arange(n, dtype=np.uint32)
-        self._table.insert(slots, band_keys(self._sigs[:n].astype(np.uint32),
-                                            *self.config.bands))
+        self._table.insert(slots, stored_band_keys(self._sigs[:n], *self.config.bands))
         if self._pk.used:
             per_doc = self._pk.length[:n] // PASSAGE_BANDS
             # the table keeps a key's top 32 bits: the stored ones, back in place
