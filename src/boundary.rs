@@ -82,7 +82,7 @@ pub fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Cow<'a, str> {
 
 /// How a text of a batch is read: an ASCII `str` is its own UTF-8; another is
 /// encoded once into a `bytes` of Python's, held for the batch and read in place.
-pub enum Encoded<'py> {
+enum Encoded<'py> {
     Ascii,
     Bytes(Bound<'py, PyBytes>),
     /// Neither (a lone surrogate): `read` makes a copy of our own.
@@ -90,7 +90,7 @@ pub enum Encoded<'py> {
 }
 
 /// The first step of `utf8` for a text of a batch (see `Encoded`).
-pub fn encode<'py>(s: &Bound<'py, PyString>) -> Encoded<'py> {
+fn encode<'py>(s: &Bound<'py, PyString>) -> Encoded<'py> {
     let ascii = s
         .call_method0(intern!(s.py(), "isascii"))
         .and_then(|b| b.is_truthy())
@@ -105,7 +105,7 @@ pub fn encode<'py>(s: &Bound<'py, PyString>) -> Encoded<'py> {
 }
 
 /// `utf8(s)`, borrowing what `encode` made of it where it can.
-pub fn read<'a>(s: &'a Bound<'_, PyString>, encoded: &'a Encoded<'_>) -> Cow<'a, str> {
+fn read<'a>(s: &'a Bound<'_, PyString>, encoded: &'a Encoded<'_>) -> Cow<'a, str> {
     match encoded {
         Encoded::Ascii => s.to_cow().unwrap_or_else(|_| utf8(s)),
         Encoded::Bytes(bytes) => match std::str::from_utf8(bytes.as_bytes()) {
@@ -113,6 +113,31 @@ pub fn read<'a>(s: &'a Bound<'_, PyString>, encoded: &'a Encoded<'_>) -> Cow<'a,
             Err(_) => utf8(s),
         },
         Encoded::Other => utf8(s),
+    }
+}
+
+/// A chunk's Python `str`s held for reading in place (`strings`, then `Encoded`
+/// per text); `read` borrows each one's UTF-8 for as long as they are held.
+pub struct Texts<'py> {
+    items: Vec<Bound<'py, PyString>>,
+    encoded: Vec<Encoded<'py>>,
+}
+
+impl<'py> Texts<'py> {
+    /// The `str`s of `texts` (a `TypeError` naming the first that is not one).
+    pub fn of(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let items = strings(texts)?;
+        let encoded = items.iter().map(encode).collect();
+        Ok(Texts { items, encoded })
+    }
+
+    /// Each text as UTF-8, borrowed where Python holds it so.
+    pub fn read(&self) -> Vec<Cow<'_, str>> {
+        self.items
+            .iter()
+            .zip(&self.encoded)
+            .map(|(s, e)| read(s, e))
+            .collect()
     }
 }
 

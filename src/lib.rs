@@ -46,7 +46,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
-use boundary::{check_offsets, detached, encode, new_pool, read, slice, strings, utf8, Encoded};
+use boundary::{check_offsets, detached, new_pool, slice, strings, utf8, Texts};
 use minhash::{MinHasher, Scheme};
 use passages::Passages;
 use prepare::{Batch, Stages};
@@ -191,13 +191,8 @@ impl TextStages {
         max_words: usize,
         wires: Option<PyRef<'py, PyWires>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let items = strings(bodies)?;
-        let encoded: Vec<Encoded> = items.iter().map(encode).collect();
-        let texts: Vec<Cow<str>> = items
-            .iter()
-            .zip(&encoded)
-            .map(|(s, e)| read(s, e))
-            .collect();
+        let held = Texts::of(bodies)?;
+        let texts = held.read();
         let sites = sites.unwrap_or_else(|| vec![0; texts.len()]);
         if sites.len() != texts.len() {
             return Err(PyValueError::new_err("one site per body"));
@@ -455,13 +450,8 @@ fn observe(
     threads: usize,
 ) -> PyResult<Vec<(Vec<u64>, Vec<u32>)>> {
     use rayon::prelude::*;
-    let items = strings(texts)?;
-    let encoded: Vec<Encoded> = items.iter().map(encode).collect();
-    let texts: Vec<Cow<str>> = items
-        .iter()
-        .zip(&encoded)
-        .map(|(s, e)| read(s, e))
-        .collect();
+    let held = Texts::of(texts)?;
+    let texts = held.read();
     if sites.len() != texts.len() {
         return Err(PyValueError::new_err("one site per text"));
     }

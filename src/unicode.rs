@@ -355,19 +355,29 @@ mod tests {
             \u{1100}\u{1161}\u{11a8}\u{ac00}\u{3099}か\u{2460}\u{0f73}\u{0f71}\u{0f72}中"
             .chars()
             .collect();
-        let mut state: u64 = 7;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(state >> 60) + 1 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
-            }
+        for text in random_texts(&alphabet, 7, 60) {
             let mut pieces = String::new();
             nfkc_each(&text, |c| pieces.push(c));
             assert_eq!(pieces, text.nfkc().collect::<String>(), "{text:?}");
         }
+    }
+
+    /// 20,000 strings over `alphabet` from a linear congruential generator seeded
+    /// with `seed`, each 1 + (the state's top bits from `shift`) characters long.
+    fn random_texts(alphabet: &[char], seed: u64, shift: u32) -> Vec<String> {
+        let mut state = seed;
+        (0..20_000)
+            .map(|_| {
+                let mut text = String::new();
+                for _ in 0..(state >> shift) + 1 {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+                }
+                text
+            })
+            .collect()
     }
 
     #[test]
@@ -377,15 +387,7 @@ mod tests {
             \u{ac00}\u{3099}か\u{0f73}中\u{1e030}"
                 .chars()
                 .collect();
-        let mut state: u64 = 11;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(state >> 59) + 1 {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push(alphabet[(state >> 33) as usize % alphabet.len()]);
-            }
+        for text in random_texts(&alphabet, 11, 59) {
             let (mut runs, mut whole) = (String::new(), String::new());
             let _ = nfkc_runs(
                 &text,
