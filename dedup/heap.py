@@ -14,14 +14,23 @@ Measured on 10k -> 60k bench articles (/tmp A/B, six paired runs): resident
 growth 4,380 -> 3,620 B/article, add_many 246 vs 258 µs/article (medians; the
 runs spread by +-20 %). Dask's workers trim for the same reason. Elsewhere than
 glibc (macOS, musl) there is no such call and nothing is done.
+
+`collector_paused` holds off Python's cyclic garbage collector while a listing
+makes its part of verdicts: tens of thousands of new lists and records, none of
+them garbage, each 700 of which trigger a collection that also walks the objects
+the caller holds (measured: a 100k-article listing took 60 µs/article with the
+collector on and 36 with it off). Mercurial's ``util.nogc`` does the same.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 TRIM_EVERY = 8192  # fewest stored articles between two trims
 TRIM_GROWTH = 4  # ... and at least 1/TRIM_GROWTH of all stored so far
@@ -73,3 +82,30 @@ def trim() -> bool:
         return False
     _TRIM(0)
     return True
+
+
+class _Pauses:
+    """How many threads are inside `collector_paused`, and whether the collector was
+    on when the first came in (the process has one collector)."""
+
+    lock = threading.Lock()
+    depth = 0
+    was_on = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector inside the block (in any number of
+    threads at once: it comes back on, if it was on, when the last one leaves)."""
+    with _Pauses.lock:
+        if _Pauses.depth == 0:
+            _Pauses.was_on = gc.isenabled()
+            gc.disable()
+        _Pauses.depth += 1
+    try:
+        yield
+    finally:
+        with _Pauses.lock:
+            _Pauses.depth -= 1
+            if _Pauses.depth == 0 and _Pauses.was_on:
+                gc.enable()

@@ -18,6 +18,7 @@ import numpy as np
 
 from .attribution import Member, attribute, canonical_evidence, iso
 from .config import Config
+from .heap import collector_paused
 from .records import Verdict
 from .storage.store import ClusterState, Doc, Store
 from .verify import Match, compare, measure
@@ -62,40 +63,37 @@ def current_verdict(store: Store, config: Config, slot: int,
 
 
 def current_verdicts(store: Store, slots: Sequence[int]) -> list[Verdict]:
-    """The verdicts of many stored articles now (a listing): each article's metadata
-    read once, each cluster's attribution put together once, and the members'
-    matches with their originals measured in one call (`Store.matches`)."""
-    docs: dict[int, Doc] = {}
-
-    def doc(slot: int) -> Doc:
-        found = docs.get(slot)
-        if found is None:
-            found = docs[slot] = store.doc(slot)
-        return found
-
+    """The verdicts of many stored articles now (a listing): the articles' metadata
+    read at once (`Store.docs`), each cluster's attribution put together once, and
+    the members' matches with their originals measured in one call
+    (`Store.matches`)."""
+    docs = dict(zip(slots, store.docs(slots), strict=True))
     clusters: dict[int, ClusterState] = {}
-    for slot in slots:
-        cid = doc(slot).cluster
-        if cid not in clusters:
-            clusters[cid] = store.cluster(cid)
-    copies = [s for s in slots if clusters[doc(s).cluster].original != s]
+    for d in docs.values():
+        if d.cluster not in clusters:
+            clusters[d.cluster] = store.cluster(d.cluster)
+    # the originals and the other members the clusters' attribution ranks
+    others = list(dict.fromkeys(s for c in clusters.values() for s in (c.original, *c.members)
+                                if s not in docs))
+    docs.update(zip(others, store.docs(others), strict=True))
+    copies = [s for s in slots if clusters[docs[s].cluster].original != s]
     found = store.matches(np.array(copies, dtype=np.int64),
-                          np.array([clusters[doc(s).cluster].original for s in copies],
+                          np.array([clusters[docs[s].cluster].original for s in copies],
                                    dtype=np.int64))
     matches = dict(zip(copies, found, strict=True))
     contexts: dict[int, Context] = {}
     out = []
     for slot in slots:
-        cluster = clusters[doc(slot).cluster]
+        cluster = clusters[docs[slot].cluster]
         context = contexts.get(cluster.id)
         if context is None:
             # the original as an object of its own, as `cluster_context` makes it
             # (attribution tells members apart by identity)
             context = contexts[cluster.id] = cluster_context(
-                store, cluster, members=[member(store, s, doc(s)) for s in cluster.members],
-                original=member(store, cluster.original, doc(cluster.original)))
-        out.append(verdict_for(store, doc(slot), cluster, matches.get(slot), context,
-                               doc(cluster.original)))
+                store, cluster, members=[member(store, s, docs[s]) for s in cluster.members],
+                original=member(store, cluster.original, docs[cluster.original]))
+        out.append(verdict_for(store, docs[slot], cluster, matches.get(slot), context,
+                               docs[cluster.original]))
     return out
 
 
@@ -119,7 +117,8 @@ def listing(store: Store, lock: AbstractContextManager, writes: Callable[[], int
             part = slots[at:at + LISTING]
             if not part:
                 return
-            listed = current_verdicts(store, part)
+            with collector_paused():
+                listed = current_verdicts(store, part)
             at += len(part)
             last = store.doc(part[-1]).arrival
         yield from listed

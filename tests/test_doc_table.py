@@ -44,6 +44,18 @@ def test_every_field_comes_back_equal_and_typed_alike():
     assert table.get(1) is not table.get(1)  # a new object: changing it changes nothing
 
 
+def test_many_at_once_are_the_same_docs_in_the_order_asked():
+    table = DocTable()
+    for doc in DOCS:
+        table.append(doc)
+    order = [3, 0, 2, 1, 3]
+    clusters = [7, 8, 9, 10, 11]
+    got = table.get_many(order, clusters)
+    assert got == [table.get(s, cluster=c) for s, c in zip(order, clusters, strict=True)]
+    assert got[0] is not got[4]
+    assert table.get_many([], []) == []
+
+
 def test_keep_renumbers_the_live_slots_and_drops_the_others_bytes():
     table = DocTable()
     for i in range(3000):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import threading
 
 import pytest
 
@@ -39,3 +41,31 @@ def test_a_trim_returns_the_pages_of_freed_blocks_below_the_heap_top():
     freed = before - _resident()
     assert freed > 50_000_000, freed
     assert pinned[0] == ord("y")
+
+
+def test_the_collector_is_paused_inside_and_back_as_it_was_when_the_last_thread_leaves():
+    assert gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with heap.collector_paused():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other)
+    try:
+        with heap.collector_paused():
+            assert not gc.isenabled()
+            thread.start()
+            assert inside.wait(10)
+        assert not gc.isenabled()  # the other thread is still inside
+        leave.set()
+        thread.join(10)
+        assert gc.isenabled()
+        gc.disable()  # off before: it stays off after
+        with heap.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        leave.set()
+        gc.enable()

@@ -11,7 +11,7 @@ asked for (verdicts, attribution); the engine's hot path reads columns.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -147,26 +147,35 @@ class DocTable:
 
     def get(self, slot: int, cluster: int = 0) -> Doc:
         """Slot ``slot``'s `Doc` (a new object; changing it changes nothing stored)."""
-        at = int(self._start[slot])
-        arena = self._arena
-        texts: list[str | None] = []
-        for length in self._lengths[slot].tolist():
-            if length < 0:
-                texts.append(None)
-            else:
-                texts.append(arena[at:at + length].decode("utf-8", "surrogatepass"))
-                at += length
-        ident, title, url, credit_text, canonical, evidence = texts
-        shared = self._shared
-        source, wire, canonical_wire, extraction, credited, mentions = self._codes[slot].tolist()
-        offset = int(self._offset[slot])
-        published = None if offset == _NO_DATE else \
-            _date(int(self._wall[slot]), offset, self._zones)
-        return Doc(ident, title, url, shared[0].values[source], published,
-                   int(self._arrival[slot]), shared[1].values[wire], evidence,
-                   shared[4].values[credited] or (), credit_text,
-                   shared[5].values[mentions] or (), cluster, float(self._added[slot]),
-                   canonical, shared[2].values[canonical_wire], shared[3].values[extraction])
+        return self.get_many([slot], [cluster])[0]
+
+    def get_many(self, slots: Sequence[int], clusters: Sequence[int]) -> list[Doc]:
+        """The `Doc` of each of ``slots`` in cluster ``clusters[i]`` (new objects),
+        their columns read once for all of them."""
+        rows = np.asarray(slots, dtype=np.int64)
+        arena, zones = self._arena, self._zones
+        source, wire, canonical_wire, extraction, credited, mentions = \
+            (table.values for table in self._shared)
+        out = []
+        for at, lengths, codes, offset, wall, arrival, added, cluster in zip(
+                self._start[rows].tolist(), self._lengths[rows].tolist(),
+                self._codes[rows].tolist(), self._offset[rows].tolist(),
+                self._wall[rows].tolist(), self._arrival[rows].tolist(),
+                self._added[rows].tolist(), clusters, strict=True):
+            texts: list[str | None] = []
+            for length in lengths:
+                if length < 0:
+                    texts.append(None)
+                else:
+                    texts.append(arena[at:at + length].decode("utf-8", "surrogatepass"))
+                    at += length
+            ident, title, url, credit_text, canonical, evidence = texts
+            s, w, cw, ex, cr, mn = codes
+            published = None if offset == _NO_DATE else _date(wall, offset, zones)
+            out.append(Doc(ident, title, url, source[s], published, arrival, wire[w], evidence,
+                           credited[cr] or (), credit_text, mentions[mn] or (), cluster,
+                           added, canonical, canonical_wire[cw], extraction[ex]))
+        return out
 
     def id(self, slot: int) -> str:
         """Slot ``slot``'s article id."""

@@ -91,6 +91,10 @@ class MemoryStore(Store):
     def doc(self, slot: int) -> Doc:
         return self._docs.get(slot, self._groups.cluster(slot))
 
+    def docs(self, slots: Sequence[int]) -> list[Doc]:
+        rows = np.asarray(slots, dtype=np.int64)
+        return self._docs.get_many(rows, self.clusters_of(rows).tolist())
+
     def probe(self, slot: int) -> Probe:
         return Probe(self._sigs[slot], int(self._sizes[slot]), int(self._hashes[slot]),
                      self._pk.get(slot), self._nk.get(slot),

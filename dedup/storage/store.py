@@ -199,6 +199,9 @@ class Store(ABC):
     def slot(self, article_id: str) -> int | None: ...
     @abstractmethod
     def doc(self, slot: int) -> Doc: ...
+    def docs(self, slots: Sequence[int]) -> list[Doc]:
+        """The `Doc` of each of ``slots`` (a listing's; a store may read them at once)."""
+        return [self.doc(s) for s in slots]
     @abstractmethod
     def probe(self, slot: int) -> Probe: ...
     @abstractmethod
