@@ -131,14 +131,7 @@ impl PyChromeCounts {
         for (key, count, last_seen, packed) in rows {
             entries.push((key, count, last_seen, unpack(&packed)?));
         }
-        let mut counts = self.lock();
-        let mut chrome = Vec::new();
-        for (key, count, last_seen, witnesses) in entries {
-            if counts.load(key, count, last_seen, witnesses) {
-                chrome.push(key);
-            }
-        }
-        Ok(chrome)
+        Ok(self.lock().load_all(entries).collect())
     }
 
     /// The entries as columns, for an index file's snapshot: `(keys, counts,
@@ -224,8 +217,8 @@ impl PyChromeCounts {
         }
         let mut held = self.lock();
         held.reserve(keys.len());
-        let (mut chrome, mut next) = (Vec::new(), 0usize);
-        for i in 0..keys.len() {
+        let mut next = 0usize;
+        let entries = (0..keys.len()).map(|i| {
             let n = witnesses[i] as usize;
             let sketches = (next..next + n)
                 .map(|j| {
@@ -233,11 +226,9 @@ impl PyChromeCounts {
                 })
                 .collect();
             next += n;
-            if held.load(keys[i], counts[i], last_seen[i], sketches) {
-                chrome.push(keys[i]);
-            }
-        }
-        Ok(chrome)
+            (keys[i], counts[i], last_seen[i], sketches)
+        });
+        Ok(held.load_all(entries).collect())
     }
 
     /// Count articles in order, each as (its short-line keys, its sketch):
