@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
 from .attribution import choose_original
 from .batching import (
     CHUNK,
@@ -37,20 +36,15 @@ from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_band_keys
 from .heap import Trimmer
+from .placement import matches, place
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
-from .storage.store import ClusterState, Doc, Placed, Probe, Store
+from .storage.store import Doc, Placed, Probe, Store
 from .verdicts import current_verdict, current_verdicts, listing, member, verdict_for
-from .verify import Match, compare_rows
+from .verify import Match
 from .wires import WireRegistry
-
-
-def _rank_args(rank: tuple[int, float, int, int]) -> tuple[int, float, int, int]:
-    """`Store.rank` (flags, stamp, -size, arrival) as the core's rule takes it."""
-    flags, stamp, neg_size, arrival = rank
-    return flags, stamp, -neg_size, arrival
 
 __all__ = ["CHUNK", "Cluster", "Index", "Match"]
 
@@ -286,7 +280,7 @@ class Index:
             candidates = np.concatenate((slots, pslots)).astype(np.int64)
             doc = self._describe(article, prepared, 0, arrival=-1)
             probe = Probe.of(prepared, 0)
-            found = self._matches(probe, candidates)
+            found = matches(self._store, self.config, probe, candidates)
             if not found:
                 return verdict_for(self._store, doc, None, None)
             cluster, match, _ = found[0]
@@ -494,7 +488,7 @@ class Index:
                 slot_of_row[i] = slot
                 added.append((i, slot))
                 if not bulk:
-                    placed = self._place(slot, candidates(i))
+                    placed = place(store, self.config, slot, candidates(i))
                     self._placed([(slot, placed)])
                     results[i] = self._verdict(slot, placed) if verdicts else None
             if bulk and added:
@@ -550,32 +544,6 @@ class Index:
                    canonical_wire=self.wires.by_url(canonical) if canonical else None,
                    extraction=article.extraction)
 
-    def _place(self, slot: int, candidates: np.ndarray) -> Placed:
-        """Join the best matching cluster (or start one); re-attribute and merge
-        (src/place.rs: the compiled store places in the core, any other store is
-        asked for the candidates' clusters here and the core decides)."""
-        store = self._store
-        if isinstance(store, MemoryStore):
-            return store.place(np.array([slot]), *flat([candidates]))[0]
-        matched = self._matches(store.probe(slot), candidates)
-        if not matched:
-            return store.new_cluster(slot).id, None, -1, []
-        cluster, _, row = matched[0]
-        store.join(cluster, slot)
-        old = cluster.original
-        reattribute, merge = _core.decide(
-            _rank_args(store.rank(slot)), [_rank_args(store.rank(c.original))
-                                           for c, _, _ in matched])
-        if not reattribute:
-            return cluster.id, row, -1, []
-        store.set_original(cluster, slot)
-        merged = []
-        for j in merge:
-            other = matched[j][0]
-            merged.append((other.id, other.original, list(other.members)))
-            store.merge(cluster, other)
-        return cluster.id, row, old, merged
-
     def _placed(self, placements: Iterable[tuple[int, Placed]]) -> None:
         """Note in each cluster that gathered others why, slot by slot in placement
         order (a cluster merged away since has no notes to keep)."""
@@ -609,25 +577,5 @@ class Index:
              "members": [store.doc(s).id for s in members]}
             for other, original, members in merged] or None
         return verdict
-
-    def _matches(self, probe: Probe, candidates: np.ndarray
-                 ) -> list[tuple[ClusterState, Match, tuple]]:
-        """The candidate clusters whose original ``probe`` is a copy of, best first
-        (the core's order), each with the match and as `compare` gave it unrounded.
-
-        Args:
-            probe: the article's fingerprints.
-            candidates: stored slots that share a band or passage key with it
-                (may repeat).
-        """
-        store = self._store
-        ids = np.sort(store.clusters_of(candidates))
-        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1])) & (ids > 0)]
-        if not len(ids):
-            return []
-        rows = compare_rows(self.config, probe, store.columns(store.originals_of(ids)))
-        found = [(int(ids[j]), r) for j, r in enumerate(rows) if r is not None]
-        order = _core.order_matches([r for _, r in found])
-        return [(store.cluster(found[j][0]), Match.of(found[j][1]), found[j][1]) for j in order]
 
     # -- verdicts --------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+import dedup.index
 from dedup import Article, BadRecord, Config, Index
 from dedup.batching import earlier_in_chunk
 from dedup.fingerprint import PASSAGE_HOLDERS
@@ -235,18 +236,18 @@ def test_a_chunk_interrupted_by_an_error_leaves_a_consistent_index(backend, tmp_
     rng = random.Random(16)
     texts = [story(rng, VOCAB, 300) for _ in range(8)]
     index = Index() if backend == "memory" else Index.open(str(tmp_path / "i.db"))
-    real, calls = Index._place, [0]
+    real, calls = dedup.index.place, [0]
 
-    def failing(self, slot, candidates):
+    def failing(store, config, slot, candidates):
         calls[0] += 1
         if calls[0] == 5:
             raise RuntimeError("placing failed")
-        return real(self, slot, candidates)
+        return real(store, config, slot, candidates)
 
-    monkeypatch.setattr(Index, "_place", failing)
+    monkeypatch.setattr(dedup.index, "place", failing)
     with pytest.raises(RuntimeError, match="placing failed"):
         index.add_many([Article(id=f"a{i}", text=t) for i, t in enumerate(texts)])
-    monkeypatch.setattr(Index, "_place", real)
+    monkeypatch.setattr(dedup.index, "place", real)
     if backend == "sqlite":
         index.close()
         index = Index.open(str(tmp_path / "i.db"))
@@ -339,7 +340,7 @@ def test_pairs_within_a_chunk_follow_the_holder_cap():
         assert set(got[row].tolist()) == expected, row
 
 
-def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not():
+def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not(monkeypatch):
     """A paragraph that 30 articles carry is a candidate key for its 16 earliest
     holders only (fingerprint.PASSAGE_HOLDERS), and a batch in one chunk compares
     each article with the same stored articles as adding them one at a time."""
@@ -348,34 +349,31 @@ def test_a_stock_passage_finds_its_earliest_holders_chunked_or_not():
     articles = [Article(id=f"r{i}", text=story(rng, VOCAB, 120) + "\n\n" + stock + "\n\n" +
                         story(rng, VOCAB, 80)) for i in range(30)]
     compared = {}
+    real = dedup.index.place
 
-    def recording(index):
-        real = index._place
+    def place(store, config, slot, candidates):
+        compared.setdefault(id(store), []).append(
+            sorted({store.doc(int(s)).id for s in candidates}))
+        return real(store, config, slot, candidates)
 
-        def place(slot, candidates):
-            store = index._store
-            compared.setdefault(id(index), []).append(
-                sorted({store.doc(int(s)).id for s in candidates}))
-            return real(slot, candidates)
-        index._place = place
-        return index
-
-    one_by_one, chunked = recording(Index()), recording(Index())
+    monkeypatch.setattr(dedup.index, "place", place)
+    one_by_one, chunked = Index(), Index()
     for article in articles:
         one_by_one.add(article)
     chunked.add_many(articles, learn_chrome=False)
-    assert compared[id(one_by_one)] == compared[id(chunked)]
+    one_by_one, chunked = id(one_by_one._store), id(chunked._store)
+    assert compared[one_by_one] == compared[chunked]
     # Each article meets the earlier ones sharing a band key, and per passage key
     # that key's 16 earliest holders.
     prepared = Preparer(Config(), WireRegistry.default()).run([a.text for a in articles])
     bands = band_keys(prepared.signatures, *Config().bands)
     passages = [set(prepared.passages(i).tolist()) for i in range(len(articles))]
-    for j, seen in enumerate(compared[id(chunked)][1:], start=1):
+    for j, seen in enumerate(compared[chunked][1:], start=1):
         expected = {i for i in range(j) if set(bands[i]) & set(bands[j])}
         for key in passages[j]:
             expected.update([i for i in range(j) if key in passages[i]][:PASSAGE_HOLDERS])
         assert seen == sorted(f"r{i}" for i in expected), j
-    assert max(map(len, compared[id(chunked)])) > PASSAGE_HOLDERS  # the cap was reached
+    assert max(map(len, compared[chunked])) > PASSAGE_HOLDERS  # the cap was reached
     assert max(sum(key in p for p in passages) for key in passages[-1]) > PASSAGE_HOLDERS
 
 
