@@ -39,6 +39,7 @@ from .heap import Trimmer
 from .placement import matches, place
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
+from .storage.arrays import cut
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
 from .storage.store import Doc, Placed, Probe, Store
@@ -479,18 +480,25 @@ class Index:
             return np.concatenate((stored[i], local[local >= 0]))
 
         try:
+            if bulk:  # stored at once, then placed at once
+                rows = [i for i, r in enumerate(refused) if r is None]
+                docs = [self._describe(chunk[i], prepared, i, 0) for i in rows]
+                for doc in docs:
+                    doc.added = now
+                slots = store.add_docs(docs, prepared, rows, [chunk[i].text for i in rows])
+                slot_of_row[rows] = slots
+                added.extend(zip(rows, slots, strict=True))
             for i, article in enumerate(chunk):
-                if refused[i] is not None:
+                if bulk or refused[i] is not None:
                     continue
                 doc = self._describe(article, prepared, i, 0)
                 doc.added = now
                 slot = store.add_doc(doc, Probe.of(prepared, i), article.text)
                 slot_of_row[i] = slot
                 added.append((i, slot))
-                if not bulk:
-                    placed = place(store, self.config, slot, candidates(i))
-                    self._placed([(slot, placed)])
-                    results[i] = self._verdict(slot, placed) if verdicts else None
+                placed = place(store, self.config, slot, candidates(i))
+                self._placed([(slot, placed)])
+                results[i] = self._verdict(slot, placed) if verdicts else None
             if bulk and added:
                 slots = [s for _, s in added]
                 placed = store.place(np.array(slots), *flat([candidates(i) for i, _ in added]))
@@ -502,11 +510,10 @@ class Index:
             for slot in new[store.clusters_of(new) == 0].tolist():
                 store.new_cluster(slot)
             if added:
-                rows = [i for i, _ in added]
+                rows = np.array([i for i, _ in added], dtype=np.int64)
                 new = new.astype(np.uint32)
-                counts = np.diff(prepared.passage_offsets)[rows] // PASSAGE_BANDS
-                mine = np.concatenate([prepared.passages(i) for i in rows])
-                store.index_keys(new, keys[rows], np.repeat(new, counts),
+                mine, counts = cut(prepared.passage_keys, prepared.passage_offsets, rows)
+                store.index_keys(new, keys[rows], np.repeat(new, counts // PASSAGE_BANDS),
                                  mine.reshape(-1, PASSAGE_BANDS))
         return results
 

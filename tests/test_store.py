@@ -571,3 +571,50 @@ def test_a_merge_rewrites_moved_rows_with_their_fingerprints_as_added(tmp_path):
     with Index.open(path) as index:
         assert index.stats()["opened_from"].startswith("rows")
         assert export(index) == expected
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("verify", ["estimate", "exact"])
+def test_a_chunk_stored_at_once_is_stored_as_one_article_at_a_time(tmp_path, backend, verify):
+    """`Store.add_docs` (a chunk of a batch) leaves each slot's metadata and
+    fingerprints, and each id's slot, as `add_doc` of each article in turn does;
+    the file written from it reopens to the same verdicts."""
+    from dedup.prepare import Preparer
+    from dedup.storage.store import Probe
+
+    config = Config(verify=verify)
+    articles = corpus(3, stories=12)
+    prepared = Preparer(config, WireRegistry.default()).run([a.text for a in articles])
+    rows = [i for i in range(len(articles)) if i % 5 != 2]  # a chunk's refusals leave gaps
+    stores = []
+    for name in ("one", "many"):
+        index = Index(config) if backend == "memory" else \
+            Index.open(str(tmp_path / f"{name}.db"), config=config)
+        docs = [index._describe(articles[i], prepared, i, 0) for i in rows]
+        store = index._store
+        if name == "one":
+            slots = [store.add_doc(d, Probe.of(prepared, i), articles[i].text)
+                     for d, i in zip(docs, rows, strict=True)]
+        else:
+            slots = store.add_docs(docs, prepared, rows, [articles[i].text for i in rows])
+        assert slots == list(range(len(rows)))
+        for slot in slots:
+            store.new_cluster(slot)
+        stores.append((index, store))
+    (one, a), (many, b) = stores
+    assert [a.doc(s) for s in range(len(rows))] == [b.doc(s) for s in range(len(rows))]
+    for s in range(len(rows)):
+        pa, pb = a.probe(s), b.probe(s)
+        assert (pa.size, pa.content_hash) == (pb.size, pb.content_hash)
+        for field in ("sig", "passages", "numbers", "fine", "shingles"):
+            x, y = getattr(pa, field), getattr(pb, field)
+            assert (x is None) == (y is None) and (x is None or np.array_equal(x, y)), field
+    assert all(b.slot(articles[i].id) == s for s, i in enumerate(rows))
+    assert b.probe(0).fine.dtype == a.probe(0).fine.dtype
+    if backend == "sqlite":
+        for index in (one, many):
+            index.close()
+        reopened = [[v.to_dict() for v in Index.open(str(tmp_path / f"{n}.db"), config=config,
+                                                     readonly=True).verdicts()]
+                    for n in ("one", "many")]
+        assert reopened[0] == reopened[1] and len(reopened[0]) == len(rows)

@@ -35,6 +35,21 @@ SLOT_ROOM = 1024  # fewest slots the store's columns grow by
 DATA_ROOM = 1 << 14  # fewest values a ragged buffer grows by
 
 
+def pieces(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``values[starts[i]:starts[i] + lengths[i]]`` for each ``i``, concatenated."""
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return values[np.repeat(starts - (ends - lengths), lengths) + np.arange(total)]
+
+
+def cut(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray]:
+    """The pieces ``values[offsets[r]:offsets[r + 1]]`` of ``rows``, concatenated,
+    and their lengths."""
+    starts, lengths = offsets[rows], offsets[rows + 1] - offsets[rows]
+    return pieces(values, starts, lengths), lengths
+
+
 class Ragged:
     """A variable-length array per slot, all in one growing numpy buffer.
 
@@ -55,11 +70,8 @@ class Ragged:
 
     def gather(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The arrays of ``slots`` concatenated, and their lengths."""
-        starts, lengths = self.start[slots], self.length[slots]
-        total = int(lengths.sum())
-        ends = np.cumsum(lengths)
-        offsets = np.repeat(starts - (ends - lengths), lengths)
-        return self.data[offsets + np.arange(total)], lengths
+        lengths = self.length[slots]
+        return pieces(self.data, self.start[slots], lengths), lengths
 
     def grow(self, extra: int) -> None:
         """Room for ``extra`` more slots."""
@@ -67,11 +79,19 @@ class Ragged:
 
     def put(self, slot: int, values: np.ndarray) -> None:
         """Set slot ``slot``'s array (appended to the buffer)."""
-        if self.used + len(values) > len(self.data):
-            self.data = grown(self.data, max(room(len(self.data), DATA_ROOM), len(values)))
-        self.data[self.used:self.used + len(values)] = values
-        self.start[slot], self.length[slot] = self.used, len(values)
-        self.used += len(values)
+        self.put_many(slot, values, np.array([len(values)], dtype=np.int64))
+
+    def put_many(self, first: int, values: np.ndarray, lengths: np.ndarray) -> None:
+        """Set slots ``first, first + 1, ...`` to ``values`` cut by ``lengths`` (as
+        `put` of each, appended to the buffer in order)."""
+        total = len(values)
+        if self.used + total > len(self.data):
+            self.data = grown(self.data, max(room(len(self.data), DATA_ROOM), total))
+        self.data[self.used:self.used + total] = values
+        n = len(lengths)
+        self.length[first:first + n] = lengths
+        self.start[first:first + n] = self.used + np.cumsum(lengths) - lengths
+        self.used += total
 
     def load(self, data: np.ndarray, lengths: np.ndarray) -> None:
         """Set the first ``len(lengths)`` slots from their concatenated arrays."""

@@ -114,36 +114,49 @@ class DocTable:
 
     def append(self, doc: Doc) -> int:
         """Store ``doc`` in a new slot (its ``cluster`` is the store's to keep)."""
-        slot = self._n
-        if slot == len(self._start):
+        return self.append_many([doc])[0]
+
+    def append_many(self, docs: Sequence[Doc]) -> range:
+        """Store ``docs`` in new slots, in order; returns the slots."""
+        first, end = self._n, self._n + len(docs)
+        while end > len(self._start):
             self._grow()
-        arena = self._arena
-        self._start[slot] = len(arena)
-        lengths = []
-        for value in (doc.id, doc.title, doc.url, doc.credit_text, doc.canonical,
-                      doc.wire_evidence):
-            if value is None:
-                lengths.append(_NONE)
-            else:
-                raw = value.encode("utf-8", "surrogatepass")  # ids may hold lone surrogates
-                arena += raw
-                lengths.append(len(raw))
-        self._lengths[slot] = lengths
-        shared = self._shared
-        self._codes[slot] = [shared[0].code(doc.source), shared[1].code(doc.wire),
-                             shared[2].code(doc.canonical_wire), shared[3].code(doc.extraction),
-                             shared[4].code(doc.credited), shared[5].code(doc.mentions)]
-        if doc.published is not None:
-            self._wall[slot], self._offset[slot] = _date_columns(doc.published)
-        else:
-            self._offset[slot] = _NO_DATE
-        self._arrival[slot] = doc.arrival
-        self._added[slot] = doc.added
-        self._flags[slot], self._stamp[slot] = rank_head(doc.wire, doc.url, doc.canonical,
-                                                         doc.credited, doc.published)
-        self._live[slot] = True
-        self._n += 1
-        return slot
+        arena, shared = self._arena, self._shared
+        starts, lengths, codes, walls, offsets, heads = [], [], [], [], [], []
+        for doc in docs:
+            starts.append(len(arena))
+            row = []
+            for value in (doc.id, doc.title, doc.url, doc.credit_text, doc.canonical,
+                          doc.wire_evidence):
+                if value is None:
+                    row.append(_NONE)
+                else:
+                    raw = value.encode("utf-8", "surrogatepass")  # ids may hold lone surrogates
+                    arena += raw
+                    row.append(len(raw))
+            lengths.append(row)
+            codes.append([shared[0].code(doc.source), shared[1].code(doc.wire),
+                          shared[2].code(doc.canonical_wire), shared[3].code(doc.extraction),
+                          shared[4].code(doc.credited), shared[5].code(doc.mentions)])
+            wall, offset = _date_columns(doc.published)
+            walls.append(wall)
+            offsets.append(offset)
+            heads.append(rank_head(doc.wire, doc.url, doc.canonical, doc.credited,
+                                   doc.published))
+        if not docs:
+            return range(first, end)
+        self._start[first:end] = starts
+        self._lengths[first:end] = lengths
+        self._codes[first:end] = codes
+        self._wall[first:end] = walls
+        self._offset[first:end] = offsets
+        self._arrival[first:end] = [doc.arrival for doc in docs]
+        self._added[first:end] = [doc.added for doc in docs]
+        self._flags[first:end] = [flags for flags, _ in heads]
+        self._stamp[first:end] = [stamp for _, stamp in heads]
+        self._live[first:end] = True
+        self._n = end
+        return range(first, end)
 
     def get(self, slot: int, cluster: int = 0) -> Doc:
         """Slot ``slot``'s `Doc` (a new object; changing it changes nothing stored)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,10 +29,15 @@ from ..fingerprint import (
 from ..lsh import BandTable
 from ..verify import Match, rules
 from ..wires import WireRegistry
-from .arrays import DATA_ROOM, SLOT_ROOM, Ragged, grown, room
+from .arrays import DATA_ROOM, SLOT_ROOM, Ragged, cut, grown, room
 from .doc_table import Doc, DocTable
 from .snapshot import Snapshot, SnapshotDamaged
 from .store import ClusterState, Columns, Placed, Probe, RaggedColumn, Store
+
+if TYPE_CHECKING:
+    from ..prepare import Prepared
+
+Piece = tuple[np.ndarray, np.ndarray]  # the values of consecutive slots, and each one's count
 
 _MIN_COMPACT = 4096  # dead slots tolerated before the arrays are compacted
 
@@ -141,25 +146,58 @@ class MemoryStore(Store):
         return self._texts[slot] if self.keep_text else None
 
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
-        slot = len(self._docs)
-        if slot >= len(self._sigs):
-            self._grow(room(len(self._sigs), SLOT_ROOM))
-        self._sigs[slot] = stored_signatures(probe.sig)
-        self._sizes[slot] = probe.size
-        self._hashes[slot] = probe.content_hash
-        self._pk.put(slot, stored_passages(probe.passages))
-        self._nk.put(slot, probe.numbers)
-        self._fk.put(slot, probe.fine)
+        def piece(values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            values = np.zeros(0, np.uint32) if values is None else values
+            return values, np.array([len(values)], dtype=np.int64)
+
+        return self._store([doc], [text], probe.sig[None, :], np.array([probe.size]),
+                           np.array([probe.content_hash], dtype=np.uint64),
+                           piece(probe.passages), piece(probe.numbers), piece(probe.fine),
+                           piece(probe.shingles) if self._sh is not None else None)[0]
+
+    def add_docs(self, docs: Sequence[Doc], prepared: Prepared, rows: Sequence[int],
+                 texts: Sequence[str | None]) -> list[int]:
+        at = np.asarray(rows, dtype=np.int64)
+
+        def pieces(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            if not len(offsets):  # none kept for the chunk
+                return values[:0], np.zeros(len(at), dtype=np.int64)
+            return cut(values, offsets, at)
+
+        shingles = None
         if self._sh is not None:
-            shingles = probe.shingles
-            self._sh.put(slot, shingles if shingles is not None else np.zeros(0, np.uint32))
-        doc.arrival = self._arrival
-        self._arrival += 1
-        self._docs.append(doc)
-        self._texts.append(text if self.keep_text else None)
-        if not self._ids.insert(doc.id, slot):
-            self._id_overflow[doc.id] = slot
-        return slot
+            shingles = pieces(prepared.shingle_values, prepared.shingle_offsets)
+        return self._store(docs, texts, prepared.signatures[at], prepared.sizes[at],
+                           prepared.content_hashes[at],
+                           pieces(prepared.passage_keys, prepared.passage_offsets),
+                           pieces(prepared.number_keys, prepared.number_offsets),
+                           pieces(prepared.fine_keys, prepared.fine_offsets), shingles)
+
+    def _store(self, docs: Sequence[Doc], texts: Sequence[str | None], signatures: np.ndarray,
+               sizes: np.ndarray, hashes: np.ndarray, passages: Piece, numbers: Piece,
+               fine: Piece, shingles: Piece | None) -> list[int]:
+        """Store ``docs`` in new slots with their fingerprints (row ``i`` of each for
+        ``docs[i]``); returns the slots."""
+        first, end = len(self._docs), len(self._docs) + len(docs)
+        while end > len(self._sigs):
+            self._grow(room(len(self._sigs), SLOT_ROOM))
+        self._sigs[first:end] = stored_signatures(signatures)
+        self._sizes[first:end] = sizes
+        self._hashes[first:end] = hashes
+        self._pk.put_many(first, stored_passages(passages[0]), passages[1])
+        self._nk.put_many(first, *numbers)
+        self._fk.put_many(first, *fine)
+        if self._sh is not None and shingles is not None:
+            self._sh.put_many(first, *shingles)
+        for doc in docs:
+            doc.arrival = self._arrival
+            self._arrival += 1
+        slots = list(self._docs.append_many(docs))
+        self._texts.extend(texts if self.keep_text else [None] * len(docs))
+        for doc, slot in zip(docs, slots, strict=True):
+            if not self._ids.insert(doc.id, slot):
+                self._id_overflow[doc.id] = slot
+        return slots
 
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]:
         doc = self.doc(slot)

@@ -41,9 +41,9 @@ import os
 import sqlite3
 import uuid
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -76,6 +76,9 @@ from .sqlite_header import create as create_file
 from .sqlite_header import format_error, has_fine, read_header, upgrade
 from .sqlite_load import article_chunks, chrome_rows, cluster_rows, shingle_rows
 from .store import ClusterState, Doc, Observation, Placed, Probe
+
+if TYPE_CHECKING:
+    from ..prepare import Prepared
 
 _LOAD_CHUNK = 1 << 16
 _TEXT_LEVEL = 6
@@ -360,6 +363,18 @@ class SqliteStore(MemoryStore):
 
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         slot = super().add_doc(doc, probe, None)
+        self._queue(slot, doc, probe, text)
+        return slot
+
+    def add_docs(self, docs: Sequence[Doc], prepared: Prepared, rows: Sequence[int],
+                 texts: Sequence[str | None]) -> list[int]:
+        slots = super().add_docs(docs, prepared, rows, [None] * len(docs))
+        for slot, doc, row, text in zip(slots, docs, rows, texts, strict=True):
+            self._queue(slot, doc, Probe.of(prepared, row), text)
+        return slots
+
+    def _queue(self, slot: int, doc: Doc, probe: Probe, text: str | None) -> None:
+        """A stored article's row (and text), written with the next commit."""
         self._new_blobs[doc.arrival] = (
             probe.sig.astype("<u4").tobytes(), probe.size, _signed(probe.content_hash),
             probe.passages.astype("<u8").tobytes(), probe.numbers.astype("<u4").tobytes(),
@@ -371,7 +386,6 @@ class SqliteStore(MemoryStore):
         if self._sh is not None:
             self._new_shingles[doc.arrival] = self._sh.get(slot).astype("<u4").tobytes()
         self._counters_dirty = True
-        return slot
 
     def new_cluster(self, slot: int) -> ClusterState:
         cluster = super().new_cluster(slot)

@@ -249,6 +249,12 @@ class Store(ABC):
     def text(self, slot: int) -> str | None: ...
     @abstractmethod
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int: ...
+    def add_docs(self, docs: Sequence[Doc], prepared: Prepared, rows: Sequence[int],
+                 texts: Sequence[str | None]) -> list[int]:
+        """`add_doc` of each of ``docs`` (row ``rows[i]`` of ``prepared``), in order; a
+        store may store them at once."""
+        return [self.add_doc(doc, Probe.of(prepared, row), text)
+                for doc, row, text in zip(docs, rows, texts, strict=True)]
     @abstractmethod
     def remove_doc(self, slot: int) -> tuple[Doc, ClusterState | None]: ...
     # LSH
