@@ -43,7 +43,14 @@ from .storage.arrays import cut
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
 from .storage.store import Doc, Placed, Probe, Store
-from .verdicts import current_verdict, current_verdicts, listing, member, verdict_for
+from .verdicts import (
+    current_verdict,
+    current_verdicts,
+    listing,
+    member,
+    verdict_for,
+    verdicts_of,
+)
 from .verify import Match
 from .wires import WireRegistry
 
@@ -309,6 +316,11 @@ class Index:
         with self._lock:
             slot = self._store.slot(article_id)
             return None if slot is None else current_verdict(self._store, self.config, slot)
+
+    def get_many(self, article_ids: Iterable[str]) -> Iterator[Verdict | None]:
+        """`get` of each of ``article_ids``, in order, made `verdicts.LISTING` at a time
+        (each part's metadata read at once, each cluster's attribution once)."""
+        return verdicts_of(self._store, self._lock, article_ids)
 
     def text(self, article_id: str) -> str | None:
         """The stored raw text of an article (``None`` if absent or not kept).

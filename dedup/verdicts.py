@@ -10,9 +10,10 @@ listing asks for many members (``current_verdicts``).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -122,6 +123,19 @@ def listing(store: Store, lock: AbstractContextManager, writes: Callable[[], int
             at += len(part)
             last = store.doc(part[-1]).arrival
         yield from listed
+
+
+def verdicts_of(store: Store, lock: AbstractContextManager, article_ids: Iterable[str]
+                ) -> Iterator[Verdict | None]:
+    """The verdict now of each of ``article_ids`` (None for an id not stored), in
+    the order given, made ``LISTING`` at a time as `listing` makes them."""
+    ids = iter(article_ids)
+    while part := list(islice(ids, LISTING)):
+        with lock:
+            slots = [store.slot(i) for i in part]
+            with collector_paused():
+                found = iter(current_verdicts(store, [s for s in slots if s is not None]))
+        yield from (None if s is None else next(found) for s in slots)
 
 
 def cluster_context(store: Store, cluster: ClusterState, query: Doc | None = None, *,

@@ -171,3 +171,29 @@ def test_readme_quick_start_output_is_what_batch_prints():
     assert result.exit_code == 0
     assert shown[:-1] == result.stdout.rstrip("\n").splitlines()  # the last line is stderr's
     assert shown[-1] == result.stderr.strip().splitlines()[-1]
+
+
+def test_batch_into_an_index_reports_this_runs_articles_as_they_stand(tmp_path, monkeypatch):
+    """With --index the output is the verdicts of this run's articles only, each as the
+    index now holds it (its cluster possibly from an earlier run), the same as asking
+    the index for each one; made in parts (verdicts.LISTING) like any listing."""
+    import dedup.verdicts
+    from dedup import Index
+
+    monkeypatch.setattr(dedup.verdicts, "LISTING", 3)  # several parts
+    db = str(tmp_path / "news.db")
+    first = run("batch", str(EXAMPLES / "wires"), "--index", db)
+    assert first.exit_code == 0, first.stderr
+    second = run("batch", str(EXAMPLES / "sites"), "--index", db)
+    assert second.exit_code == 0, second.stderr
+    got = [json.loads(line) for line in second.stdout.splitlines()]
+    first_ids = {json.loads(line)["id"] for line in first.stdout.splitlines()}
+    assert got and not first_ids & {v["id"] for v in got}
+    with Index.open(db, readonly=True) as index:
+        assert got == [index.get(v["id"]).to_dict() for v in got]
+        listed = list(index.get_many([got[0]["id"], "no such id", *[v["id"] for v in got]]))
+    assert listed[1] is None
+    assert [v.to_dict() for v in listed[2:]] == got and listed[0].to_dict() == got[0]
+    clusters = run("batch", str(EXAMPLES / "feeds"), "--index", db, "--clusters")
+    assert clusters.exit_code == 0, clusters.stderr
+    assert clusters.stdout.strip()

@@ -176,8 +176,9 @@ def _batch_output(index: Index, index_path: str | None, spill: Spill, ids: list[
     if index_path is None:  # every article stored: this run's added ones, read in parts
         verdicts: Iterable[Verdict] = index.verdicts()
     else:  # this run's articles and their clusters only
-        verdicts = [index.get(i) for i, r in zip(ids, results, strict=True)
-                    if not isinstance(r, BadRecord)]
+        verdicts = (v for v in index.get_many(
+            i for i, r in zip(ids, results, strict=True) if not isinstance(r, BadRecord))
+            if v is not None)
     if by_cluster:
         all_clusters = index.clusters() if index_path is None else \
             [index.cluster(c) for c in sorted({v.cluster for v in verdicts})]

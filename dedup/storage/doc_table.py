@@ -160,35 +160,39 @@ class DocTable:
 
     def get(self, slot: int, cluster: int = 0) -> Doc:
         """Slot ``slot``'s `Doc` (a new object; changing it changes nothing stored)."""
-        return self.get_many([slot], [cluster])[0]
+        return self._doc(int(self._start[slot]), self._lengths[slot].tolist(),
+                         self._codes[slot].tolist(), int(self._offset[slot]),
+                         int(self._wall[slot]), int(self._arrival[slot]),
+                         float(self._added[slot]), cluster)
 
     def get_many(self, slots: Sequence[int], clusters: Sequence[int]) -> list[Doc]:
         """The `Doc` of each of ``slots`` in cluster ``clusters[i]`` (new objects),
         their columns read once for all of them."""
         rows = np.asarray(slots, dtype=np.int64)
-        arena, zones = self._arena, self._zones
-        source, wire, canonical_wire, extraction, credited, mentions = \
-            (table.values for table in self._shared)
-        out = []
-        for at, lengths, codes, offset, wall, arrival, added, cluster in zip(
-                self._start[rows].tolist(), self._lengths[rows].tolist(),
-                self._codes[rows].tolist(), self._offset[rows].tolist(),
-                self._wall[rows].tolist(), self._arrival[rows].tolist(),
-                self._added[rows].tolist(), clusters, strict=True):
-            texts: list[str | None] = []
-            for length in lengths:
-                if length < 0:
-                    texts.append(None)
-                else:
-                    texts.append(arena[at:at + length].decode("utf-8", "surrogatepass"))
-                    at += length
-            ident, title, url, credit_text, canonical, evidence = texts
-            s, w, cw, ex, cr, mn = codes
-            published = None if offset == _NO_DATE else _date(wall, offset, zones)
-            out.append(Doc(ident, title, url, source[s], published, arrival, wire[w], evidence,
-                           credited[cr] or (), credit_text, mentions[mn] or (), cluster,
-                           added, canonical, canonical_wire[cw], extraction[ex]))
-        return out
+        return [self._doc(*row) for row in zip(
+            self._start[rows].tolist(), self._lengths[rows].tolist(),
+            self._codes[rows].tolist(), self._offset[rows].tolist(), self._wall[rows].tolist(),
+            self._arrival[rows].tolist(), self._added[rows].tolist(), clusters, strict=True)]
+
+    def _doc(self, at: int, lengths: list[int], codes: list[int], offset: int, wall: int,
+             arrival: int, added: float, cluster: int) -> Doc:
+        """A `Doc` from one slot's column values."""
+        arena = self._arena
+        texts: list[str | None] = []
+        for length in lengths:
+            if length < 0:
+                texts.append(None)
+            else:
+                texts.append(arena[at:at + length].decode("utf-8", "surrogatepass"))
+                at += length
+        ident, title, url, credit_text, canonical, evidence = texts
+        shared = self._shared
+        s, w, cw, ex, cr, mn = codes
+        published = None if offset == _NO_DATE else _date(wall, offset, self._zones)
+        return Doc(ident, title, url, shared[0].values[s], published, arrival,
+                   shared[1].values[w], evidence, shared[4].values[cr] or (), credit_text,
+                   shared[5].values[mn] or (), cluster, added, canonical, shared[2].values[cw],
+                   shared[3].values[ex])
 
     def id(self, slot: int) -> str:
         """Slot ``slot``'s article id."""
