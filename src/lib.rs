@@ -32,6 +32,7 @@ mod py_place;
 mod py_verify;
 pub mod pyre;
 pub mod shingle;
+pub mod stored_text;
 pub mod tables;
 pub mod unicode;
 pub mod verify;
@@ -534,6 +535,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(observe, m)?)?;
     m.add_function(wrap_pyfunction!(drop_chrome, m)?)?;
     m.add_function(wrap_pyfunction!(chrome_key, m)?)?;
+    m.add_function(wrap_pyfunction!(stored_text::deflate_texts, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("UNICODE_VERSION", tables::UNICODE_VERSION)?;
     // Which build is loaded: benchmarks say so (a debug build is ~10x slower).

@@ -618,3 +618,20 @@ def test_a_chunk_stored_at_once_is_stored_as_one_article_at_a_time(tmp_path, bac
                                                      readonly=True).verdicts()]
                     for n in ("one", "many")]
         assert reopened[0] == reopened[1] and len(reopened[0]) == len(rows)
+
+
+def test_stored_texts_are_deflated_in_zlibs_format_and_read_back_within_the_limit():
+    """Texts are deflated by the core (sqlite_format.deflate_texts) in zlib's format,
+    which the bounded reader and Python's zlib read back; a text over the limit is
+    not stored (None), and a level outside 0-9 is refused."""
+    from dedup import _core
+    from dedup.storage.sqlite_format import deflate_texts, inflate_text
+
+    texts = ["BEIJING, May 8 (Xinhua) -- 新华社北京5月8日电 " * 40, "", "short"]
+    blobs = deflate_texts(texts)
+    assert [inflate_text(b, "x.db", "a") for b in blobs] == texts
+    assert [zlib.decompress(b).decode("utf-8") for b in blobs] == texts
+    assert len(blobs[0]) < len(texts[0].encode("utf-8")) / 4
+    assert _core.deflate_texts(["a" * 11, "b" * 10], 2, 10)[0] is None
+    with pytest.raises(ValueError, match="0-9"):
+        _core.deflate_texts(["x"], 10, 100)

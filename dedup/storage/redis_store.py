@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import struct
 import threading
-import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -39,7 +38,7 @@ from .redis_records import (
     unpack_meta,
     write_ops,
 )
-from .sqlite_format import inflate_text
+from .sqlite_format import deflate_texts, inflate_text
 from .store import ClusterState, Doc, Probe, Store
 
 _FLUSH_EVERY = 2048  # new articles a long batch session writes at a time
@@ -408,7 +407,7 @@ class RedisStore(Store):
         self._docs[slot], self._fps[slot], self._sizes[slot] = doc, probe, probe.size
         self._ids[doc.id] = slot
         keep = self._store_text and text is not None
-        self._new[slot] = zlib.compress(text.encode("utf-8"), 6) if keep else None
+        self._new[slot] = deflate_texts([text])[0] if keep else None
         self._count += 1
         return slot
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import zlib
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import xxhash
 
+from .. import _core
 from ..errors import IndexFormatError
 from ..fingerprint import PASSAGE_BANDS
 from ..sources import MAX_RECORD_BYTES
@@ -30,6 +32,7 @@ MAX_COUNTER = 1 << 40
 # crafted 1 MB zlib blob that would inflate to 1 GiB is an error, not 1 GiB of memory.
 MAX_TEXT_BYTES = 4 * MAX_RECORD_BYTES
 _PIECE = 1 << 20
+TEXT_LEVEL = 2  # the deflate level of stored texts (src/stored_text.rs says why)
 
 SCHEMA = """
 CREATE TABLE header (key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum INTEGER NOT NULL);
@@ -275,6 +278,13 @@ def counter(value: Any, what: str, path: str, *, low: int = 0, high: int = MAX_C
         raise IndexFormatError(f"{path} is corrupted: {what} is {value!r}, not an integer "
                                f"in [{low}, {high}); restore it from a backup or rebuild it")
     return value
+
+
+def deflate_texts(texts: Sequence[str]) -> list[bytes | None]:
+    """Each text deflated for storing (in the core, zlib's format: `inflate_text`
+    reads it back), or None for one longer than ``MAX_TEXT_BYTES`` in UTF-8, which is
+    not kept (it could not be read back)."""
+    return _core.deflate_texts(texts, TEXT_LEVEL, MAX_TEXT_BYTES)
 
 
 def inflate_text(blob: bytes, path: str, article_id: str, limit: int = MAX_TEXT_BYTES) -> str:

@@ -40,7 +40,6 @@ import fcntl
 import os
 import sqlite3
 import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,13 +60,13 @@ from .memory_store import MemoryStore
 from .snapshot import SnapshotDamaged, file_stamp, open_snapshot, snapshot_path
 from .snapshot import write as snapshot_write
 from .sqlite_checkpoint import Checkpointer
+from .sqlite_format import article_checksum as _article_checksum
 from .sqlite_format import (
-    MAX_TEXT_BYTES,
     check_tables,
     connect_checked,
+    deflate_texts,
     inflate_text,
 )
-from .sqlite_format import article_checksum as _article_checksum
 from .sqlite_format import checksum as _checksum
 from .sqlite_format import chrome_checksum as _chrome_checksum
 from .sqlite_format import cluster_checksum as _cluster_checksum
@@ -81,7 +80,6 @@ if TYPE_CHECKING:
     from ..prepare import Prepared
 
 _LOAD_CHUNK = 1 << 16
-_TEXT_LEVEL = 6
 
 
 class SqliteStore(MemoryStore):
@@ -363,26 +361,34 @@ class SqliteStore(MemoryStore):
 
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
         slot = super().add_doc(doc, probe, None)
-        self._queue(slot, doc, probe, text)
+        self._queue(slot, doc, probe, self._deflated([text])[0])
         return slot
 
     def add_docs(self, docs: Sequence[Doc], prepared: Prepared, rows: Sequence[int],
                  texts: Sequence[str | None]) -> list[int]:
         slots = super().add_docs(docs, prepared, rows, [None] * len(docs))
-        for slot, doc, row, text in zip(slots, docs, rows, texts, strict=True):
-            self._queue(slot, doc, Probe.of(prepared, row), text)
+        for slot, doc, row, blob in zip(slots, docs, rows, self._deflated(texts), strict=True):
+            self._queue(slot, doc, Probe.of(prepared, row), blob)
         return slots
 
-    def _queue(self, slot: int, doc: Doc, probe: Probe, text: str | None) -> None:
-        """A stored article's row (and text), written with the next commit."""
+    def _deflated(self, texts: Sequence[str | None]) -> list[bytes | None]:
+        """The texts as stored (None: not kept, or too long to read back)."""
+        if not self._store_text:
+            return [None] * len(texts)
+        kept = [i for i, t in enumerate(texts) if t is not None]
+        out: list[bytes | None] = [None] * len(texts)
+        for i, blob in zip(kept, deflate_texts([texts[i] for i in kept]), strict=True):
+            out[i] = blob
+        return out
+
+    def _queue(self, slot: int, doc: Doc, probe: Probe, text: bytes | None) -> None:
+        """A stored article's row (and deflated text), written with the next commit."""
         self._new_blobs[doc.arrival] = (
             probe.sig.astype("<u4").tobytes(), probe.size, _signed(probe.content_hash),
             probe.passages.astype("<u8").tobytes(), probe.numbers.astype("<u4").tobytes(),
             probe.fine.astype("<u8").tobytes())
-        if self._store_text and text is not None:
-            data = text.encode("utf-8")
-            if len(data) <= MAX_TEXT_BYTES:  # a longer one could not be read back: not kept
-                self._new_texts[doc.arrival] = zlib.compress(data, _TEXT_LEVEL)
+        if text is not None:
+            self._new_texts[doc.arrival] = text
         if self._sh is not None:
             self._new_shingles[doc.arrival] = self._sh.get(slot).astype("<u4").tobytes()
         self._counters_dirty = True
