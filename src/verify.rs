@@ -43,7 +43,8 @@ pub const LEAD_REWRITTEN: usize = 2;
 /// Short texts (issue 15): when both have fine passages (src/passages.rs) and the
 /// one with fewer passages has fewer than FINE_BELOW, the edited check runs on the
 /// fine passages (one key each), with runs of FINE_RUN or more of them (verify.py).
-pub const FINE_BELOW: usize = 10;
+/// FINE_BELOW is the length below which a text keeps them: whenever both have them.
+pub const FINE_BELOW: usize = crate::passages::FINE_STORED_BELOW;
 pub const FINE_RUN: usize = 3;
 /// Keys per passage (dedup/fingerprint.py PASSAGE_BANDS).
 pub const PASSAGE_BANDS: usize = 3;

@@ -67,9 +67,9 @@ LEAD_REWRITTEN = 2
 EDITED_SIZE_RATIO = 0.75
 # New since 0.2 (issue 15): when both texts have fine passage keys (one per
 # ~8-shingle passage, kept for texts of fewer than 16 passages) and the one with
-# fewer passages has fewer than FINE_BELOW, the edited check runs on the fine
-# passages with runs of at least FINE_RUN of them.
-FINE_BELOW = 10
+# fewer passages has fewer than FINE_BELOW (16: whenever both have them), the
+# edited check runs on the fine passages with runs of at least FINE_RUN of them.
+FINE_BELOW = 16
 FINE_RUN = 3
 
 
