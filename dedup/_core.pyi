@@ -75,6 +75,7 @@ EDITED_RUN: int
 EDITED_COVERAGE: float
 EDITED_RUNS: int
 LEAD_EDITED: int
+LEAD_REWRITTEN: int
 EDITED_SIZE_RATIO: float
 
 class BandTable:

@@ -568,6 +568,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EDITED_COVERAGE", verify::EDITED_COVERAGE)?;
     m.add("EDITED_RUNS", verify::EDITED_RUNS)?;
     m.add("LEAD_EDITED", verify::LEAD_EDITED)?;
+    m.add("LEAD_REWRITTEN", verify::LEAD_REWRITTEN)?;
     m.add("EDITED_SIZE_RATIO", verify::EDITED_SIZE_RATIO)?;
     m.add("FINE_BELOW", verify::FINE_BELOW)?;
     m.add("FINE_RUN", verify::FINE_RUN)?;

@@ -65,9 +65,8 @@ impl Passages {
 pub const FINE_MEAN: u32 = 8;
 pub const FINE_MIN: usize = 3;
 /// Texts with fewer passages than this keep fine passage keys; verification uses
-/// them when the text with fewer passages has fewer than `verify::FINE_BELOW`
-/// (10): a text of about the same length as one with 9 passages has at most 15
-/// or so, so both keep them; long articles cost nothing.
+/// them when both texts have them (`verify::FINE_BELOW` is this); long articles
+/// cost nothing.
 pub const FINE_STORED_BELOW: usize = 16;
 
 /// Append the fine passage keys of `sequence` to `out` (one per fine passage).

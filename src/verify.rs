@@ -34,10 +34,17 @@ pub const EDITED_SIZE_RATIO: f64 = 0.75;
 /// least `LEAD_EDITED` passages before it are not found in the other (the lead
 /// rewritten) and none after it (the body shared to the end); verify.py.
 pub const LEAD_EDITED: usize = 1;
+/// Lead rewritten in both: a pair whose shared text is one run also passes when,
+/// in each text, at least `LEAD_REWRITTEN` passages before it are not found in the
+/// other, whatever follows it (an update appended, the last sentence cut). An
+/// overlap starts one text with the shared run, losing at most the one passage
+/// its cut splits; verify.py.
+pub const LEAD_REWRITTEN: usize = 2;
 /// Short texts (issue 15): when both have fine passages (src/passages.rs) and the
 /// one with fewer passages has fewer than FINE_BELOW, the edited check runs on the
 /// fine passages (one key each), with runs of FINE_RUN or more of them (verify.py).
-pub const FINE_BELOW: usize = 10;
+/// FINE_BELOW is the length below which a text keeps them: whenever both have them.
+pub const FINE_BELOW: usize = crate::passages::FINE_STORED_BELOW;
 pub const FINE_RUN: usize = 3;
 /// Keys per passage (dedup/fingerprint.py PASSAGE_BANDS).
 pub const PASSAGE_BANDS: usize = 3;
@@ -252,8 +259,10 @@ pub fn unshared_ends<T: Copy + Eq + Hash>(
 }
 
 /// Whether two texts of about the same length share long verbatim runs each way,
-/// and either in two or more places (edits inside the story) or up to the end of
-/// both after a lead that differs in both (the lead rewritten): an edited version.
+/// and either in two or more places (edits inside the story), or up to the end of
+/// both after a lead that differs in both, or after a lead of at least
+/// `LEAD_REWRITTEN` passages that differs in both (the lead rewritten): an
+/// edited version.
 pub fn edited(mine: &[u32], theirs: &[u32]) -> bool {
     edited_by(mine, theirs, PASSAGE_BANDS, EDITED_RUN)
 }
@@ -268,12 +277,14 @@ fn edited_by<T: Copy + Eq + Hash>(mine: &[T], theirs: &[T], width: usize, min_ru
         return true;
     }
     // One stretch shared: an edited lead when it ends both texts and neither begins
-    // with it. An overlap (the end of one story and the start of the next) has it
-    // at the end of one text and the start of the other, never at the end of both.
-    ways.iter().all(|(a, b)| {
-        let (head, tail) = unshared_ends(a, b, width);
-        head >= LEAD_EDITED && tail == 0
-    })
+    // with it, or when neither begins with it by more than the one passage a cut
+    // splits. An overlap (the end of one story and the start of the next) has it
+    // at the end of one text and the start of the other, never at the end of both,
+    // and the text it starts has at most that one passage before it.
+    let ends = ways.map(|(a, b)| unshared_ends(a, b, width));
+    ends.iter()
+        .all(|&(head, tail)| head >= LEAD_EDITED && tail == 0)
+        || ends.iter().all(|&(head, _)| head >= LEAD_REWRITTEN)
 }
 
 /// Whether the edited check of two texts runs on their fine passages: both have
@@ -548,6 +559,22 @@ mod tests {
     }
 
     #[test]
+    fn a_rewritten_lead_and_an_appended_update_are_an_edited_version() {
+        // Two passages of lead rewritten in each, the body shared, an update after
+        // it in the copy; the wire's last passage is split where the update joins.
+        let wire: Vec<u64> = (0..10).collect();
+        let copy: Vec<u64> = [70, 71].into_iter().chain(2..9).chain([72, 73]).collect();
+        assert_eq!(runs_of(&copy, &wire, 1, FINE_RUN), (7.0 / 11.0, 1));
+        assert_eq!(unshared_ends(&copy, &wire, 1), (2, 2));
+        assert_eq!(unshared_ends(&wire, &copy, 1), (2, 1));
+        assert!(edited_by(&copy, &wire, 1, FINE_RUN));
+        // A lead of one passage in either text is no more than an overlap's cut.
+        let short_lead: Vec<u64> = [70].into_iter().chain(1..9).chain([72, 73]).collect();
+        assert_eq!(unshared_ends(&wire, &short_lead, 1), (1, 1));
+        assert!(!edited_by(&short_lead, &wire, 1, FINE_RUN));
+    }
+
+    #[test]
     fn a_rewritten_lead_before_a_shared_body_is_an_edited_version() {
         // Both leads differ (two and three passages), the rest is shared to the end.
         let wire: Vec<u64> = (0..10).collect();
@@ -564,6 +591,11 @@ mod tests {
         // A copy that differs only after the shared text is no edited lead either.
         let tail: Vec<u64> = (0..7).chain([90, 91, 92]).collect();
         assert!(!edited_by(&tail, &wire, 1, FINE_RUN));
+        // The overlap's cut splits the passage it starts in: one passage before
+        // the shared run in the overlap, still no rewritten lead.
+        let split: Vec<u64> = [83].into_iter().chain(4..10).chain([80, 81, 82]).collect();
+        assert_eq!(unshared_ends(&split, &wire, 1), (1, 3));
+        assert!(!edited_by(&split, &wire, 1, FINE_RUN));
         assert_eq!(unshared_ends(&[1u64, 2], &[3, 4], 1), (2, 2));
     }
 }

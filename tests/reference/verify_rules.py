@@ -60,13 +60,16 @@ EDITED_RUNS = 2
 # New since 0.2 (issue 15): a pair sharing one stretch is an edited lead when it ends
 # both texts and at least LEAD_EDITED passages precede it in each.
 LEAD_EDITED = 1
+# New since 0.2 (issue 15): or when at least LEAD_REWRITTEN passages precede it in
+# each, whatever follows it.
+LEAD_REWRITTEN = 2
 # New since 0.2 (issue 15): edited versions down to this length ratio.
 EDITED_SIZE_RATIO = 0.75
 # New since 0.2 (issue 15): when both texts have fine passage keys (one per
 # ~8-shingle passage, kept for texts of fewer than 16 passages) and the one with
-# fewer passages has fewer than FINE_BELOW, the edited check runs on the fine
-# passages with runs of at least FINE_RUN of them.
-FINE_BELOW = 10
+# fewer passages has fewer than FINE_BELOW (16: whenever both have them), the
+# edited check runs on the fine passages with runs of at least FINE_RUN of them.
+FINE_BELOW = 16
 FINE_RUN = 3
 
 
@@ -298,8 +301,9 @@ def edited(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS,
         return False
     if all(count >= EDITED_RUNS for _, count in runs):
         return True
-    return all(head >= LEAD_EDITED and tail == 0
-               for head, tail in (unshared_ends(a, b, width) for a, b in ways))
+    ends = [unshared_ends(a, b, width) for a, b in ways]
+    return (all(head >= LEAD_EDITED and tail == 0 for head, tail in ends)
+            or all(head >= LEAD_REWRITTEN for head, _ in ends))
 
 
 def edited_pair(mine: Probe, theirs: Probe) -> bool:
