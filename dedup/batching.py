@@ -14,7 +14,7 @@ placed, so :func:`earlier_in_chunk` finds the pairs among them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -27,6 +27,7 @@ from .records import Article
 
 CHUNK = 512
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -115,6 +116,36 @@ def chrome_observation(preparer: Preparer, articles: Sequence[Article], jobs: in
     return preparer.observe([a.text for a in articles], sites(articles), threads=jobs)
 
 
+def ahead(work: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
+    """``work`` of each of ``items``, in order. With ``jobs`` > 1 a background thread
+    does the work (compiled, the GIL released) while the caller reads the next items
+    and uses the results: a couple of items ahead, never all of them, so what is in
+    flight stays bounded however long ``items`` is."""
+    if jobs <= 1:
+        for item in items:
+            yield work(item)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="dedup-ahead") as pool:
+        waiting: deque[Future[R]] = deque()
+        try:
+            for item in items:  # read on the caller's thread
+                waiting.append(pool.submit(work, item))
+                if len(waiting) > 2:
+                    yield waiting.popleft().result()
+            while waiting:
+                yield waiting.popleft().result()
+        finally:
+            for future in waiting:  # the caller stopped early (an error, a closed generator)
+                future.cancel()
+
+
+def observed_chunks(preparer: Preparer, chunks: Iterable[Sequence[Article]], jobs: int
+                    ) -> Iterator[list[Observation]]:
+    """`chrome_observation` of each chunk, in order, on ``jobs`` threads; with ``jobs``
+    > 1 the next chunks are read (parsed, parked) while one is observed."""
+    return ahead(lambda chunk: chrome_observation(preparer, chunk, jobs), chunks, jobs)
+
+
 def prepared_chunks(preparer: Preparer, chunks: Iterable[Chunk], chrome: frozenset[int],
                     jobs: int) -> Iterator[Prepared]:
     """``Preparer.run`` on each chunk of texts, in order, on ``jobs`` threads.
@@ -123,21 +154,5 @@ def prepared_chunks(preparer: Preparer, chunks: Iterable[Chunk], chrome: frozens
     each over ``jobs`` threads, the GIL released) while the caller places the one
     yielded; the answers are those of one thread, chunk for chunk.
     """
-    if jobs <= 1:
-        for texts, sites in chunks:
-            yield preparer.run(texts, chrome, sites)
-        return
-    with ThreadPoolExecutor(1, thread_name_prefix="dedup-prepare") as pool:
-        # A couple of chunks ahead of the indexing, not all of them: the texts in
-        # flight and the fingerprints waiting stay bounded however large the batch.
-        waiting: deque[Future[Prepared]] = deque()
-        try:
-            for texts, sites in chunks:
-                waiting.append(pool.submit(preparer.run, texts, chrome, sites, threads=jobs))
-                if len(waiting) > 2:
-                    yield waiting.popleft().result()
-            while waiting:
-                yield waiting.popleft().result()
-        finally:
-            for future in waiting:  # the caller stopped early (an error, a closed generator)
-                future.cancel()
+    return ahead(lambda chunk: preparer.run(chunk[0], chrome, chunk[1], threads=jobs),
+                 chunks, jobs)

@@ -25,10 +25,10 @@ from .attribution import choose_original
 from .batching import (
     CHUNK,
     by_row,
-    chrome_observation,
     chunked,
     earlier_in_chunk,
     flat,
+    observed_chunks,
     prepared_chunks,
     sites,
 )
@@ -407,8 +407,8 @@ class Index:
                     self._store.commit()
 
     def _learn(self, articles: Iterable[Article], jobs: int) -> None:
-        for chunk in chunked(articles, CHUNK):  # observing is pure: chunk by chunk is the same
-            observations = chrome_observation(self._preparer, chunk, jobs)
+        # observing is pure: chunk by chunk, in order, is the same as all at once
+        for observations in observed_chunks(self._preparer, chunked(articles, CHUNK), jobs):
             with self._lock:  # committed with the next write
                 self._store.count_chrome(observations)
 

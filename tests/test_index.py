@@ -429,3 +429,46 @@ def test_a_listing_in_parts_lists_each_live_article_once_across_writes(monkeypat
     assert [v.id for v in rest] == [f"a{i}" for i in range(10, 18)]
     assert [v.to_dict() for v in rest] == [index.get(v.id).to_dict() for v in rest]
     assert max(parts) <= 4 and len(parts) >= 3
+
+
+def test_work_ahead_keeps_order_reads_a_few_items_ahead_and_passes_errors_on():
+    """batching.ahead: results in the items' order; the items are read only a couple
+    ahead of the results used; an error in the work reaches the caller."""
+    from dedup.batching import ahead
+
+    read = []
+
+    def items():
+        for i in range(20):
+            read.append(i)
+            yield i
+
+    out = []
+    for result in ahead(lambda i: i * i, items(), jobs=2):
+        assert len(read) <= len(out) + 4  # never the whole input at once
+        out.append(result)
+    assert out == [i * i for i in range(20)]
+    assert list(ahead(lambda i: -i, range(5), jobs=1)) == [0, -1, -2, -3, -4]
+
+    def failing(i):
+        if i == 3:
+            raise RuntimeError("observing failed")
+        return i
+
+    with pytest.raises(RuntimeError, match="observing failed"):
+        list(ahead(failing, range(10), jobs=2))
+
+
+def test_site_chrome_learnt_from_a_stream_of_articles_is_the_same_on_one_or_two_threads():
+    """Index.learn_chrome reads any iterable a chunk at a time (with jobs=2 the next
+    chunk is read while one is observed) and learns the same lines either way."""
+    rng = random.Random(21)
+    chrome = "Leave a Reply\nBack To Top\nShare this story\n"
+    articles = [Article(id=f"c{i}", text=story(rng, VOCAB, 200) + "\n" + chrome,
+                        source=f"Site {i % 3}") for i in range(1300)]  # over two chunks
+    learnt = []
+    for jobs in (1, 2):
+        index = Index()
+        assert index.learn_chrome((a for a in articles), jobs=jobs) > 0
+        learnt.append(index.site_chrome())
+    assert learnt[0] == learnt[1] and len(learnt[0]) >= 3 * 3

@@ -8,10 +8,9 @@ from collections.abc import Iterable, Iterator
 
 import click
 
-from ..batching import CHUNK, chunked
 from ..errors import BadRecord
 from ..index import Index
-from ..records import Verdict
+from ..records import Article, Verdict
 from ..report import FORMATS, dumps, write_clusters, write_verdicts
 from ..spill import Spill
 from .common import (
@@ -137,15 +136,19 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
 def _read_into(paths: tuple[str, ...], spill: Spill, index: Index, jobs: int
                ) -> tuple[int, list[str]]:
     """Read ``paths`` into ``spill``, teaching ``index`` the site chrome on the way
-    (a chunk of articles at a time); returns how many records were skipped, and
-    the ids of the articles parked (the output needs no more of them)."""
+    (a chunk of articles at a time; with ``jobs`` > 1 the next chunk is read while one
+    is observed); returns how many records were skipped, and the ids of the articles
+    parked (the output needs no more of them)."""
     skipped = [0]
     ids: list[str] = []
-    for chunk in chunked(_good_articles(paths, skipped), CHUNK):
-        for article in chunk:
+
+    def parked() -> Iterator[Article]:
+        for article in _good_articles(paths, skipped):
             spill.write(article)
             ids.append(article.id)
-        index.learn_chrome(chunk, jobs=jobs)
+            yield article
+
+    index.learn_chrome(parked(), jobs=jobs)
     return skipped[0], ids
 
 
