@@ -301,8 +301,8 @@ class Index:
             How many distinct lines are now site chrome.
         """
         self._check_writable()
-        with self._writing():
-            self._learn(articles, jobs)
+        self._learn(articles, jobs)
+        with self._lock:
             return len(self._store.chrome())
 
     def site_chrome(self) -> frozenset[int]:
@@ -407,9 +407,11 @@ class Index:
                     self._store.commit()
 
     def _learn(self, articles: Iterable[Article], jobs: int) -> None:
-        # observing is pure: chunk by chunk, in order, is the same as all at once
+        # Observing is pure: chunk by chunk, in order, is the same as all at once. Each
+        # chunk's counts are a write of their own, so a shared index (Redis) is locked a
+        # chunk at a time, not while the input is read.
         for observations in observed_chunks(self._preparer, chunked(articles, CHUNK), jobs):
-            with self._lock:  # committed with the next write
+            with self._writing():
                 self._store.count_chrome(observations)
 
     def _forget(self, slot: int, how: str) -> None:
