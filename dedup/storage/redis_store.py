@@ -368,6 +368,12 @@ class RedisStore(Store):
             self._lookup(slots=[slot])
         return self._docs[slot]
 
+    def docs(self, slots: Sequence[int]) -> list[Doc]:
+        missing = [s for s in dict.fromkeys(slots) if s not in self._docs]
+        if missing:  # one LOOKUP for all of them
+            self._lookup(slots=missing)
+        return [self._docs[s] for s in slots]
+
     def probe(self, slot: int) -> Probe:
         if slot not in self._fps:
             self._lookup(slots=[slot])
