@@ -20,8 +20,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from . import _core
 from .chrome import Observation, site_key
-from .lsh import run_starts
 from .prepare import Prepared, Preparer
 from .records import Article
 
@@ -62,7 +62,8 @@ def flat(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: np.ndarray,
                      room: np.ndarray | None = None, placed: np.ndarray | None = None
                      ) -> list[np.ndarray]:
-    """Per row of a chunk, the earlier rows that share a band or passage key.
+    """Per row of a chunk, the earlier rows that share a band or passage key (in the
+    core: src/chunk_pairs.rs).
 
     Args:
         keys: ``(n, bands)`` whole-text band keys of the chunk's rows.
@@ -74,31 +75,14 @@ def earlier_in_chunk(keys: np.ndarray, passage_rows: np.ndarray, passage_keys: n
             find nor are found.
     """
     n = keys.shape[0]
-    if n <= 1:  # one article (an add): no earlier row
-        return [np.zeros(0, dtype=np.int64)] * n
-    rows = np.concatenate((np.repeat(np.arange(n), keys.shape[1]),
-                           np.repeat(passage_rows, passage_keys.shape[1])))
-    flat = np.concatenate((keys.ravel(), passage_keys.ravel()))
-    unlimited = np.full(keys.size, n, dtype=np.int64)
-    limit = np.concatenate((unlimited, np.full(passage_keys.size, n, dtype=np.int64)
-                            if room is None else np.clip(room, 0, n)))
-    if placed is not None:
-        mine = placed[rows]
-        rows, flat, limit = rows[mine], flat[mine], limit[mine]
-    order = np.lexsort((rows, flat))
-    flat, rows, limit = flat[order], rows[order], limit[order]
-    once = np.ones(len(flat), dtype=bool)
-    once[1:] = (flat[1:] != flat[:-1]) | (rows[1:] != rows[:-1])
-    flat, rows, limit = flat[once], rows[once], limit[once]
-    # Every entry pairs with the first `limit` entries of its run of equal keys
-    # that come before it (rows ascending, each row once).
-    run_start = run_starts(flat)
-    before = np.minimum(np.arange(len(flat)) - run_start, limit)
-    total = int(before.sum())
-    later = np.repeat(np.arange(len(flat)), before)
-    first = np.repeat(run_start, before)
-    earlier = first + np.arange(total) - np.repeat(np.cumsum(before) - before, before)
-    return by_row(rows[later], rows[earlier], n)
+    values, offsets = _core.earlier_in_chunk(
+        np.ascontiguousarray(keys, dtype=np.uint64),
+        np.ascontiguousarray(passage_rows, dtype=np.int64),
+        np.ascontiguousarray(passage_keys, dtype=np.uint64),
+        None if room is None else np.ascontiguousarray(room, dtype=np.int64),
+        None if placed is None else np.ascontiguousarray(placed, dtype=bool))
+    bounds = offsets.tolist()
+    return [values[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
 Chunk = tuple[list[str], list[int]]  # raw texts and their `chrome.site_key`s

@@ -11,6 +11,7 @@ mod boundary;
 pub mod chars;
 pub mod chrome;
 pub mod chrome_counts;
+pub mod chunk_pairs;
 pub mod clusters;
 pub mod columns;
 pub mod credit_marks;
@@ -536,6 +537,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(drop_chrome, m)?)?;
     m.add_function(wrap_pyfunction!(chrome_key, m)?)?;
     m.add_function(wrap_pyfunction!(stored_text::deflate_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(chunk_pairs::earlier_in_chunk, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("UNICODE_VERSION", tables::UNICODE_VERSION)?;
     // Which build is loaded: benchmarks say so (a debug build is ~10x slower).

@@ -472,3 +472,26 @@ def test_site_chrome_learnt_from_a_stream_of_articles_is_the_same_on_one_or_two_
         assert index.learn_chrome((a for a in articles), jobs=jobs) > 0
         learnt.append(index.site_chrome())
     assert learnt[0] == learnt[1] and len(learnt[0]) >= 3 * 3
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pairs_within_a_chunk_are_the_numpy_references_pair_for_pair(seed):
+    """The core's earlier_in_chunk (src/chunk_pairs.rs) gives, per row, the same
+    earlier rows in the same order as the numpy version it replaced
+    (tests/reference/chunk_pairs.py), with and without room and placed flags, with
+    keys shared between band and passage keys and repeated within a row."""
+    from tests.reference.chunk_pairs import earlier_in_chunk as reference
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 80))
+    keys = rng.integers(0, 60, size=(n, 3)).astype(np.uint64)
+    lines = int(rng.integers(0, 200))
+    passage_rows = np.sort(rng.integers(0, max(n, 1), size=lines if n else 0))
+    passage_keys = rng.integers(40, 80, size=(len(passage_rows), 2)).astype(np.uint64)
+    room = rng.integers(-3, 8, size=passage_keys.size)
+    placed = rng.random(n) > 0.15
+    for args in ((), (room,), (room, placed), (None, placed)):
+        got = earlier_in_chunk(keys, passage_rows, passage_keys, *args)
+        want = reference(keys, passage_rows, passage_keys, *args)
+        assert len(got) == len(want) == n
+        assert all(g.tolist() == w.tolist() for g, w in zip(got, want, strict=True)), args
