@@ -502,21 +502,21 @@ class Index:
                 slots = store.add_docs(docs, prepared, rows, [chunk[i].text for i in rows])
                 slot_of_row[rows] = slots
                 added.extend(zip(rows, slots, strict=True))
-            for i, article in enumerate(chunk):
-                if bulk or refused[i] is not None:
-                    continue
-                doc = self._describe(article, prepared, i, 0)
-                doc.added = now
-                slot = store.add_doc(doc, Probe.of(prepared, i), article.text)
-                slot_of_row[i] = slot
-                added.append((i, slot))
-                placed = place(store, self.config, slot, candidates(i))
-                self._placed([(slot, placed)])
-                results[i] = self._verdict(slot, placed) if verdicts else None
-            if bulk and added:
-                slots = [s for _, s in added]
-                placed = store.place(np.array(slots), *flat([candidates(i) for i, _ in added]))
-                self._placed(zip(slots, placed, strict=True))
+                if added:
+                    placed = store.place(np.array(slots), *flat([candidates(i) for i in rows]))
+                    self._placed(zip(slots, placed, strict=True))
+            else:
+                for i, article in enumerate(chunk):
+                    if refused[i] is not None:
+                        continue
+                    doc = self._describe(article, prepared, i, 0)
+                    doc.added = now
+                    slot = store.add_doc(doc, Probe.of(prepared, i), article.text)
+                    slot_of_row[i] = slot
+                    added.append((i, slot))
+                    placed = place(store, self.config, slot, candidates(i))
+                    self._placed([(slot, placed)])
+                    results[i] = self._verdict(slot, placed) if verdicts else None
         finally:
             # Also when placing an article raised: every stored article is in a
             # cluster and in the band tables, so what gets committed is consistent.

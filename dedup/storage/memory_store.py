@@ -146,7 +146,7 @@ class MemoryStore(Store):
         return self._texts[slot] if self.keep_text else None
 
     def add_doc(self, doc: Doc, probe: Probe, text: str | None) -> int:
-        def piece(values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        def piece(values: np.ndarray | None) -> Piece:
             values = np.zeros(0, np.uint32) if values is None else values
             return values, np.array([len(values)], dtype=np.int64)
 
@@ -159,19 +159,19 @@ class MemoryStore(Store):
                  texts: Sequence[str | None]) -> list[int]:
         at = np.asarray(rows, dtype=np.int64)
 
-        def pieces(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def rows_of(values: np.ndarray, offsets: np.ndarray) -> Piece:
             if not len(offsets):  # none kept for the chunk
                 return values[:0], np.zeros(len(at), dtype=np.int64)
             return cut(values, offsets, at)
 
         shingles = None
         if self._sh is not None:
-            shingles = pieces(prepared.shingle_values, prepared.shingle_offsets)
+            shingles = rows_of(prepared.shingle_values, prepared.shingle_offsets)
         return self._store(docs, texts, prepared.signatures[at], prepared.sizes[at],
                            prepared.content_hashes[at],
-                           pieces(prepared.passage_keys, prepared.passage_offsets),
-                           pieces(prepared.number_keys, prepared.number_offsets),
-                           pieces(prepared.fine_keys, prepared.fine_offsets), shingles)
+                           rows_of(prepared.passage_keys, prepared.passage_offsets),
+                           rows_of(prepared.number_keys, prepared.number_offsets),
+                           rows_of(prepared.fine_keys, prepared.fine_offsets), shingles)
 
     def _store(self, docs: Sequence[Doc], texts: Sequence[str | None], signatures: np.ndarray,
                sizes: np.ndarray, hashes: np.ndarray, passages: Piece, numbers: Piece,
