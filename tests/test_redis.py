@@ -18,9 +18,9 @@ from dedup import Article, BadRecord, Config, ConfigMismatch, Index, IndexFormat
 from dedup.cli import cli
 from dedup.errors import ConfigError, StoreUnavailable
 from dedup.prepare import Preparer
+from dedup.storage.redis_datasketch import datasketch_lsh
 from dedup.storage.redis_link import parse_location
 from dedup.storage.redis_records import REDIS_FORMAT_VERSION
-from dedup.storage.redis_store import datasketch_lsh
 from dedup.wires import WireRegistry
 
 from .conftest import final_state

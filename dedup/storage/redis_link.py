@@ -9,6 +9,7 @@ and releases the index lock in the same round trips as the store's own calls.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -328,3 +329,28 @@ class RedisLink:
         self.release()
         self.closed = True
         self.redis.close()
+
+
+class SectionLock:
+    """The engine's lock on a Redis index: a re-entrant thread lock here; the
+    index lock on the server is taken by the first call that touches shared
+    state and released (with the section's writes) by ``end_section`` at the
+    outermost exit, told whether the section failed."""
+
+    def __init__(self, end_section: Callable[..., None]) -> None:
+        self._end_section = end_section
+        self._thread = threading.RLock()
+        self._depth = 0
+
+    def __enter__(self) -> SectionLock:
+        self._thread.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0:
+                self._end_section(failed=exc_type is not None)
+        finally:
+            self._thread.release()

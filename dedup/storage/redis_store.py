@@ -9,7 +9,6 @@ the rest is plain hashes and sets of packed bytes and JSON (no pickle).
 from __future__ import annotations
 
 import struct
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -24,7 +23,7 @@ from ..fingerprint import PASSAGE_HOLDERS
 from ..lsh import lowest_per_key
 from ..wires import WireRegistry
 from .header import FORMAT, check_stored, wires_from_json, wires_json
-from .redis_link import RedisLink, parse_location
+from .redis_link import RedisLink, SectionLock, parse_location
 from .redis_records import (
     BAND_LISTS_VERSION,
     REDIS_FORMAT_VERSION,
@@ -43,30 +42,6 @@ from .store import ClusterState, Doc, Probe, Store
 
 _FLUSH_EVERY = 2048  # new articles a long batch session writes at a time
 _LOAD_CHUNK = 1000
-
-
-class _IndexLock:
-    """The engine's lock: a re-entrant thread lock here; the index lock on the
-    server is taken by the first call that touches shared state and released
-    (with the section's writes) at the outermost exit."""
-
-    def __init__(self, store: RedisStore) -> None:
-        self._store = store
-        self._thread = threading.RLock()
-        self._depth = 0
-
-    def __enter__(self) -> _IndexLock:
-        self._thread.acquire()
-        self._depth += 1
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self._depth -= 1
-        try:
-            if self._depth == 0:
-                self._store._end_section(failed=exc_type is not None)
-        finally:
-            self._thread.release()
 
 
 class RedisStore(Store):
@@ -123,7 +98,7 @@ class RedisStore(Store):
         self.location = self.where.display
         self.readonly = readonly
         self._store_text = keep_text
-        self.lock = _IndexLock(self)
+        self.lock = SectionLock(self._end_section)
         self._k = Layout(self.where.prefix, 1, 1).key  # the header's key, for opening
         self._count_at_close = 0
         self._chrome_lines: list[int] = []  # in the order they became chrome
@@ -617,26 +592,3 @@ class RedisStore(Store):
             "this_process": dict(self.counters),
         }
 
-
-def datasketch_lsh(location: str) -> Any:
-    """A ``datasketch.MinHashLSH`` on the same Redis tables as the index.
-
-    Query it with ``LeanMinHash(seed=config.seed, hashvalues=signature,
-    scheme="affine32")``; keys are article ids as UTF-8 bytes.
-
-    Example:
-        >>> lsh = datasketch_lsh("redis://127.0.0.1:6379/0?prefix=news")
-        >>> lsh.query(LeanMinHash(seed=1, hashvalues=sig, scheme="affine32"))
-        [b'xinhua-20250508-cn-pt-talks', ...]
-    """
-    from datasketch import MinHashLSH
-    store = RedisStore(location, create=False, readonly=True)
-    try:
-        kwargs = store._link.redis.connection_pool.connection_kwargs
-        return MinHashLSH(num_perm=store.config.num_perm, params=store.config.bands,
-                          prepickle=False, storage_config={
-                              "type": "redis", "basename": store.where.prefix.encode(),
-                              "redis": {k: kwargs[k] for k in ("host", "port", "db", "password")
-                                        if kwargs.get(k) is not None}})
-    finally:
-        store.close()
