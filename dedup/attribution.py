@@ -117,7 +117,9 @@ def iso(stamp: datetime | None) -> str | None:
     """UTC ISO 8601 with a ``Z``, or None."""
     if stamp is None:
         return None
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # %-formatting: strftime and an f-string took twice as long, once per verdict
+    fields = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % fields  # noqa: UP031
 
 
 def choose_original(members: Sequence[Member]) -> tuple[Member, list[str]]:

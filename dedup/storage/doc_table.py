@@ -51,6 +51,8 @@ _SHARED = ("source", "wire", "canonical_wire", "extraction", "credited", "mentio
 _NONE = -1  # a text field's length when it is None
 _NO_DATE, _NAIVE = np.iinfo(np.int64).min, np.iinfo(np.int64).min + 1  # offset column
 _EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_EPOCH_DAY = _EPOCH.toordinal()
 _US = timedelta(microseconds=1)
 
 
@@ -280,12 +282,17 @@ class DocTable:
 def _date_columns(published: datetime | None) -> tuple[int, int]:
     if published is None:
         return 0, _NO_DATE
-    wall = (published.replace(tzinfo=None) - _EPOCH) // _US
+    # the wall clock's microseconds since 1970, by integers (a timedelta's floor
+    # division took ~4 times as long, per article)
+    wall = (((published.toordinal() - _EPOCH_DAY) * 86400 + published.hour * 3600
+             + published.minute * 60 + published.second) * 1_000_000 + published.microsecond)
     offset = published.utcoffset()
     return wall, _NAIVE if offset is None else offset // _US
 
 
 def _date(wall: int, offset: int, zones: dict[int, timezone]) -> datetime:
+    if offset == 0:  # every stamp an Article holds is UTC
+        return _EPOCH_UTC + timedelta(microseconds=wall)
     moment = _EPOCH + timedelta(microseconds=wall)
     if offset == _NAIVE:
         return moment
