@@ -145,3 +145,40 @@ pub const WIRE_TRAILERS: &[&str] = &[
     "information from {name} was used in this report",
     "material from {name} was used in this report",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each pattern is compiled as its calls first need it: every form of every
+    /// one compiles (a broken constant fails here, not on some input).
+    #[test]
+    fn every_form_of_every_pattern_compiles() {
+        let p = &*PATTERNS;
+        let all = [
+            &p.en_date,
+            &p.code_split,
+            &p.paren,
+            &p.place_suffix,
+            &p.ur_codeless,
+            &p.codeless,
+            &p.byline,
+            &p.byline_split,
+            &p.zh_byline,
+            &p.zh_after,
+            &p.zh_local,
+            &p.en_value,
+            &p.zh_source_value,
+            &p.zh_name_value,
+            &p.copyright,
+            &p.end_name,
+            &p.mention_after,
+            &p.mention_before,
+            &p.sentence_end,
+            &p.link,
+        ];
+        for re in all.into_iter().chain(&p.trailers) {
+            re.compile_all();
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! matching has it. `match`, `search` and `fullmatch` keep Python's meaning of `pos`
 //! (lookbehind sees before it) and `endpos` (the text ends there).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use fancy_regex::{Captures, Regex, RegexBuilder};
 
@@ -200,14 +200,22 @@ fn group_end(chars: &[char], open: usize) -> usize {
 }
 
 /// One Python pattern, compiled for `match`, `search` and `fullmatch`.
+///
+/// Each of the compiled forms is built the first time a call needs it: compiling
+/// all five of every credit pattern took ~0.35 s at the start of each process,
+/// and most patterns are only ever searched, or only ever matched in full.
 pub struct Re {
-    anchored: Regex,
-    anywhere: Regex,
-    whole: Regex,
-    /// With lookaround in the pattern: where a match may start (see `without_lookaround`).
-    starts: Option<regex::Regex>,
+    /// The pattern in fancy-regex syntax.
+    body: String,
+    /// With lookaround in the pattern: the pattern without it (see `without_lookaround`).
+    plain: Option<String>,
+    anchored: OnceLock<Regex>,
+    anywhere: OnceLock<Regex>,
+    whole: OnceLock<Regex>,
+    /// With lookaround: where a match may start (`plain` on the `regex` crate).
+    starts: OnceLock<regex::Regex>,
     /// Without lookaround: the whole-text match on the `regex` crate (no backtracking VM).
-    plain_whole: Option<regex::Regex>,
+    plain_whole: OnceLock<regex::Regex>,
 }
 
 fn build(pattern: &str) -> Regex {
@@ -221,40 +229,81 @@ fn build(pattern: &str) -> Regex {
         .unwrap_or_else(|e| panic!("credit pattern does not compile: {e}\n{pattern}"))
 }
 
+fn build_plain(pattern: &str) -> regex::Regex {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 26)
+        .dfa_size_limit(1 << 26)
+        .build()
+        .unwrap_or_else(|e| panic!("credit pattern does not compile: {e}\n{pattern}"))
+}
+
 impl Re {
-    /// Compile the Python pattern `py`.
+    /// Translate the Python pattern `py` (compiled as calls need it).
     pub fn new(py: &str) -> Re {
         let body = translate(py);
         let plain = without_lookaround(&body);
-        let plain_regex = |pattern: &str| {
-            regex::RegexBuilder::new(pattern)
-                .size_limit(1 << 26)
-                .dfa_size_limit(1 << 26)
-                .build()
-                .unwrap_or_else(|e| panic!("credit pattern does not compile: {e}\n{pattern}"))
-        };
-        let fancy = plain != body;
-        let starts = fancy.then(|| plain_regex(&plain));
-        let plain_whole = (!fancy).then(|| plain_regex(&format!("\\A(?:{body})\\z")));
         Re {
-            anchored: build(&format!("\\G(?:{body})")),
-            anywhere: build(&body),
-            whole: build(&format!("\\G(?:{body})\\z")),
-            starts,
-            plain_whole,
+            plain: (plain != body).then_some(plain),
+            body,
+            anchored: OnceLock::new(),
+            anywhere: OnceLock::new(),
+            whole: OnceLock::new(),
+            starts: OnceLock::new(),
+            plain_whole: OnceLock::new(),
         }
+    }
+
+    /// Compile every form now (the tests check that each one compiles).
+    #[cfg(test)]
+    pub(crate) fn compile_all(&self) {
+        self.anchored();
+        self.anywhere();
+        self.whole_regex();
+        self.starts();
+        self.plain_whole();
+    }
+
+    fn anchored(&self) -> &Regex {
+        self.anchored
+            .get_or_init(|| build(&format!("\\G(?:{})", self.body)))
+    }
+
+    fn anywhere(&self) -> &Regex {
+        self.anywhere.get_or_init(|| build(&self.body))
+    }
+
+    fn whole_regex(&self) -> &Regex {
+        self.whole
+            .get_or_init(|| build(&format!("\\G(?:{})\\z", self.body)))
+    }
+
+    /// Where a match may start, when the pattern has lookaround.
+    fn starts(&self) -> Option<&regex::Regex> {
+        let plain = self.plain.as_ref()?;
+        Some(self.starts.get_or_init(|| build_plain(plain)))
+    }
+
+    /// The whole-text match on the `regex` crate, when the pattern has no lookaround.
+    fn plain_whole(&self) -> Option<&regex::Regex> {
+        if self.plain.is_some() {
+            return None;
+        }
+        Some(
+            self.plain_whole
+                .get_or_init(|| build_plain(&format!("\\A(?:{})\\z", self.body))),
+        )
     }
 
     /// The leftmost match in `hay` from `pos`: where the lookaround-free pattern
     /// matches, the backtracking one is tried anchored, position by position.
     fn first<'t>(&self, hay: &'t str, pos: usize) -> Option<Captures<'t, str>> {
-        let Some(starts) = &self.starts else {
-            return self.anywhere.captures_from_pos(hay, pos).ok().flatten();
+        let Some(starts) = self.starts() else {
+            return self.anywhere().captures_from_pos(hay, pos).ok().flatten();
         };
         let mut at = pos;
         while at <= hay.len() {
             let q = starts.find_at(hay, at)?.start();
-            if let Some(m) = self.anchored.captures_from_pos(hay, q).ok().flatten() {
+            if let Some(m) = self.anchored().captures_from_pos(hay, q).ok().flatten() {
                 return Some(m);
             }
             at = q + hay[q..].chars().next().map_or(1, char::len_utf8);
@@ -269,7 +318,7 @@ impl Re {
             return None;
         }
         // A backtracking limit reached reads as no match (never a panic, never hours).
-        self.anchored.captures_from_pos(hay, pos).ok().flatten()
+        self.anchored().captures_from_pos(hay, pos).ok().flatten()
     }
 
     /// Python's `pattern.search(text, pos, endpos)`.
@@ -288,13 +337,13 @@ impl Re {
 
     /// Python's `pattern.fullmatch(text)`.
     pub fn whole<'t>(&self, text: &'t str) -> Option<Captures<'t, str>> {
-        self.whole.captures(text).ok().flatten()
+        self.whole_regex().captures(text).ok().flatten()
     }
 
     /// Group `name` of Python's `pattern.fullmatch(text)`: None without a match,
     /// `Some(None)` when the group did not take part.
     pub fn whole_group<'t>(&self, text: &'t str, name: &str) -> Option<Option<&'t str>> {
-        match &self.plain_whole {
+        match self.plain_whole() {
             Some(re) => re.captures(text).map(|m| m.name(name).map(|g| g.as_str())),
             None => self.whole(text).map(|m| m.name(name).map(|g| g.as_str())),
         }
