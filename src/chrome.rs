@@ -282,23 +282,73 @@ pub enum Paragraph {
 
 /// Python's `str.isspace` of an ASCII byte.
 #[inline]
-fn ascii_space(b: u8) -> bool {
+const fn ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
 }
 
-/// How many tokens (runs of ASCII letters and digits) and words (runs of non-spaces)
-/// an ASCII line has.
-fn ascii_counts(line: &[u8]) -> (usize, usize) {
-    let (mut tokens, mut words) = (0, 0);
+/// Each byte's lower-case form when it is an ASCII letter or digit, else 0.
+const ASCII_TOKEN: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Each byte: whether it is an ASCII space (`ascii_space`).
+const ASCII_SPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = ascii_space(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// An ASCII line in one pass: its tokens (runs of letters and digits) joined by one
+/// space and lower-cased into `buf`, and how many tokens and words (runs of
+/// non-spaces) it has; `None` as soon as it has more than `most` tokens.
+fn ascii_tokens(line: &[u8], most: usize, buf: &mut Vec<u8>) -> Option<(usize, usize)> {
+    // Tokens and one space between each are never longer than the line: written by
+    // index into room made first, then cut to length.
+    let start = buf.len();
+    buf.resize(start + line.len(), 0);
+    let out = &mut buf[start..];
+    let mut n = 0;
+    let (mut tokens, mut words) = (0usize, 0usize);
     let (mut in_token, mut in_word) = (false, false);
     for &b in line {
-        let token = b.is_ascii_alphanumeric();
-        let word = !ascii_space(b);
-        tokens += usize::from(token && !in_token);
+        let word = !ASCII_SPACE[usize::from(b)];
         words += usize::from(word && !in_word);
-        (in_token, in_word) = (token, word);
+        in_word = word;
+        let lower = ASCII_TOKEN[usize::from(b)];
+        if lower == 0 {
+            in_token = false;
+            continue;
+        }
+        if !in_token {
+            in_token = true;
+            tokens += 1;
+            if tokens > most {
+                buf.truncate(start);
+                return None;
+            }
+            if tokens > 1 {
+                out[n] = b' ';
+                n += 1;
+            }
+        }
+        out[n] = lower;
+        n += 1;
     }
-    (tokens, words)
+    buf.truncate(start + n);
+    Some((tokens, words))
 }
 
 /// `line_key` of a paragraph and, with `content`, `content_key` of a longer one, in
@@ -317,15 +367,19 @@ pub fn key_paragraph(line: &str, max_words: usize, content: bool, buf: &mut Vec<
     };
     let short = if line.is_ascii() {
         let bytes = line.as_bytes();
-        let mut short = bytes.len() <= limit;
-        if short {
-            let (tokens, words) = ascii_counts(bytes);
-            short = tokens <= max_words && words <= max_spaced;
+        if !content && bytes.len() > limit {
+            return Paragraph::Long(None);
         }
+        // Without `content`, left as soon as there are too many tokens.
+        let most = if content { usize::MAX } else { max_words };
+        let Some((tokens, words)) = ascii_tokens(bytes, most, joined.text) else {
+            return Paragraph::Long(None);
+        };
+        joined.tokens = tokens;
+        let short = bytes.len() <= limit && tokens <= max_words && words <= max_spaced;
         if !short && !content {
             return Paragraph::Long(None);
         }
-        joined.push_ascii_run(bytes);
         short
     } else {
         // At most `limit` characters and `max_spaced` words.
