@@ -48,46 +48,47 @@ pub fn normalize(text: &str) -> String {
     out.finish()
 }
 
-/// `normalize` of ASCII text: word runs copied lower-cased, one separator between
-/// them (a line break where the whitespace held one), `\` dropped before a quote.
-fn normalize_ascii(text: &[u8]) -> String {
-    #[inline]
-    fn blank(b: u8) -> bool {
-        matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
+/// Each byte: whether `normalize_ascii` reads it as whitespace.
+const ASCII_BLANK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(
+            b as u8,
+            b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f
+        );
+        b += 1;
     }
+    table
+};
+
+/// `normalize` of ASCII text: words copied lower-cased, one separator between
+/// them (a line break where the whitespace held one), `\` dropped before a quote.
+/// One walk over the bytes, each looked up once.
+fn normalize_ascii(text: &[u8]) -> String {
     let n = text.len();
     let mut out: Vec<u8> = Vec::with_capacity(n);
     let mut pending = 0u8; // the separator owed before the next word: 0, b' ' or b'\n'
     let mut i = 0;
     while i < n {
         let b = text[i];
-        if blank(b) {
+        i += 1;
+        if ASCII_BLANK[usize::from(b)] {
             if !out.is_empty() && pending != b'\n' {
                 pending = if b == b'\n' { b'\n' } else { b' ' };
             }
-            i += 1;
             continue;
         }
         if pending != 0 {
             out.push(pending);
             pending = 0;
         }
-        let end = i + text[i..].iter().position(|&b| blank(b)).unwrap_or(n - i);
-        let word = &text[i..end];
-        i = end;
-        if !word.contains(&b'\\') {
-            out.extend(word.iter().map(u8::to_ascii_lowercase));
+        // Leftmost first: before a quote (in the same word, as a quote is no
+        // space) the backslash goes and the quote is kept.
+        if b == b'\\' && i < n && (text[i] == b'"' || text[i] == b'\'') {
             continue;
         }
-        let mut k = 0;
-        while k < word.len() {
-            let c = word[k];
-            k += 1;
-            if c == b'\\' && k < word.len() && (word[k] == b'"' || word[k] == b'\'') {
-                continue; // leftmost first: the quote is kept, the backslash goes
-            }
-            out.push(c.to_ascii_lowercase());
-        }
+        out.push(b.to_ascii_lowercase());
     }
     String::from_utf8(out).unwrap_or_default()
 }

@@ -57,6 +57,20 @@ def test_normalize_matches_the_reference(text):
     assert normalize(text) == ref.normalize(text)
 
 
+# ASCII texts take the core's byte-table paths (normalize, chrome keys): spaces of
+# every kind, escaped quotes, backticks and runs of tokens long and short.
+ASCII = st.text(alphabet=st.sampled_from(list(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\\\"'`"))
+                | st.characters(max_codepoint=127), max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII)
+def test_ascii_normalize_and_chrome_keys_match_the_reference(text):
+    assert normalize(text) == ref.normalize(text)
+    assert_chrome_parity(text, 7, 4)
+    assert_chrome_parity(text + "\n" + "word " * 20, 7, 16)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(texts, max_size=6), st.integers(1, 6), st.integers(1, 5))
 def test_shingles_and_sequence_match_the_reference(raw, word_ngram, cjk_ngram):
