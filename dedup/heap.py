@@ -20,6 +20,11 @@ makes its part of verdicts: tens of thousands of new lists and records, none of
 them garbage, each 700 of which trigger a collection that also walks the objects
 the caller holds (measured: a 100k-article listing took 60 µs/article with the
 collector on and 36 with it off). Mercurial's ``util.nogc`` does the same.
+`collector_paused_over` does it while a batch the caller holds whole (a sequence)
+is learnt from and added: no code of the caller's runs meanwhile, so no garbage
+cycle of its making waits (20k Reuters-based articles: 3 full and 280 young
+collections, 127 ms, ~4 % of the run); an iterable is read as it is added, and
+the collector stays on.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ import ctypes.util
 import gc
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 TRIM_EVERY = 8192  # fewest stored articles between two trims
 TRIM_GROWTH = 4  # ... and at least 1/TRIM_GROWTH of all stored so far
@@ -91,6 +96,12 @@ class _Pauses:
     lock = threading.Lock()
     depth = 0
     was_on = False
+
+
+def collector_paused_over(items: object) -> AbstractContextManager[None]:
+    """`collector_paused` when ``items`` is a sequence (held whole by the caller),
+    else nothing (an iterable runs the caller's code as it is read)."""
+    return collector_paused() if isinstance(items, Sequence) else nullcontext()
 
 
 @contextmanager

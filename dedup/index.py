@@ -35,7 +35,7 @@ from .batching import (
 from .config import Config
 from .errors import BadRecord, ConfigError, StoreError
 from .fingerprint import PASSAGE_BANDS, PASSAGE_HOLDERS, stored_band_keys
-from .heap import Trimmer
+from .heap import Trimmer, collector_paused_over
 from .placement import matches, place
 from .prepare import Prepared, Preparer
 from .records import Article, Verdict
@@ -43,14 +43,7 @@ from .storage.arrays import cut
 from .storage.backends import open_store
 from .storage.memory_store import MemoryStore
 from .storage.store import Doc, Placed, Probe, Store
-from .verdicts import (
-    current_verdict,
-    current_verdicts,
-    listing,
-    member,
-    verdict_for,
-    verdicts_of,
-)
+from .verdicts import current_verdict, current_verdicts, listing, member, verdict_for, verdicts_of
 from .verify import Match
 from .wires import WireRegistry
 
@@ -266,15 +259,17 @@ class Index:
         self._check_writable()
         if learn_chrome:
             articles = articles if isinstance(articles, Sequence) else list(articles)
-            self._learn(articles, jobs)
         results: list[Verdict | BadRecord | None] = []
-        for chunk, prepared in self._prepare_chunks(chunked(articles, CHUNK), jobs):
-            with self._writing():
-                results.extend(self._index_chunk(chunk, prepared, verdicts))
-                self._retain()
-                self._trimmer.stored(len(chunk))
-            if progress is not None:
-                progress(len(chunk))
+        with collector_paused_over(articles):
+            if learn_chrome:
+                self._learn(articles, jobs)
+            for chunk, prepared in self._prepare_chunks(chunked(articles, CHUNK), jobs):
+                with self._writing():
+                    results.extend(self._index_chunk(chunk, prepared, verdicts))
+                    self._retain()
+                    self._trimmer.stored(len(chunk))
+                if progress is not None:
+                    progress(len(chunk))
         return results
 
     def query(self, article: Article) -> Verdict:
@@ -301,7 +296,8 @@ class Index:
             How many distinct lines are now site chrome.
         """
         self._check_writable()
-        self._learn(articles, jobs)
+        with collector_paused_over(articles):
+            self._learn(articles, jobs)
         with self._lock:
             return len(self._store.chrome())
 

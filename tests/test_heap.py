@@ -69,3 +69,22 @@ def test_the_collector_is_paused_inside_and_back_as_it_was_when_the_last_thread_
     finally:
         leave.set()
         gc.enable()
+
+
+def test_the_collector_waits_while_a_batch_held_whole_is_added_not_while_an_iterable_is_read():
+    from dedup import Article, Index
+
+    articles = [Article(id=f"a{i}", text=f"Story number {i} about the harbour and its ships "
+                        f"sailing on day {i} of the month, said officials.") for i in range(40)]
+    seen: list[bool] = []
+    index = Index()
+    index.add_many(articles, progress=lambda n: seen.append(gc.isenabled()))
+    assert seen and not any(seen)  # a list: nothing of the caller's runs but this callback
+    assert gc.isenabled()
+    seen.clear()
+    more = (Article(id=f"b{a.id}", text=a.text) for a in articles)
+    index.add_many(more, learn_chrome=False, progress=lambda n: seen.append(gc.isenabled()))
+    assert seen and all(seen)  # a generator is the caller's code, run as it is read
+    with pytest.raises(ValueError):
+        index.add_many([articles[0]], progress=lambda n: (_ for _ in ()).throw(ValueError()))
+    assert gc.isenabled()  # back on after an error too

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from ..errors import BadRecord
+from ..heap import collector_paused
 from ..index import Index
 from ..records import Article, Verdict
 from ..report import FORMATS, dumps, write_clusters, write_verdicts
@@ -103,9 +104,12 @@ def batch(paths: tuple[str, ...], threshold: float | None, containment: float | 
         try:
             if signals.signum is not None:
                 raise _Stop
-            try:  # second pass: the parked articles, a chunk at a time
-                results = index.add_many(spill, jobs=jobs, learn_chrome=False,
-                                         progress=step, verdicts=False)  # read below
+            # second pass: the parked articles, a chunk at a time; reading them back
+            # runs none of the user's code, so the cyclic collector can wait
+            try:
+                with collector_paused():
+                    results = index.add_many(spill, jobs=jobs, learn_chrome=False,
+                                             progress=step, verdicts=False)  # read below
             except BaseException:
                 index.close()
                 raise
