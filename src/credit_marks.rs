@@ -1,12 +1,15 @@
 //! Credit lines after the head: source lines, editor and reporting credits, copyright
 //! and end markers, wire trailers, a closing `(Xinhua)`; then mentions and the body.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::chars::{back, char_at, char_before, end_of, group, is_hws, nchars, start_of, words};
 use crate::credit_patterns::{PATTERNS, WIRE_TRAILERS};
 use crate::credits::{names, Found, Kind, Mention, CLOSERS, OPENERS};
 use crate::unicode::{is_alnum, is_space};
 use crate::wires::{py_strip, Role, Wire, Wires};
-use std::sync::LazyLock;
 
 const ENDERS: &str = ".!?。！？;；:：”\"'’…)）]】」』〕";
 const PHOTO_WORDS: &[&str] = &[
@@ -33,9 +36,10 @@ const REUTERS_STYLE: &[&str] = &[
     "Editing by",
 ];
 
-/// The longest word of each trailer template, one of which every trailer holds.
-static TRAILER_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    WIRE_TRAILERS
+/// The longest word of each trailer template, one of which every trailer holds,
+/// found in one pass over a sentence (it was one search per word).
+static TRAILER_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words: Vec<String> = WIRE_TRAILERS
         .iter()
         .map(|t| {
             let mut best = "";
@@ -46,7 +50,9 @@ static TRAILER_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
             }
             best.to_string()
         })
-        .collect()
+        .collect();
+    // Plain ASCII words of this crate's constants: the build cannot fail.
+    AhoCorasick::new(words).unwrap_or_else(|e| panic!("trailer words: {e}"))
 });
 
 /// Is `pos` where a credit line may begin (line start, bracket, sentence end)?
@@ -299,7 +305,7 @@ fn trailer_wires(sentence: &str, wires: &Wires) -> Vec<Wire> {
             c => c.to_ascii_lowercase(),
         })
         .collect();
-    if !TRAILER_WORDS.iter().any(|w| folded.contains(w.as_str())) {
+    if !TRAILER_WORDS.is_match(&folded) {
         return Vec::new();
     }
     for pattern in &PATTERNS.trailers {

@@ -253,6 +253,19 @@ impl Re {
         }
     }
 
+    /// This pattern with what `search` and `spans` use compiled now.
+    pub fn for_search(self) -> Re {
+        match self.starts() {
+            Some(_) => {
+                self.anchored();
+            }
+            None => {
+                self.anywhere();
+            }
+        }
+        self
+    }
+
     /// Compile every form now (the tests check that each one compiles).
     #[cfg(test)]
     pub(crate) fn compile_all(&self) {

@@ -213,7 +213,9 @@ impl Wires {
             by_domain: table(domains)?,
             scanner,
             hits,
-            finder: (!finder.is_empty()).then(|| Re::new(&finder.join("|"))),
+            // Compiled now: it holds the registry's names, so a registry too large
+            // for it fails as it is loaded, not at the first text.
+            finder: (!finder.is_empty()).then(|| Re::new(&finder.join("|")).for_search()),
             reuters,
             names,
         })
