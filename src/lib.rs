@@ -38,6 +38,7 @@ pub mod tables;
 pub mod unicode;
 pub mod verify;
 pub mod wires;
+pub mod wrap;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
