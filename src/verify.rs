@@ -7,6 +7,8 @@
 //! arithmetic is Python's, operation for operation, so that verdicts are the same to
 //! the last bit as the Python rules gave (tests/test_verify_parity.py).
 //!
+//! The edited rule's runs and ends are in src/edited.rs.
+//!
 //! Whatever the shingles say, two texts whose numbers disagree are not copies
 //! (`numbers_agree`): templated reports share most of their words from one day to
 //! the next and differ in the figures.
