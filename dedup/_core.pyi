@@ -82,6 +82,13 @@ EDITED_RUNS: int
 LEAD_EDITED: int
 LEAD_REWRITTEN: int
 EDITED_SIZE_RATIO: float
+FINE_BELOW: int
+FINE_RUN: int
+FINE_SHORT: int
+FINE_SHORT_RUN: int
+FINE_MEAN: int
+FINE_MIN: int
+FINE_STORED_BELOW: int
 
 class BandTable:
     def __init__(self) -> None: ...

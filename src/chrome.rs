@@ -2,8 +2,8 @@
 //!
 //! The rule itself (which lines become chrome of a site) is learnt by the index from
 //! these observations (dedup/chrome.py's `ChromeCounts`); here is the per-article
-//! part: `paragraphs` (hard-wrapped lines rejoined), `line_key` of a short paragraph,
-//! `content_key` of any, `observe` and `drop_chrome`.
+//! part: `paragraphs` (hard-wrapped lines rejoined, src/wrap.rs), `line_key` of a
+//! short paragraph, `content_key` of any, `observe` and `drop_chrome`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -13,179 +13,14 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
     casefold_each, class, is_space, nfkc_each, nfkc_runs, ALNUM_BIT, FOLDS_BIT, LINE_CJK_BIT,
-    WIDE_BIT,
 };
+pub use crate::wrap::{paragraphs, splitlines, strip, WRAP_MAX, WRAP_MIN, WRAP_SHARE, WRAP_SLACK};
 
-/// Hard wraps: lines no wider than this (display columns, a CJK character counts
-/// two) may be wrapped lines; a wrapped line is "full" within `WRAP_SLACK` columns
-/// of the text's wrap width (the next word did not fit); a text is wrapped when
-/// `WRAP_SHARE` of its non-blank lines are full.
-pub const WRAP_MAX: usize = 110;
-pub const WRAP_MIN: usize = 30;
-pub const WRAP_SLACK: usize = 20;
-pub const WRAP_SHARE: f64 = 0.4;
 /// Long-paragraph keys kept per article (bottom-k of their hashes).
 pub const SKETCH: usize = 8;
 /// The first key of a sketch of short paragraphs (a text without long ones).
 pub const SHORT_SKETCH: u32 = 0;
 const SITE_MULT: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// Python's `str.splitlines()`: the lines without their breaks. Scans bytes: every
-/// break is ASCII or starts with 0xC2 (U+0085) or 0xE2 (U+2028, U+2029).
-pub fn splitlines(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Straight past the bytes that never begin a break, eight at a time.
-        if plain8(&bytes[i..]) {
-            i += 8;
-            continue;
-        }
-        if !MAY_BREAK[usize::from(bytes[i])] {
-            i += 1;
-            continue;
-        }
-        let width = match bytes[i] {
-            b'\n' | b'\x0b' | b'\x0c' | b'\x1c' | b'\x1d' | b'\x1e' => 1,
-            b'\r' => {
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                }
-            }
-            0xC2 if bytes.get(i + 1) == Some(&0x85) => 2,
-            0xE2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
-            {
-                3
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push(&text[start..i]);
-        i += width;
-        start = i;
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
-/// Is none of the first 8 bytes of `bytes` one a line break may begin with (a byte
-/// below 0x20, 0xC2 or 0xE2)? False when there are fewer than 8.
-#[inline]
-fn plain8(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let Some(head) = bytes.get(..8) else {
-        return false;
-    };
-    let mut word = [0u8; 8];
-    word.copy_from_slice(head);
-    let w = u64::from_le_bytes(word);
-    // Some byte below n (n <= 0x80) iff this is not zero ("has less than").
-    let below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
-    below(w, 0x20) | below(w ^ (ONES * 0xC2), 1) | below(w ^ (ONES * 0xE2), 1) == 0
-}
-
-/// The bytes a line break may begin with (`splitlines`).
-static MAY_BREAK: [bool; 256] = {
-    let mut table = [false; 256];
-    let starts = [
-        b'\n', b'\x0b', b'\x0c', b'\r', b'\x1c', b'\x1d', b'\x1e', 0xC2, 0xE2,
-    ];
-    let mut i = 0;
-    while i < starts.len() {
-        table[starts[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// Python's `str.strip()`.
-#[inline]
-pub fn strip(s: &str) -> &str {
-    s.trim_matches(is_space)
-}
-
-/// Display columns (wide CJK characters count two), or any number above `WRAP_MAX`
-/// for a line wider than that: only widths up to `WRAP_MAX` are ever compared.
-fn width(line: &str) -> usize {
-    if line.is_ascii() {
-        return line.len();
-    }
-    if line.len() > 4 * WRAP_MAX {
-        return WRAP_MAX + 1; // more than WRAP_MAX characters
-    }
-    let mut columns = 0;
-    for c in line.chars() {
-        columns += if class(c) & WIDE_BIT != 0 { 2 } else { 1 };
-        if columns > WRAP_MAX {
-            break;
-        }
-    }
-    columns
-}
-
-/// The text's non-blank paragraphs, hard-wrapped lines rejoined (dedup/chrome.py).
-pub fn paragraphs(text: &str) -> Vec<Cow<'_, str>> {
-    let stripped: Vec<&str> = splitlines(text).into_iter().map(strip).collect();
-    let lines: Vec<Cow<str>> = stripped
-        .iter()
-        .filter(|l| !l.is_empty())
-        .map(|&l| Cow::Borrowed(l))
-        .collect();
-    if lines.len() < 3 {
-        return lines;
-    }
-    let widths: Vec<usize> = stripped.iter().map(|l| width(l)).collect();
-    let wrap = stripped
-        .iter()
-        .zip(&widths)
-        .filter(|(l, &w)| !l.is_empty() && w <= WRAP_MAX)
-        .map(|(_, &w)| w)
-        .max();
-    let Some(wrap) = wrap.filter(|&w| w >= WRAP_MIN) else {
-        return lines;
-    };
-    let full: Vec<bool> = widths
-        .iter()
-        .map(|&w| wrap - WRAP_SLACK <= w && w <= wrap)
-        .collect();
-    let nfull = full.iter().filter(|&&f| f).count();
-    if nfull < 3 || (nfull as f64) < WRAP_SHARE * lines.len() as f64 {
-        return lines;
-    }
-    let mut out: Vec<Cow<str>> = Vec::new();
-    let (mut joining, mut wide) = (false, false);
-    for (&line, &is_full) in stripped.iter().zip(&full) {
-        if line.is_empty() {
-            joining = false;
-            continue;
-        }
-        match (joining, out.last_mut()) {
-            (true, Some(last)) => {
-                let joined = last.to_mut();
-                // A line of wide (CJK) characters is wrapped where the width ran
-                // out, inside a number or a URL as well: no space (issue 15).
-                if !wide {
-                    joined.push(' ');
-                }
-                joined.push_str(line);
-            }
-            _ => out.push(Cow::Borrowed(line)),
-        }
-        joining = is_full;
-        wide = !line.is_ascii() && line.chars().any(|c| class(c) & WIDE_BIT != 0);
-    }
-    out
-}
 
 /// The short-line tokens (`[LINE_CJK]|[^\W_]+` of the line after NFKC and
 /// `str.casefold`) joined by single spaces, built as the folded characters stream
@@ -525,12 +360,33 @@ pub fn drop_chrome<'a>(
         return Cow::Borrowed(text);
     }
     let mut buf = Vec::new();
-    let kept: Vec<Cow<str>> = paragraphs(text)
+    let paras = paragraphs(text);
+    let mut short = |p: &str| match key_paragraph(p, max_words, false, &mut buf) {
+        Paragraph::Short(k) => Some(chrome_key(site, k)),
+        Paragraph::Long(_) => None,
+    };
+    let keys: Vec<Option<u64>> = paras.iter().map(|p| short(p)).collect();
+    let mut chromed: Vec<bool> = keys
+        .iter()
+        .map(|k| k.is_some_and(|k| chrome.contains(&k)))
+        .collect();
+    // A chrome line broken in two by a hard wrap that the text's other lines did
+    // not show (a table, short lines): the two pieces go when together they are
+    // one of the site's chrome lines.
+    for i in 1..paras.len() {
+        if keys[i - 1].is_some() && keys[i].is_some() {
+            let joined = format!("{} {}", paras[i - 1], paras[i]);
+            if short(&joined).is_some_and(|k| chrome.contains(&k)) {
+                chromed[i - 1] = true;
+                chromed[i] = true;
+            }
+        }
+    }
+    let kept: Vec<Cow<str>> = paras
         .into_iter()
-        .filter(|p| match key_paragraph(p, max_words, false, &mut buf) {
-            Paragraph::Short(k) => !chrome.contains(&chrome_key(site, k)),
-            Paragraph::Long(_) => true,
-        })
+        .zip(chromed)
+        .filter(|(_, c)| !c)
+        .map(|(p, _)| p)
         .collect();
     if kept.is_empty() {
         Cow::Borrowed(text)
@@ -542,37 +398,6 @@ pub fn drop_chrome<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splitlines_as_python() {
-        assert_eq!(
-            splitlines("a\r\nb\rc\n\nd\u{2028}e\n"),
-            vec!["a", "b", "c", "", "d", "e"]
-        );
-        assert!(splitlines("").is_empty());
-        for at in 0..19 {
-            for brk in ["\n", "\r\n", "\x1c", "\u{85}", "\u{2029}"] {
-                let text = format!("{}{brk}{}", "a".repeat(at), "b".repeat(19 - at));
-                assert_eq!(
-                    splitlines(&text),
-                    vec!["a".repeat(at), "b".repeat(19 - at)],
-                    "{text:?}"
-                );
-            }
-        }
-        assert_eq!(splitlines("\n"), vec![""]);
-    }
-
-    #[test]
-    fn wrapped_lines_are_rejoined_and_others_kept() {
-        let line = "Rain fell on the city for most of the day and the";
-        let text = format!("{line}\n{line}\n{line}\nend.\n\nLeave a Reply");
-        let paras = paragraphs(&text);
-        assert_eq!(paras.len(), 2);
-        assert!(paras[0].ends_with("the end."));
-        assert_eq!(paras[1], "Leave a Reply");
-        assert_eq!(paragraphs("one\n\ntwo"), vec!["one", "two"]);
-    }
 
     #[test]
     fn short_lines_share_keys_whatever_their_case_and_marks() {
@@ -607,12 +432,6 @@ mod tests {
         );
         assert_eq!(short, vec![key]);
         assert_eq!(sketch.len(), 1);
-    }
-
-    #[test]
-    fn lines_of_wide_characters_rejoin_without_a_space() {
-        let text = "新华社电记者报道今年产量增长了百分之二十多达到了2\n015年的水平并且继续增长了很多很多\n同比增长20.8%而且今年产量增长了很多很多很多\n完。";
-        assert_eq!(paragraphs(text), vec![text.replace('\n', "")]);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod columns;
 pub mod credit_marks;
 pub mod credit_patterns;
 pub mod credits;
+pub mod edited;
 pub mod ids;
 pub mod lsh;
 pub mod minhash;
@@ -38,6 +39,7 @@ pub mod tables;
 pub mod unicode;
 pub mod verify;
 pub mod wires;
+pub mod wrap;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -574,6 +576,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EDITED_SIZE_RATIO", verify::EDITED_SIZE_RATIO)?;
     m.add("FINE_BELOW", verify::FINE_BELOW)?;
     m.add("FINE_RUN", verify::FINE_RUN)?;
+    m.add("FINE_SHORT", verify::FINE_SHORT)?;
+    m.add("FINE_SHORT_RUN", verify::FINE_SHORT_RUN)?;
     m.add("FINE_MEAN", passages::FINE_MEAN)?;
     m.add("FINE_MIN", passages::FINE_MIN)?;
     m.add("FINE_STORED_BELOW", passages::FINE_STORED_BELOW)?;

@@ -10,6 +10,8 @@ from dedup.chrome import (
     SHORT_SKETCH,
     ChromeCounts,
     Observation,
+    chrome_key,
+    drop_chrome,
     observe,
     pack_witnesses,
     paragraphs,
@@ -17,6 +19,7 @@ from dedup.chrome import (
     site_key,
     unpack_witnesses,
 )
+from dedup.normalize import line_key
 
 from .textgen import chinese_story, story, vocabulary
 
@@ -45,6 +48,47 @@ def test_paragraphs_rejoin_hard_wrapped_lines_and_keep_others():
     assert paragraphs(framed)[-4:] == FOOTER.splitlines()
     plain = "Leave a Reply\nA paragraph on one line that runs on and on " + "word " * 40
     assert paragraphs(plain) == [line.strip() for line in plain.splitlines()]
+
+
+def test_a_wrap_is_seen_past_a_link_line_and_short_chrome_lines():
+    """A closing link is one word wider than the wrap (a word is never broken), and a
+    short wire item wrapped between a site's many short lines has few full lines: the
+    width comes from lines of two words or more, and the full lines must hold most of the
+    text's columns, not most of its lines (issue 15)."""
+    body = ("The harbour board said on Tuesday that the new crane would double the number "
+            "of ships it can unload in a day. It expects the first of them in the spring, "
+            "after the quay is rebuilt.")
+    link = "https://www.example-wire.com/article/harbour-board-orders-a-second-crane-for-the-quay-idUS1234"
+    chrome = ["Home » World » News", "Leave a Reply", "Comment", "Name *", "Email *",
+              "Website", "Post navigation", "Back To Top"]
+    text = "\n\n".join([*chrome[:1], textwrap.fill(body, 62), link, *chrome[1:]])
+    full = len([line for line in textwrap.wrap(body, 62) if len(line) >= 42])
+    assert 3 <= full < 0.4 * len([line for line in text.splitlines() if line])  # by count: few
+    assert 62 + 20 < len(link) <= 110  # the link alone would set the width
+    assert paragraphs(text) == [chrome[0], body, link, *chrome[1:]]
+    # Lines of a list, of one width but with most columns in long paragraphs, stay apart.
+    prose = "A long paragraph on one line, as a page gives it. " * 8
+    items = ["Harbour board orders a second crane for the quay",
+             "Ferry fares rise by a tenth from the first of May",
+             "Rain delays the rebuilding of the north quay again"]
+    listed = "\n".join([prose, *items, prose])
+    assert paragraphs(listed) == [prose.strip(), *items, prose.strip()]
+
+
+def test_a_chrome_line_broken_in_two_goes_as_a_whole():
+    """A site's comment-form line wrapped in a text whose wrap is not recognised (a table
+    of short rows) leaves two short pieces; together they are the chrome line, and both go
+    (issue 15)."""
+    line = "Save my name, email, and website in this browser for the next time I comment."
+    rows = "\n".join(["Shr 60 cts vs 54 cts", "Net 5,726,000 vs 4,623,000", "Nine mths"])
+    broken = "\n".join(textwrap.wrap(line, 70))
+    assert paragraphs(rows + "\n" + broken)[-2:] == textwrap.wrap(line, 70)
+    site = site_key("The Valley Gazette", None)
+    chrome = {chrome_key(site, line_key(line, 16))}
+    assert drop_chrome(rows + "\n" + broken, chrome, site, 16) == rows
+    # Two pieces that are not a chrome line together stay.
+    assert drop_chrome(rows + "\nSave my name\nfor the record", chrome, site, 16).endswith(
+        "Save my name\nfor the record")
 
 
 def test_lines_of_wide_characters_rejoin_without_a_space():

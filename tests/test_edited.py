@@ -12,7 +12,14 @@ from dedup.fingerprint import PASSAGE_BANDS
 from dedup.normalize import normalize
 from dedup.prepare import Preparer
 from dedup.shingle import Shingler
-from dedup.verify import EDITED_COVERAGE, FINE_BELOW, FINE_RUN, verbatim_runs
+from dedup.verify import (
+    EDITED_COVERAGE,
+    FINE_BELOW,
+    FINE_RUN,
+    FINE_SHORT,
+    FINE_SHORT_RUN,
+    verbatim_runs,
+)
 from dedup.wires import WireRegistry
 
 from .textgen import edited_version, short_edited_pair, story, vocabulary, wire_story
@@ -166,6 +173,41 @@ def test_a_medium_length_edited_version_is_judged_on_its_fine_passages(seed):
     assert verbatim_runs(prepared.passages(1), prepared.passages(0))[0] < EDITED_COVERAGE
     coverage, runs = verbatim_runs(prepared.fine(1), prepared.fine(0), 1, FINE_RUN)
     assert coverage >= EDITED_COVERAGE and runs >= 2
+    index = Index()
+    index.add(Article(id="wire", text=wire, source="AP"))
+    verdict = index.add(Article(id="copy", text=copy, source="Herald"))
+    assert (verdict.relation, verdict.original) == ("edited", "wire"), verdict.why
+
+
+def short_item_edit(seed: int) -> tuple[str, str]:
+    """A wire brief of seven paragraphs of 18-30 words and an outlet's edit of it: the
+    lead rewritten, an update after the third paragraph, the sixth cut."""
+    rng = random.Random(seed)
+    paras = [story(rng, VOCAB, rng.randint(18, 30)).replace("\n\n", " ") for _ in range(7)]
+    copy = list(paras)
+    copy[0] = story(rng, VOCAB, 20).replace("\n\n", " ")
+    del copy[5]
+    copy.insert(3, story(rng, VOCAB, 14).replace("\n\n", " "))
+    return "\n\n".join(paras), "\n\n".join(copy)
+
+
+# Of seeds 0-199, 36 such edits are refused on runs of three fine passages and join
+# on runs of two (105 join in all); five of them.
+@pytest.mark.parametrize("seed", [15, 18, 22, 28, 55])
+def test_a_short_items_kept_paragraphs_count_as_runs_of_two_fine_passages(seed):
+    """A brief's paragraph kept between two edits keeps one or two whole clauses (its
+    first and last straddle the edits): in a text of fewer than FINE_SHORT fine
+    passages, runs of FINE_SHORT_RUN count (issue 15)."""
+    wire, copy = short_item_edit(seed)
+    j, copy_in, wire_in = measured(copy, wire)
+    assert 0.5 <= j <= 0.6 and min(copy_in, wire_in) >= 0.6
+    prepared = Preparer(Config(), WireRegistry.default()).run([wire, copy])
+    fine = [prepared.fine(i) for i in (0, 1)]
+    assert 0 < min(len(f) for f in fine) < FINE_SHORT
+    long_runs = [verbatim_runs(a, b, 1, FINE_RUN)[0] for a, b in (fine, fine[::-1])]
+    short_runs = [verbatim_runs(a, b, 1, FINE_SHORT_RUN) for a, b in (fine, fine[::-1])]
+    assert min(long_runs) < EDITED_COVERAGE
+    assert all(coverage >= EDITED_COVERAGE and runs >= 2 for coverage, runs in short_runs)
     index = Index()
     index.add(Article(id="wire", text=wire, source="AP"))
     verdict = index.add(Article(id="copy", text=copy, source="Herald"))

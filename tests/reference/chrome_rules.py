@@ -149,6 +149,11 @@ def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
+def _one_word(line: str) -> bool:
+    """No space and no wide character: a URL, a sign-off."""
+    return not any(c.isspace() for c in line) and _width(line) == len(line)
+
+
 def paragraphs(text: str) -> list[str]:
     """The text's non-blank paragraphs, hard-wrapped lines rejoined.
 
@@ -168,12 +173,16 @@ def paragraphs(text: str) -> list[str]:
     if len(lines) < 3:
         return lines
     widths = [_width(line) for line in stripped]  # 0 for a blank line
-    wrappable = [w for w, line in zip(widths, stripped, strict=True) if line and w <= WRAP_MAX]
+    # New since 0.2 (issue 15): a one-word line (a URL) says nothing of the wrap
+    # width, and the full lines must hold WRAP_SHARE of the columns, not of the lines.
+    wrappable = [w for w, line in zip(widths, stripped, strict=True)
+                 if line and w <= WRAP_MAX and not _one_word(line)]
     if not wrappable or max(wrappable) < WRAP_MIN:
         return lines
     wrap = max(wrappable)
     full = [wrap - WRAP_SLACK <= w <= wrap for w in widths]
-    if sum(full) < 3 or sum(full) < WRAP_SHARE * len(lines):
+    if sum(full) < 3 or sum(w for w, f in zip(widths, full, strict=True) if f) < WRAP_SHARE * sum(
+            widths):
         return lines
     out: list[str] = []
     joining = False  # the last paragraph ends in a full line
@@ -213,8 +222,16 @@ def drop_chrome(text: str, chrome: Collection[int], site: int, max_words: int) -
     if not chrome:
         return text
     paras = paragraphs(text)
-    kept = [p for p, k in zip(paras, line_keys_of(paras, max_words), strict=True)
-            if k is None or chrome_key(site, k) not in chrome]
+    keys = [None if k is None else chrome_key(site, k) for k in line_keys_of(paras, max_words)]
+    chromed = [k is not None and k in chrome for k in keys]
+    # New since 0.2 (issue 15): two short paragraphs that together are a chrome
+    # line (one broken by a hard wrap the text did not show) go together.
+    for i in range(1, len(paras)):
+        if keys[i - 1] is not None and keys[i] is not None:
+            joined = line_key(f"{paras[i - 1]} {paras[i]}", max_words)
+            if joined is not None and chrome_key(site, joined) in chrome:
+                chromed[i - 1] = chromed[i] = True
+    kept = [p for p, c in zip(paras, chromed, strict=True) if not c]
     return "\n".join(kept) if kept else text
 
 

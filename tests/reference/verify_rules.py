@@ -71,6 +71,10 @@ EDITED_SIZE_RATIO = 0.75
 # edited check runs on the fine passages with runs of at least FINE_RUN of them.
 FINE_BELOW = 16
 FINE_RUN = 3
+# New since 0.2 (issue 15): when the shorter text has fewer than FINE_SHORT fine
+# passages, runs of FINE_SHORT_RUN of them count.
+FINE_SHORT = 24
+FINE_SHORT_RUN = 2
 
 
 def shared_shingles(mine: np.ndarray, theirs: np.ndarray) -> int:
@@ -308,11 +312,13 @@ def edited(mine: np.ndarray, theirs: np.ndarray, width: int = PASSAGE_BANDS,
 
 def edited_pair(mine: Probe, theirs: Probe) -> bool:
     """New since 0.2 (issue 15): ``edited`` on the fine passages (one key each,
-    runs of FINE_RUN) when both texts have them and the one with fewer passages
-    has fewer than FINE_BELOW; else on the passages, as 0.2 did."""
+    runs of FINE_RUN, of FINE_SHORT_RUN in a short text) when both texts have them
+    and the one with fewer passages has fewer than FINE_BELOW; else on the
+    passages, as 0.2 did."""
     if len(mine.fine) and len(theirs.fine) and \
             min(len(mine.passages), len(theirs.passages)) < FINE_BELOW * PASSAGE_BANDS:
-        return edited(mine.fine, theirs.fine, 1, FINE_RUN)
+        short = min(len(mine.fine), len(theirs.fine)) < FINE_SHORT
+        return edited(mine.fine, theirs.fine, 1, FINE_SHORT_RUN if short else FINE_RUN)
     return edited(mine.passages, theirs.passages)
 
 
