@@ -3,8 +3,9 @@
 Each signature is cut into ``bands`` bands of ``rows`` values; each band is hashed
 to one 64-bit key (band number mixed in), so all bands share one flat table. The
 table (``BandTable``, compiled: src/lsh.rs) is a few runs sorted by (key, slot) and
-merged geometrically, as in an LSM tree: 8 bytes per entry and a directory byte
-(~190 B per article at 21 bands; a table keeps a key's top 32 bits, and the rare
+merged geometrically, as in an LSM tree: 8 bytes per entry and a directory byte,
+6 and a byte in a run of 2^17 entries or more, which keeps only the key bits below its
+directory's (~140 B per article at 21 bands; a table keeps a key's top 32 bits, and the rare
 stranger sharing them is turned away by verification), one call per chunk of queries
 with the GIL released, readers sharing it with one writer. A table holds each
 ``(key, slot)`` entry of an insert once, and a query can take only the ``cap``

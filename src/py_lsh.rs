@@ -113,7 +113,7 @@ impl PyBandTable {
         let (runs, dead) = table.parts();
         let runs = runs
             .into_iter()
-            .map(|(k, s)| (PyArray1::from_slice(py, k), PyArray1::from_slice(py, s)))
+            .map(|(k, s)| (PyArray1::from_slice(py, &k), PyArray1::from_slice(py, s)))
             .collect();
         (runs, PyArray1::from_slice(py, dead))
     }

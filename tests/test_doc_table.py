@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 
-from dedup.storage.doc_table import Doc, DocTable
+from dedup.storage.doc_table import BLOCK, Doc, DocTable
 
 
 def _doc(i: int, **fields) -> Doc:
@@ -73,3 +73,39 @@ def test_keep_renumbers_the_live_slots_and_drops_the_others_bytes():
     assert table.nbytes < before
     table.append(_doc(99999, title="after"))
     assert table.get(len(live)).title == "after"
+
+
+def _site_doc(i: int) -> Doc:
+    return _doc(i, title=f"Story {i} of the day", url=f"https://news.example.org/2024/05/{i}",
+                source="Herald", credit_text=None if i % 4 else f"By staff {i % 7}")
+
+
+def test_the_strings_are_deflated_a_block_at_a_time_and_read_back_from_any_slot():
+    table = DocTable()
+    docs = [_site_doc(i) for i in range(3 * BLOCK + 5)]
+    table.append_many(docs[:BLOCK - 1])  # one short of a block: nothing deflated
+    assert table._blocks == 0
+    table.append_many(docs[BLOCK - 1:2 * BLOCK + 3])  # a block and more at once
+    for doc in docs[2 * BLOCK + 3:]:
+        table.append(doc)
+    assert table._blocks == 3 and len(table._tail) > 0
+    raw = sum(len(d.id) + len(d.title) + len(d.url) + len(d.credit_text or "") for d in docs)
+    assert len(table._packed) + len(table._tail) < raw / 2
+    assert [table.get(s) for s in range(len(docs))] == docs
+    assert [table.id(s) for s in range(len(docs))] == [d.id for d in docs]
+    order = [len(docs) - 1, 0, BLOCK, 1, 2 * BLOCK + 7, BLOCK]
+    assert table.get_many(order, [0] * len(order)) == [docs[s] for s in order]
+
+
+def test_parts_hold_the_whole_arena_and_adopt_takes_it_back():
+    table = DocTable()
+    docs = [_site_doc(i) for i in range(2 * BLOCK + 9)]
+    table.append_many(docs)
+    state, arrays = table.parts()
+    arena = arrays.pop("_arena")
+    assert len(arena) == sum(max(n, 0) for n in table._lengths[:len(docs)].ravel().tolist())
+    copy = DocTable()
+    copy.adopt(state, arrays, bytearray(arena.tobytes()))
+    assert [copy.get(s) for s in range(len(docs))] == docs
+    copy.append(_site_doc(999))
+    assert copy.get(len(docs)) == _site_doc(999) and copy.id(len(docs) - 1) == docs[-1].id

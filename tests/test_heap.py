@@ -43,6 +43,26 @@ def test_a_trim_returns_the_pages_of_freed_blocks_below_the_heap_top():
     assert pinned[0] == ord("y")
 
 
+@linux
+def test_a_large_block_freed_after_a_larger_one_goes_back_whole(monkeypatch):
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    if not heap.map_large_blocks():
+        pytest.skip("not glibc")
+    larger = bytearray(20_000_000)
+    del larger  # glibc would raise its threshold to 20 MB here
+    block = bytearray(b"x" * 4_000_000)
+    pinned = bytearray(b"y" * 60_000)  # a heap block after it: no trim at the top
+    before = _resident()
+    del block
+    assert before - _resident() > 3_500_000
+    assert pinned[0] == ord("y")
+
+
+def test_a_process_that_chose_its_own_threshold_keeps_it(monkeypatch):
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert not heap.map_large_blocks()
+
+
 def test_the_collector_is_paused_inside_and_back_as_it_was_when_the_last_thread_leaves():
     assert gc.isenabled()
     inside, leave = threading.Event(), threading.Event()

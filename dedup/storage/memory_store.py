@@ -65,7 +65,7 @@ class MemoryStore(Store):
         self._fk = Ragged(np.uint64)  # fine passage keys per slot (short texts)
         self._sh = Ragged(np.uint32) if config.verify == "exact" else None  # shingles per slot
         self._docs = DocTable()
-        self._texts: list[str | None] = []
+        self._texts: list[str | None] = []  # each slot's, when texts are kept
         self._ids = _core.IdMap()  # id (by hash) -> slot
         self._id_overflow: dict[str, int] = {}  # ids whose hash another id holds
         self._groups = _core.ClusterTable()  # each slot's cluster, originals, members
@@ -193,7 +193,8 @@ class MemoryStore(Store):
             doc.arrival = self._arrival
             self._arrival += 1
         slots = list(self._docs.append_many(docs))
-        self._texts.extend(texts if self.keep_text else [None] * len(docs))
+        if self.keep_text:
+            self._texts.extend(texts)
         for doc, slot in zip(docs, slots, strict=True):
             if not self._ids.insert(doc.id, slot):
                 self._id_overflow[doc.id] = slot
@@ -204,7 +205,8 @@ class MemoryStore(Store):
         if self._id_overflow.pop(doc.id, None) is None:
             self._ids.remove(doc.id, slot)
         self._docs.kill(slot)
-        self._texts[slot] = None
+        if self.keep_text:
+            self._texts[slot] = None
         self._dead += 1
         self._table.discard(np.array([slot], dtype=np.int64))
         self._passages.discard(np.array([slot], dtype=np.int64))
@@ -329,7 +331,8 @@ class MemoryStore(Store):
         for ragged in self._ragged():
             ragged.keep(live)
         self._docs.keep(live)
-        self._texts = [self._texts[s] for s in live.tolist()]
+        if self.keep_text:
+            self._texts = [self._texts[s] for s in live.tolist()]
         new_of = {old: new for new, old in enumerate(live.tolist())}
         self._ids.keep(live.astype(np.uint32))
         self._id_overflow = {i: new_of[s] for i, s in self._id_overflow.items()}
@@ -418,7 +421,7 @@ class MemoryStore(Store):
         held[np.array(list(self._id_overflow.values()), dtype=np.int64)] = True
         if not np.array_equal(held, live_column):  # every live article, no other
             raise ValueError("the id map is not of the live articles")
-        self._texts = [None] * n
+        self._texts = [None] * n if self.keep_text else []
         cluster_of = snap.array("cluster_of", extra)
         if len(cluster_of) != n + extra or (cluster_of[:n][~live_column] != 0).any():
             raise ValueError("a removed article in a cluster")

@@ -300,7 +300,7 @@ class SqliteStore(MemoryStore):
             self._pk.load(np.concatenate(passages), lengths[0])
             self._nk.load(np.concatenate(numbers), lengths[1])
             self._fk.load(np.concatenate(fines), lengths[2])
-        self._texts = [None] * n
+        self._texts = [None] * n if self.keep_text else []
         if self._sh is not None:
             self._sh.load(*shingle_rows(conn, path, arrivals))
         self._load_clusters(arrivals, cluster_of)
