@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,14 +234,28 @@ class _Writer:
             _Pool(verbs, rng),
             _Pool(adjectives, rng),
         )
-        self.noun, self.verb, self.adj = (p.pop for p in self._pools)
+        self.noun, self.verb, self.adj = (self._drawn(p.pop) for p in self._pools)
         self._phrases: list[str] = []
-        self.np_ = self._phrases.pop  # a noun phrase; built in batches by `_noun_phrases`
+        # a noun phrase; built in batches by `_noun_phrases`
+        self.np_ = self._drawn(self._phrases.pop)
         self.pick = lambda seq: seq[int(rnd() * len(seq))]
         self.randint = lambda a, b: a + int(rnd() * (b - a + 1))
 
     def _noun_phrases(self, k: int) -> list[str]:
         raise NotImplementedError
+
+    def _drawn(self, pop: Callable[[], str]) -> Callable[[], str]:
+        """``pop``, topping the pools up first if one ran dry: `top_up` before each
+        paragraph is enough for a paragraph, but an edited version's update can be
+        longer (a 1M corpus ran out). Where it is not needed nothing is drawn, so a
+        corpus that generated before is the same text after."""
+        def draw() -> str:
+            try:
+                return pop()
+            except IndexError:
+                self.top_up()
+                return pop()
+        return draw
 
     def top_up(self) -> None:
         """Called once per paragraph: a paragraph (up to 3 sentences) takes < 48 words of a class

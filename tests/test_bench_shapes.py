@@ -127,3 +127,23 @@ def test_layouts():
         "Header\n\none. two.\n\nFooter")
     han = wrap_paragraph("新" * 70, 64, "zh").split("\n")
     assert [len(x) for x in han] == [32, 32, 6]
+
+
+def test_an_edited_version_of_a_long_story_gets_its_whole_update():
+    # The update replacing two cut paragraphs of a long story needs more words than a
+    # paragraph's top-up holds: the pools are topped up as they run dry (a 1M-article
+    # corpus stopped with "pop from empty list" here).
+    from bench.shapes import _edited
+    from bench.writer import ChineseWriter, EnglishWriter, Rng
+
+    for writer_class, zh in ((EnglishWriter, False), (ChineseWriter, True)):
+        rng = Rng()
+        rng.reseed(7)
+        writer = writer_class(rng, writer_class.entities(rng, 3))
+        paras = []
+        for _ in range(20):
+            writer.top_up()
+            paras.append([writer.sentence() for _ in range(3)] * 8)
+        out = _edited(rng.py, paras, writer, zh, 1.0)
+        assert len(out) < len(paras) + 1  # paragraphs were cut and one update put in
+        assert max(len(p) for p in out) > 24  # the update: one sentence per cut 18 words
