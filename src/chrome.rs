@@ -373,9 +373,14 @@ pub fn drop_chrome<'a>(
     // A chrome line broken in two by a hard wrap that the text's other lines did
     // not show (a table, short lines): the two pieces go when together they are
     // one of the site's chrome lines.
+    let mut joined = String::new();
     for i in 1..paras.len() {
-        if keys[i - 1].is_some() && keys[i].is_some() {
-            let joined = format!("{} {}", paras[i - 1], paras[i]);
+        // (two pieces that are chrome each stay so: not looked at again)
+        if keys[i - 1].is_some() && keys[i].is_some() && !(chromed[i - 1] && chromed[i]) {
+            joined.clear();
+            joined.push_str(&paras[i - 1]);
+            joined.push(' ');
+            joined.push_str(&paras[i]);
             if short(&joined).is_some_and(|k| chrome.contains(&k)) {
                 chromed[i - 1] = true;
                 chromed[i] = true;
