@@ -153,25 +153,13 @@ pub fn edited_pair(mine: &Fp, theirs: &Fp) -> bool {
 mod tests {
     use super::*;
 
-    fn fp<'a>(sig: &'a [u16], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
-        Fp {
-            sig,
-            size,
-            hash,
-            passages,
-            numbers: &[],
-            shingles: None,
-            fine: &[],
-        }
-    }
-
     #[test]
     fn short_texts_are_judged_on_their_fine_passages() {
         let (sig, pa, pb) = ([1, 2, 3, 4], [1, 2, 3], [4, 5, 6]);
         // Ten fine passages, two runs of four kept verbatim (an edit between).
         let a: Vec<u64> = (0..10).collect();
         let b: Vec<u64> = (0..4).chain([77, 78]).chain(6..10).collect();
-        let (mut x, mut y) = (fp(&sig, 100, 1, &pa), fp(&sig, 100, 2, &pb));
+        let (mut x, mut y) = (Fp::of(&sig, 100, 1, &pa), Fp::of(&sig, 100, 2, &pb));
         assert!(!uses_fine(&x, &y));
         assert!(!edited_pair(&x, &y));
         x.fine = &a;
@@ -237,7 +225,7 @@ mod tests {
         assert!(runs_of(&copy, &wire, 1, FINE_RUN).0 < EDITED_COVERAGE);
         assert!(edited_by(&copy, &wire, 1, FINE_SHORT_RUN));
         let (sig, pa) = ([1, 2, 3, 4], [1, 2, 3]);
-        let (mut x, mut y) = (fp(&sig, 100, 1, &pa), fp(&sig, 100, 2, &pa));
+        let (mut x, mut y) = (Fp::of(&sig, 100, 1, &pa), Fp::of(&sig, 100, 2, &pa));
         (x.fine, y.fine) = (&copy, &wire);
         assert!(edited_pair(&x, &y));
         // A longer text needs runs of three: the same shape at 24 passages and more.

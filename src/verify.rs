@@ -66,6 +66,23 @@ pub struct Fp<'a> {
     pub fine: &'a [u64],
 }
 
+impl<'a> Fp<'a> {
+    /// Fingerprints for the tests: a signature, size, content hash and passages;
+    /// no numbers, shingles or fine passages.
+    #[cfg(test)]
+    pub(crate) fn of(sig: &'a [u16], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
+        Fp {
+            sig,
+            size,
+            hash,
+            passages,
+            numbers: &[],
+            shingles: None,
+            fine: &[],
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Relation {
     Exact,
@@ -367,30 +384,18 @@ mod tests {
         }
     }
 
-    fn fp<'a>(sig: &'a [u16], size: u64, hash: u64, passages: &'a [u32]) -> Fp<'a> {
-        Fp {
-            sig,
-            size,
-            hash,
-            passages,
-            numbers: &[],
-            shingles: None,
-            fine: &[],
-        }
-    }
-
     #[test]
     fn the_same_hash_is_exact_and_agreement_decides_near() {
-        let a = fp(&[1, 2, 3, 4], 100, 7, &[]);
-        let b = fp(&[9, 9, 9, 9], 100, 7, &[]);
+        let a = Fp::of(&[1, 2, 3, 4], 100, 7, &[]);
+        let b = Fp::of(&[9, 9, 9, 9], 100, 7, &[]);
         assert_eq!(
             judge(&rules(), &a, &b, 0.0).unwrap().relation,
             Relation::Exact
         );
-        let c = fp(&[1, 2, 3, 4], 100, 8, &[]);
+        let c = Fp::of(&[1, 2, 3, 4], 100, 8, &[]);
         let found = compare(&rules(), &a, &[c]);
         assert_eq!(found[0].unwrap().relation, Relation::Near);
-        let d = fp(&[1, 2, 0, 0], 100, 9, &[]);
+        let d = Fp::of(&[1, 2, 0, 0], 100, 9, &[]);
         assert!(compare(&rules(), &a, &[d])[0].is_none());
     }
 
@@ -400,8 +405,8 @@ mod tests {
         assert!(numbers_agree(&[1, 2, 3], &[1, 2, 9]));
         assert!(!numbers_agree(&[1, 2, 3], &[1, 8, 9]));
         let (mut a, mut b) = (
-            fp(&[1, 2, 3, 4], 100, 1, &[]),
-            fp(&[1, 2, 3, 4], 100, 2, &[]),
+            Fp::of(&[1, 2, 3, 4], 100, 1, &[]),
+            Fp::of(&[1, 2, 3, 4], 100, 2, &[]),
         );
         a.numbers = &[1, 2, 3];
         b.numbers = &[4, 5, 6];
