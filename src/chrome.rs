@@ -12,7 +12,8 @@ use std::ops::ControlFlow;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_each, nfkc_runs, ALNUM_BIT, FOLDS_BIT, LINE_CJK_BIT,
+    casefold_each, class, is_space, nfkc_each, nfkc_runs, ALNUM_BIT, ASCII_SPACE, FOLDS_BIT,
+    LINE_CJK_BIT,
 };
 pub use crate::wrap::{paragraphs, splitlines, strip, WRAP_MAX, WRAP_MIN, WRAP_SHARE, WRAP_SLACK};
 
@@ -115,12 +116,6 @@ pub enum Paragraph {
     Long(Option<u64>),
 }
 
-/// Python's `str.isspace` of an ASCII byte.
-#[inline]
-const fn ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f)
-}
-
 /// Each byte's lower-case form when it is an ASCII letter or digit, else 0.
 const ASCII_TOKEN: [u8; 256] = {
     let mut table = [0u8; 256];
@@ -130,17 +125,6 @@ const ASCII_TOKEN: [u8; 256] = {
         if c.is_ascii_alphanumeric() {
             table[b] = c.to_ascii_lowercase();
         }
-        b += 1;
-    }
-    table
-};
-
-/// Each byte: whether it is an ASCII space (`ascii_space`).
-const ASCII_SPACE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = ascii_space(b as u8);
         b += 1;
     }
     table

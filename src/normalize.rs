@@ -7,7 +7,8 @@
 use std::ops::ControlFlow;
 
 use crate::unicode::{
-    casefold_each, class, is_space, nfkc_runs, quote_replacement, FOLDS_BIT, QUOTE_BIT, SPACE_BIT,
+    casefold_each, class, is_space, nfkc_runs, quote_replacement, ASCII_SPACE, FOLDS_BIT,
+    QUOTE_BIT, SPACE_BIT,
 };
 
 /// The canonical form of `text`.
@@ -48,20 +49,6 @@ pub fn normalize(text: &str) -> String {
     out.finish()
 }
 
-/// Each byte: whether `normalize_ascii` reads it as whitespace.
-const ASCII_BLANK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(
-            b as u8,
-            b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f
-        );
-        b += 1;
-    }
-    table
-};
-
 /// `normalize` of ASCII text: words copied lower-cased, one separator between
 /// them (a line break where the whitespace held one), `\` dropped before a quote.
 /// One walk over the bytes, each looked up once.
@@ -73,7 +60,7 @@ fn normalize_ascii(text: &[u8]) -> String {
     while i < n {
         let b = text[i];
         i += 1;
-        if ASCII_BLANK[usize::from(b)] {
+        if ASCII_SPACE[usize::from(b)] {
             if !out.is_empty() && pending != b'\n' {
                 pending = if b == b'\n' { b'\n' } else { b' ' };
             }

@@ -255,13 +255,11 @@ impl Re {
 
     /// This pattern with what `search` and `spans` use compiled now.
     pub fn for_search(self) -> Re {
-        match self.starts() {
-            Some(_) => {
-                self.anchored();
-            }
-            None => {
-                self.anywhere();
-            }
+        // as `first` uses them: the start finder and the anchored form, or the other
+        if self.starts().is_some() {
+            self.anchored();
+        } else {
+            self.anywhere();
         }
         self
     }

@@ -72,6 +72,18 @@ pub fn class(c: char) -> u8 {
     }
 }
 
+/// Each byte: Python's `str.isspace` of it as an ASCII character (space, `\t` to
+/// `\r`, `\x1c` to `\x1f`), for the byte-table walks over ASCII texts.
+pub const ASCII_SPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b' ' | b'\t'..=b'\r' | 0x1c..=0x1f);
+        b += 1;
+    }
+    table
+};
+
 /// `str.isspace`.
 #[inline]
 pub fn is_space(c: char) -> bool {
@@ -315,6 +327,17 @@ pub fn quote_replacement(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_space_table_is_is_space() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                ASCII_SPACE[usize::from(b)],
+                b.is_ascii() && is_space(char::from(b)),
+                "{b}"
+            );
+        }
+    }
 
     #[test]
     fn classes_agree_with_python() {
