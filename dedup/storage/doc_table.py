@@ -367,7 +367,7 @@ def _date(wall: int, offset: int, zones: dict[int, timezone]) -> datetime:
         return moment
     zone = zones.get(offset)
     if zone is None:
-        zone = UTC if offset == 0 else timezone(timedelta(microseconds=offset))
+        zone = timezone(timedelta(microseconds=offset))  # UTC returned above
         if len(zones) < 4096:  # fewer UTC offsets than that are in use
             zones[offset] = zone
     return moment.replace(tzinfo=zone)
